@@ -1,0 +1,95 @@
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+
+namespace GmnGen.Generators;
+
+/// <summary>
+/// The catalogue of GMNxxxx diagnostics. Each has a page docs/diagnostics/GMNxxxx.md and a line in
+/// AnalyzerReleases.Shipped.md; a test keeps the three in sync.
+/// </summary>
+public static class Diagnostics
+{
+    private const string Category = "GmnGen";
+
+    private static DiagnosticDescriptor Error(string id, string title, string message) =>
+        new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
+            helpLinkUri: $"docs/diagnostics/{id}.md");
+
+    public static readonly DiagnosticDescriptor LayerSizeMismatch = Error("GMN0001",
+        "Layer size does not match its input",
+        "Layer '{0}' expects {1} {2}, but its input has {3}");
+
+    public static readonly DiagnosticDescriptor FlattenSizeMismatch = Error("GMN0002",
+        "Flattened map does not match the Linear layer",
+        "Layer '{0}' expects {1} input features, but Flatten of the [{2}] map gives {3}; pool to [{4}] with GlobalAvgPool first, or set In = {3}");
+
+    public static readonly DiagnosticDescriptor KernelTooLarge = Error("GMN0003",
+        "Kernel larger than its input",
+        "{0} '{1}' has kernel {2} (dilation {3}, padding {4}), which spans {5} but its input is only {6} wide");
+
+    public static readonly DiagnosticDescriptor InvalidSize = Error("GMN0004",
+        "Size or rate out of range",
+        "{0} of '{1}' must be {2}, but is {3}");
+
+    public static readonly DiagnosticDescriptor NotPartial = Error("GMN0005",
+        "Declaration must be partial",
+        "{0} '{1}' must be declared partial{2}");
+
+    public static readonly DiagnosticDescriptor UnsupportedLayer = Error("GMN0006",
+        "Unsupported layer type",
+        "Property '{0}' has type '{1}', which GmnGen cannot build as a layer; supported: Linear, Conv1d, Conv2d, BatchNorm1d, BatchNorm2d, LayerNorm (from TorchSharp.Modules)");
+
+    public static readonly DiagnosticDescriptor LayerTypeMismatch = Error("GMN0007",
+        "Property type does not match its layer",
+        "Property '{0}' is declared as '{1}' but its layer attribute is [{2}]; declare it as TorchSharp.Modules.{2}");
+
+    public static readonly DiagnosticDescriptor DuplicateName = Error("GMN0008",
+        "Duplicate layer name",
+        "Layer name '{0}' of '{1}' is already used by '{2}'; state_dict keys must be unique");
+
+    public static readonly DiagnosticDescriptor MissingInputShape = Error("GMN0009",
+        "Missing input shape",
+        "Network '{0}' needs an input shape, e.g. [Network(InputShape = [1, 28, 28])]");
+
+    public static readonly DiagnosticDescriptor WrongInputRank = Error("GMN0010",
+        "Layer cannot take this input",
+        "{0} '{1}' expects {2}, but its input is [{3}]{4}");
+
+    public static readonly DiagnosticDescriptor LayerCount = Error("GMN0011",
+        "Property must declare exactly one layer",
+        "Property '{0}' must carry exactly one layer attribute (Linear, Conv1d, Conv2d, BatchNorm1d, BatchNorm2d or LayerNorm), but has {1}");
+
+    public static readonly DiagnosticDescriptor InvalidInputShape = Error("GMN0012",
+        "Input shape has the wrong number of dimensions",
+        "Input shape of '{0}' has {1} dimensions; expected 1 ([features]), 2 ([channels, length]) or 3 ([channels, height, width])");
+
+    public static readonly DiagnosticDescriptor NoLayers = Error("GMN0013",
+        "Network declares no layers",
+        "Network '{0}' declares no layers: annotate partial properties with [Linear], [Conv2d], ...");
+
+    public static readonly DiagnosticDescriptor GenericNetwork = Error("GMN0014",
+        "Network class is generic",
+        "Network '{0}' is generic; GmnGen networks must be non-generic classes");
+
+    public static readonly DiagnosticDescriptor InvalidName = Error("GMN0015",
+        "Invalid layer name",
+        "Layer name '{0}' of '{1}' is not a valid module name: use letters, digits and '_', not starting with a digit");
+
+    public static readonly DiagnosticDescriptor InvalidProperty = Error("GMN0016",
+        "Layer property must be a get-only instance property",
+        "Property '{0}' must be a non-static property with only a getter");
+
+    public static readonly DiagnosticDescriptor InternalError = Error("GMN0099",
+        "Internal generator error",
+        "GmnGen could not process '{0}' ({1}); please report this with the declaration");
+
+    public static IReadOnlyList<DiagnosticDescriptor> All { get; } = typeof(Diagnostics)
+        .GetFields()
+        .Where(f => f.FieldType == typeof(DiagnosticDescriptor))
+        .Select(f => (DiagnosticDescriptor)f.GetValue(null)!)
+        .OrderBy(d => d.Id)
+        .ToArray();
+
+    public static DiagnosticDescriptor ById(string id) => All.First(d => d.Id == id);
+}

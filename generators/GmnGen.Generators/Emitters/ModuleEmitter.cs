@@ -1,0 +1,44 @@
+using System.Linq;
+using GmnGen.Generators.Model;
+
+namespace GmnGen.Generators.Emitters;
+
+/// <summary>Emits the TorchSharp module: sub-module fields, constructor, property bodies and forward().</summary>
+internal static class ModuleEmitter
+{
+    private const string Tensor = "global::TorchSharp.torch.Tensor";
+
+    public static string Emit(NetworkSpec spec) =>
+        TypeScaffold.Write(spec, $" : global::TorchSharp.torch.nn.Module<{Tensor}, {Tensor}>", w =>
+        {
+            foreach (var m in spec.Modules) w.Line($"private readonly {m.PropertyType} {m.Field};");
+            w.Line();
+            w.Line("/// <summary>Shape of one input sample, without the batch axis.</summary>");
+            w.Line($"public static global::System.Collections.Generic.IReadOnlyList<int> InputShape {{ get; }} = new[] {{ {string.Join(", ", spec.InputShape)} }};");
+            w.Line("/// <summary>Shape of one output sample, without the batch axis.</summary>");
+            w.Line($"public static global::System.Collections.Generic.IReadOnlyList<int> OutputShape {{ get; }} = new[] {{ {string.Join(", ", spec.OutputShape)} }};");
+            w.Line();
+            w.Line("/// <summary>Creates the network with freshly initialised parameters (TorchSharp's default initialisation).</summary>");
+            w.Line("/// <remarks>state_dict keys: " + string.Join(", ", spec.Modules.SelectMany(m => m.StateTensors)) + ".</remarks>");
+            w.Open($"public {spec.ClassName}() : base(\"{spec.ClassName}\")");
+            foreach (var m in spec.Modules)
+            {
+                w.Line($"{m.Field} = {m.Constructor};");
+                w.Line($"register_module(\"{m.StateName}\", {m.Field});");
+            }
+            w.Close();
+            foreach (var m in spec.Modules)
+            {
+                w.Line();
+                w.Line($"/// <summary>The {m.Kind} layer registered as \"{m.StateName}\".</summary>");
+                w.Line($"{m.Accessibility} partial {m.PropertyType} {m.Property} {{ get => {m.Field}; }}");
+            }
+            w.Line();
+            w.Line($"/// <summary>Runs the layers in declaration order on a batch of shape [batch, {string.Join(", ", spec.InputShape)}].</summary>");
+            w.Open($"public override {Tensor} forward({Tensor} input)");
+            w.Line("var x = input;");
+            foreach (var step in spec.Steps) w.Line($"{step.Statement} // [batch, {step.ShapeAfter}]");
+            w.Line("return x;");
+            w.Close();
+        });
+}

@@ -1,0 +1,33 @@
+using GmnGen.Generators.Model;
+
+namespace GmnGen.Generators.Emitters;
+
+/// <summary>Emits the permutation symmetry groups and the methods that apply them to a live instance.</summary>
+internal static class SymmetryEmitter
+{
+    private const string Symmetries = "global::GmnGen.Symmetries";
+
+    public static string Emit(NetworkSpec spec) =>
+        TypeScaffold.Write(spec, "", w =>
+        {
+            w.Line($"/// <summary>The {spec.Groups.Count} permutation symmetry groups of {spec.ClassName}'s parameters (hidden neurons and channels).</summary>");
+            w.Line($"public static {Symmetries}.SymmetrySpec Symmetries {{ get; }} = new(\"{spec.ClassName}\", new {Symmetries}.PermutationGroup[]");
+            w.Line("{");
+            foreach (var g in spec.Groups)
+            {
+                w.Line($"    new(\"{g.Name}\", {g.Size}, {g.NodeStart}, new {Symmetries}.TensorAxis[]");
+                w.Line("    {");
+                foreach (var a in g.Actions) w.Line($"        new(\"{a.Tensor}\", {a.Axis}{(a.Block > 1 ? ", " + a.Block : "")}),");
+                w.Line("    }),");
+            }
+            w.Line("});");
+            w.Line();
+            w.Line($"{Symmetries}.SymmetrySpec global::GmnGen.IGraphNetwork.Symmetries => Symmetries;");
+            w.Line();
+            w.Line("/// <summary>Permutes this instance's parameters and buffers in place, one permutation per group; the function is unchanged.</summary>");
+            w.Line("public void ApplyPermutations(global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.torch.Tensor> permutations) => Symmetries.Apply(this, permutations);");
+            w.Line();
+            w.Line("/// <summary>Applies a uniformly random automorphism in place and returns the permutations used.</summary>");
+            w.Line("public global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.torch.Tensor> ApplyRandomAutomorphism(global::TorchSharp.torch.Generator? generator = null) => Symmetries.ApplyRandom(this, generator);");
+        });
+}

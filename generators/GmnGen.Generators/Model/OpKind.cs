@@ -1,0 +1,32 @@
+namespace GmnGen.Generators.Model;
+
+/// <summary>Every layer or operation attribute the generator understands, named like the attribute.</summary>
+public enum OpKind
+{
+    // Layers with parameters: one per annotated property.
+    Linear, Conv1d, Conv2d, BatchNorm1d, BatchNorm2d, LayerNorm,
+    // Parameter-free operations.
+    ReLU, LeakyReLU, GELU, SiLU, Tanh, Sigmoid, Dropout, Flatten, GlobalAvgPool,
+    MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d,
+}
+
+public static class OpKinds
+{
+    public static bool IsParametric(this OpKind kind) => kind <= OpKind.LayerNorm;
+
+    public static bool IsActivation(this OpKind kind) => kind is >= OpKind.ReLU and <= OpKind.Sigmoid;
+
+    /// <summary>The TorchSharp module type (in TorchSharp.Modules) a parametric layer is held in.</summary>
+    public static string ModuleTypeName(this OpKind kind) => kind.ToString();
+
+    /// <summary>Maps an attribute class name (e.g. "Conv2dAttribute") to its kind.</summary>
+    public static OpKind? FromAttributeName(string name)
+    {
+        const string suffix = "Attribute";
+        if (!name.EndsWith(suffix)) return null;
+        var stem = name.Substring(0, name.Length - suffix.Length);
+        foreach (OpKind kind in System.Enum.GetValues(typeof(OpKind)))
+            if (kind.ToString() == stem) return kind;
+        return null;
+    }
+}

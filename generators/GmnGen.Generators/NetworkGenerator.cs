@@ -1,0 +1,80 @@
+using System;
+using GmnGen.Generators.Emitters;
+using GmnGen.Generators.Model;
+using GmnGen.Generators.Parsing;
+using GmnGen.Generators.Validation;
+using Microsoft.CodeAnalysis;
+
+namespace GmnGen.Generators;
+
+/// <summary>
+/// The pipeline: [Network] class → <see cref="NetworkModel"/> (parse) → <see cref="BuildResult"/>
+/// (validate and lay out) → three files per valid network (module, graph, symmetries) on one branch,
+/// diagnostics on another. Models hold no symbols, syntax or Compilation, so the cache works.
+/// </summary>
+[Generator(LanguageNames.CSharp)]
+public sealed class NetworkGenerator : IIncrementalGenerator
+{
+    public const string NetworkAttributeName = "GmnGen.NetworkAttribute";
+
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        var results = context.SyntaxProvider
+            .ForAttributeWithMetadataName(NetworkAttributeName,
+                predicate: static (node, _) => node is Microsoft.CodeAnalysis.CSharp.Syntax.ClassDeclarationSyntax,
+                transform: static (ctx, token) => SafeParse(ctx, token))
+            .WithTrackingName(TrackingNames.Parse)
+            .Select(static (parsed, _) => SafeBuild(parsed))
+            .WithTrackingName(TrackingNames.Build);
+
+        var specs = results
+            .Select(static (result, _) => result.Spec)
+            .WithTrackingName(TrackingNames.Spec);
+        context.RegisterSourceOutput(specs, static (spc, spec) =>
+        {
+            if (spec is null) return;
+            spc.AddSource(spec.HintPrefix + ".Module.g.cs", ModuleEmitter.Emit(spec));
+            spc.AddSource(spec.HintPrefix + ".Graph.g.cs", GraphEmitter.Emit(spec));
+            spc.AddSource(spec.HintPrefix + ".Symmetries.g.cs", SymmetryEmitter.Emit(spec));
+        });
+
+        var diagnostics = results
+            .Select(static (result, _) => result.Diagnostics)
+            .WithTrackingName(TrackingNames.Diagnostics);
+        context.RegisterSourceOutput(diagnostics, static (spc, list) =>
+        {
+            foreach (var d in list) spc.ReportDiagnostic(d.ToDiagnostic());
+        });
+    }
+
+    /// <summary>The parse result, or the failure to parse as a diagnostic: the generator never throws.</summary>
+    private static ParsedNetwork SafeParse(GeneratorAttributeSyntaxContext context, System.Threading.CancellationToken token)
+    {
+        try
+        {
+            return new ParsedNetwork(NetworkParser.Parse(context, token), null);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return new ParsedNetwork(null, Internal(context.TargetSymbol.Name, LocationInfo.From(context.TargetNode), e));
+        }
+    }
+
+    private static BuildResult SafeBuild(ParsedNetwork parsed)
+    {
+        if (parsed.Model is null) return new BuildResult(null, new[] { parsed.Failure! }.ToEquatableArray());
+        try
+        {
+            return NetworkBuilder.Build(parsed.Model);
+        }
+        catch (Exception e)
+        {
+            return new BuildResult(null, new[] { Internal(parsed.Model.ClassName, parsed.Model.ClassLocation, e) }.ToEquatableArray());
+        }
+    }
+
+    private static DiagnosticInfo Internal(string name, LocationInfo? location, Exception e) =>
+        new(Diagnostics.InternalError.Id, location, new[] { name, e.GetType().Name + ": " + e.Message }.ToEquatableArray());
+
+    private sealed record ParsedNetwork(NetworkModel? Model, DiagnosticInfo? Failure);
+}

@@ -1,0 +1,402 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text.RegularExpressions;
+using GmnGen.Generators.Model;
+
+namespace GmnGen.Generators.Validation;
+
+/// <summary>
+/// Validates a <see cref="NetworkModel"/> and, when it is valid, resolves it into a
+/// <see cref="NetworkSpec"/>: walks the layers in order from the input shape, checks every size,
+/// and lays out the forward pass, the parameter graph and the symmetry groups.
+/// </summary>
+internal sealed class NetworkBuilder
+{
+    private const string F = "global::TorchSharp.torch.nn.functional";
+    private const string NN = "global::TorchSharp.torch.nn";
+    private static readonly Regex ModuleName = new("^[A-Za-z_][A-Za-z0-9_]*$");
+
+    private readonly NetworkModel model;
+    private readonly List<DiagnosticInfo> diagnostics = new();
+    private readonly List<ModuleSpec> modules = new();
+    private readonly List<StepSpec> steps = new();
+    private readonly GraphLayoutBuilder graph = new();
+    private int[] shape = new int[0];
+    /// <summary>Set by Flatten of a spatial map: the channels and spatial extent the next Linear sees.</summary>
+    private (int Channels, int[] Spatial)? flattened;
+    private bool inputIsNodes;
+
+    private NetworkBuilder(NetworkModel model) => this.model = model;
+
+    public static BuildResult Build(NetworkModel model)
+    {
+        var builder = new NetworkBuilder(model);
+        var spec = builder.Run();
+        var diagnostics = builder.diagnostics.ToEquatableArray();
+        return new BuildResult(diagnostics.Count == 0 ? spec : null, diagnostics);
+    }
+
+    private NetworkSpec? Run()
+    {
+        if (!CheckDeclaration()) return null;
+        var layers = CheckMembers();
+        if (diagnostics.Count > 0) return null;
+
+        shape = model.InputShape.ToArray();
+        var first = layers[0].Member.Ops[0];
+        // Flatten straight on the input makes every input feature a node, like a classic MLP graph.
+        bool flatInput = shape.Length > 1 && first.Kind == OpKind.Flatten;
+        int inputNodes = flatInput ? Product(shape) : shape[0];
+        graph.Current = graph.AddNodes(inputNodes, 0, shape.Length == 1 || flatInput ? "Neuron" : "Channel", ordered: true, "input");
+        inputIsNodes = true;
+
+        int lastNodeLayer = layers.FindLastIndex(l => l.Layer.Kind is OpKind.Linear or OpKind.Conv1d or OpKind.Conv2d);
+        if (lastNodeLayer < 0)
+        {
+            Report(Diagnostics.NoLayers, model.ClassLocation, model.ClassName);
+            return null;
+        }
+        var names = new Dictionary<string, string>();
+        for (int i = 0; i < layers.Count; i++)
+        {
+            var (member, layer) = layers[i];
+            string stateName = layer.Text("Name") ?? member.Name;
+            if (!ModuleName.IsMatch(stateName)) Report(Diagnostics.InvalidName, layer.LocationOf("Name"), stateName, member.Name);
+            else if (names.TryGetValue(stateName, out var other)) Report(Diagnostics.DuplicateName, layer.LocationOf("Name"), stateName, member.Name, other);
+            else names[stateName] = member.Name;
+
+            foreach (var op in member.Ops)
+            {
+                bool ok = op.Kind.IsParametric()
+                    ? AddLayer(member, op, stateName, isLast: i == lastNodeLayer)
+                    : AddOperation(member, op);
+                if (!ok) return null;
+            }
+        }
+        if (diagnostics.Count > 0) return null;
+
+        return new NetworkSpec(model.Namespace, model.ClassName, model.ContainingTypes, model.HintPrefix,
+            model.InputShape, shape.ToEquatableArray(), modules.ToEquatableArray(), steps.ToEquatableArray(),
+            graph.NodeCount, graph.Nodes, graph.Edges, graph.State, graph.Groups);
+    }
+
+    // ---- declaration-level checks -------------------------------------------------------------
+
+    private bool CheckDeclaration()
+    {
+        if (!model.IsPartial) Report(Diagnostics.NotPartial, model.ClassLocation, "Class", model.ClassName, " so that the generator can add the module, its graph and its symmetries");
+        else if (!model.ContainingTypesArePartial) Report(Diagnostics.NotPartial, model.ClassLocation, "Every type containing", model.ClassName, " (the generator re-declares them)");
+        if (model.IsGeneric) Report(Diagnostics.GenericNetwork, model.ClassLocation, model.ClassName);
+        if (!model.HasInputShape) Report(Diagnostics.MissingInputShape, model.InputShapeLocation ?? model.AttributeLocation, model.ClassName);
+        else if (model.InputShape.Count is < 1 or > 3) Report(Diagnostics.InvalidInputShape, model.InputShapeLocation, model.ClassName, Text(model.InputShape.Count));
+        else if (model.InputShape.Any(d => d <= 0)) Report(Diagnostics.InvalidSize, model.InputShapeLocation, "Every dimension of InputShape", model.ClassName, "positive", "[" + string.Join(", ", model.InputShape) + "]");
+        return diagnostics.Count == 0;
+    }
+
+    private List<(MemberModel Member, OpModel Layer)> CheckMembers()
+    {
+        var layers = new List<(MemberModel, OpModel)>();
+        foreach (var member in model.Members)
+        {
+            if (!member.IsPartialDefinition) { Report(Diagnostics.NotPartial, member.Location, "Property", member.Name, ", without a body, so that the generator can implement it"); continue; }
+            if (member.IsStatic || member.HasSetter) { Report(Diagnostics.InvalidProperty, member.Location, member.Name); continue; }
+            var parametric = member.Ops.Where(o => o.Kind.IsParametric()).ToList();
+            if (parametric.Count != 1) { Report(Diagnostics.LayerCount, member.Location, member.Name, Text(parametric.Count)); continue; }
+            var kind = parametric[0].Kind;
+            if (member.TypeMetadataName != "TorchSharp.Modules." + kind.ModuleTypeName())
+            {
+                bool supported = System.Enum.GetValues(typeof(OpKind)).Cast<OpKind>()
+                    .Any(k => k.IsParametric() && member.TypeMetadataName == "TorchSharp.Modules." + k.ModuleTypeName());
+                if (supported) Report(Diagnostics.LayerTypeMismatch, member.TypeLocation, member.Name, member.TypeName, kind.ToString());
+                else Report(Diagnostics.UnsupportedLayer, member.TypeLocation, member.Name, member.TypeName);
+                continue;
+            }
+            layers.Add((member, parametric[0]));
+        }
+        if (diagnostics.Count == 0 && layers.Count == 0) Report(Diagnostics.NoLayers, model.ClassLocation, model.ClassName);
+        return layers;
+    }
+
+    // ---- layers with parameters -----------------------------------------------------------------
+
+    private bool AddLayer(MemberModel member, OpModel op, string name, bool isLast) => op.Kind switch
+    {
+        OpKind.Linear => AddLinear(member, op, name, isLast),
+        OpKind.Conv1d or OpKind.Conv2d => AddConv(member, op, name, isLast),
+        OpKind.BatchNorm1d or OpKind.BatchNorm2d => AddBatchNorm(member, op, name),
+        _ => AddLayerNorm(member, op, name),
+    };
+
+    private bool AddLinear(MemberModel member, OpModel op, string name, bool isLast)
+    {
+        if (!Positive(op, "OutFeatures", member.Name, out int outFeatures)) return false;
+        if (shape.Length != 1) return WrongRank(op, member.Name, "[features]", " (add Flatten or GlobalAvgPool before it)");
+        int inFeatures = shape[0];
+        int expected = op.Int("In", 0);
+        if (expected != 0 && expected != inFeatures)
+        {
+            if (flattened is { } f)
+                Report(Diagnostics.FlattenSizeMismatch, op.LocationOf("In"), member.Name, Text(expected), Dims(new[] { f.Channels }.Concat(f.Spatial)), Text(inFeatures), Text(f.Channels));
+            else
+                Report(Diagnostics.LayerSizeMismatch, op.LocationOf("In"), member.Name, Text(expected), "input features", Text(inFeatures));
+            return false;
+        }
+        bool bias = op.Flag("Bias", true);
+        string field = Field(member);
+        AddModule(member, op, name, field, $"{NN}.Linear({inFeatures}, {outFeatures}, hasBias: {Bool(bias)})", bias, norm: false);
+
+        int layer = graph.NextLayer();
+        var input = graph.Current;
+        var output = graph.AddNodes(outFeatures, layer, "Neuron", ordered: isLast, $"{name} neurons");
+        int[] kernel = flattened?.Spatial ?? new int[0];
+        int weight = graph.AddState(name + ".weight", new[] { outFeatures, inFeatures }, field + ".weight");
+        graph.AddEdges(layer, "LinearWeight", input, output, kernel, weight, $"{name}.weight");
+        ConsumeCurrent(name + ".weight", kernel.Aggregate(1, (a, k) => a * k));
+        if (!isLast) { graph.OpenGroup(name + ".neurons", output); graph.ActOnOpenGroup(name + ".weight", 0); }
+        graph.Current = output;
+        if (bias) graph.AddBroadcast(layer, "Bias", "LinearBias", name + ".bias", field + ".bias", output, $"{name}.bias");
+        shape = new[] { outFeatures };
+        flattened = null;
+        return true;
+    }
+
+    private bool AddConv(MemberModel member, OpModel op, string name, bool isLast)
+    {
+        int dims = op.Kind == OpKind.Conv1d ? 1 : 2;
+        if (!Positive(op, "OutChannels", member.Name, out int outChannels)) return false;
+        if (shape.Length != dims + 1) return WrongRank(op, member.Name, dims == 1 ? "[channels, length]" : "[channels, height, width]", "");
+        int inChannels = shape[0];
+        int expected = op.Int("In", 0);
+        if (expected != 0 && expected != inChannels)
+        {
+            Report(Diagnostics.LayerSizeMismatch, op.LocationOf("In"), member.Name, Text(expected), "input channels", Text(inChannels));
+            return false;
+        }
+        if (!Window(op, member.Name, op.Kind.ToString(), op.Int("Kernel", 3), op.Int("Stride", 1), op.Int("Padding", 0), op.Int("Dilation", 1), out var spatial))
+            return false;
+        int k = op.Int("Kernel", 3);
+        bool bias = op.Flag("Bias", true);
+        string field = Field(member);
+        AddModule(member, op, name, field,
+            $"{NN}.{op.Kind}({inChannels}, {outChannels}, {k}, stride: {op.Int("Stride", 1)}, padding: {op.Int("Padding", 0)}, dilation: {op.Int("Dilation", 1)}, bias: {Bool(bias)})",
+            bias, norm: false);
+
+        int layer = graph.NextLayer();
+        var input = graph.Current;
+        var output = graph.AddNodes(outChannels, layer, "Channel", ordered: isLast, $"{name} channels");
+        var kernel = Enumerable.Repeat(k, dims).ToArray();
+        int weight = graph.AddState(name + ".weight", new[] { outChannels, inChannels }.Concat(kernel).ToArray(), field + ".weight");
+        graph.AddEdges(layer, "ConvWeight", input, output, kernel, weight, $"{name}.weight");
+        ConsumeCurrent(name + ".weight", 1);
+        if (!isLast) { graph.OpenGroup(name + ".channels", output); graph.ActOnOpenGroup(name + ".weight", 0); }
+        graph.Current = output;
+        if (bias) graph.AddBroadcast(layer, "ChannelBias", "ConvBias", name + ".bias", field + ".bias", output, $"{name}.bias");
+        shape = new[] { outChannels }.Concat(spatial).ToArray();
+        return true;
+    }
+
+    private bool AddBatchNorm(MemberModel member, OpModel op, string name)
+    {
+        bool twoD = op.Kind == OpKind.BatchNorm2d;
+        if (twoD ? shape.Length != 3 : shape.Length is not (1 or 2))
+            return WrongRank(op, member.Name, twoD ? "[channels, height, width]" : "[features] or [channels, length]", "");
+        if (!CheckNormInput(member, op, "Features", "channels")) return false;
+        if (!Eps(op, member.Name) || !Fraction(op, "Momentum", member.Name, 0.1, inclusiveOne: true)) return false;
+        int channels = shape[0];
+        string field = Field(member);
+        AddModule(member, op, name, field,
+            $"{NN}.{op.Kind}({channels}, eps: {Real(op.Real("Eps", 1e-5))}, momentum: {Real(op.Real("Momentum", 0.1))})", bias: true, norm: true);
+        int layer = graph.NextLayer();
+        var target = graph.Current;
+        graph.AddBroadcast(layer, "BatchNormWeight", "BatchNormWeight", name + ".weight", field + ".weight", target, $"{name}.weight");
+        graph.AddBroadcast(layer, "BatchNormBias", "BatchNormBias", name + ".bias", field + ".bias", target, $"{name}.bias");
+        graph.AddBroadcast(layer, "BatchNormRunningMean", "BatchNormRunningMean", name + ".running_mean", field + ".running_mean", target, $"{name}.running_mean");
+        graph.AddBroadcast(layer, "BatchNormRunningVar", "BatchNormRunningVar", name + ".running_var", field + ".running_var", target, $"{name}.running_var");
+        return true;
+    }
+
+    private bool AddLayerNorm(MemberModel member, OpModel op, string name)
+    {
+        if (shape.Length != 1) return WrongRank(op, member.Name, "[features]", " (LayerNorm over channels of a map is not supported yet)");
+        if (!CheckNormInput(member, op, "Features", "features")) return false;
+        if (!Eps(op, member.Name)) return false;
+        int features = shape[0];
+        string field = Field(member);
+        AddModule(member, op, name, field, $"{NN}.LayerNorm({features}, eps: {Real(op.Real("Eps", 1e-5))})", bias: true, norm: false);
+        int layer = graph.NextLayer();
+        var target = graph.Current;
+        graph.AddBroadcast(layer, "LayerNormWeight", "LayerNormWeight", name + ".weight", field + ".weight", target, $"{name}.weight");
+        graph.AddBroadcast(layer, "LayerNormBias", "LayerNormBias", name + ".bias", field + ".bias", target, $"{name}.bias");
+        return true;
+    }
+
+    /// <summary>Norm layers hold one parameter per node: they cannot follow Flatten of a spatial map,
+    /// where features outnumber the channel nodes.</summary>
+    private bool CheckNormInput(MemberModel member, OpModel op, string argument, string noun)
+    {
+        if (flattened is not null)
+            return WrongRank(op, member.Name, "per-channel features", " after Flatten of a spatial map (normalise before Flatten, or pool with GlobalAvgPool)");
+        int expected = op.Int(argument, 0);
+        if (expected != 0 && expected != shape[0])
+        {
+            Report(Diagnostics.LayerSizeMismatch, op.LocationOf(argument), member.Name, Text(expected), noun, Text(shape[0]));
+            return false;
+        }
+        return true;
+    }
+
+    /// <summary>The next layer reads the current nodes: their open group acts on its input axis.</summary>
+    private void ConsumeCurrent(string weight, int block)
+    {
+        graph.ActOnOpenGroup(weight, 1, block);
+        graph.CloseGroup();
+        inputIsNodes = false;
+    }
+
+    private void AddModule(MemberModel member, OpModel op, string name, string field, string constructor, bool bias, bool norm)
+    {
+        var state = new List<string> { name + ".weight" };
+        if (bias) state.Add(name + ".bias");
+        if (norm) { state.Add(name + ".running_mean"); state.Add(name + ".running_var"); }
+        modules.Add(new ModuleSpec(member.Name, field, name, member.TypeName, member.Accessibility, op.Kind, constructor, state.ToEquatableArray()));
+        steps.Add(new StepSpec($"x = {field}.forward(x);", "")); // shape filled in by Step()
+        FillShape();
+    }
+
+    // ---- parameter-free operations --------------------------------------------------------------
+
+    private bool AddOperation(MemberModel member, OpModel op)
+    {
+        switch (op.Kind)
+        {
+            case OpKind.ReLU: return Activation($"{F}.relu(x)", "ReLU");
+            case OpKind.LeakyReLU: return Activation($"{F}.leaky_relu(x, {Real(op.Real("NegativeSlope", 0.01))})", "LeakyReLU");
+            case OpKind.GELU: return Activation($"{F}.gelu(x)", "GELU");
+            case OpKind.SiLU: return Activation($"{F}.silu(x)", "SiLU");
+            case OpKind.Tanh: return Activation($"{F}.tanh(x)", "Tanh");
+            case OpKind.Sigmoid: return Activation($"{F}.sigmoid(x)", "Sigmoid");
+            case OpKind.Dropout:
+                if (!Fraction(op, "P", member.Name, 0.5, inclusiveOne: false)) return false;
+                return Step($"x = {F}.dropout(x, {Real(op.Real("P", 0.5))}, training);");
+            case OpKind.Flatten:
+                if (shape.Length > 1)
+                {
+                    if (!inputIsNodes || graph.Current.Count != Product(shape)) flattened = (shape[0], shape.Skip(1).ToArray());
+                    shape = new[] { Product(shape) };
+                }
+                return Step("x = x.flatten(1);");
+            case OpKind.GlobalAvgPool:
+                if (shape.Length < 2) return WrongRank(op, member.Name, "[channels, length] or [channels, height, width]", "");
+                string axes = shape.Length == 2 ? "2" : "2, 3";
+                shape = new[] { shape[0] };
+                return Step($"x = x.mean(new long[] {{ {axes} }});");
+            default: return AddPool(member, op);
+        }
+    }
+
+    private bool AddPool(MemberModel member, OpModel op)
+    {
+        int dims = op.Kind is OpKind.MaxPool1d or OpKind.AvgPool1d ? 1 : 2;
+        if (shape.Length != dims + 1) return WrongRank(op, member.Name, dims == 1 ? "[channels, length]" : "[channels, height, width]", "");
+        int kernel = op.Int("Kernel", 1);
+        int stride = op.Int("Stride", 0) == 0 && op.Find("Stride") is null ? kernel : op.Int("Stride", 0);
+        int padding = op.Int("Padding", 0);
+        if (kernel > 0 && padding * 2 > kernel)
+        {
+            Report(Diagnostics.InvalidSize, op.LocationOf("Padding"), "Padding", member.Name + " " + op.Kind, "at most half the kernel (" + Text(kernel / 2) + ")", Text(padding));
+            return false;
+        }
+        if (!Window(op, member.Name, op.Kind.ToString(), kernel, stride, padding, 1, out var spatial)) return false;
+        shape = new[] { shape[0] }.Concat(spatial).ToArray();
+        string function = op.Kind.ToString().ToLowerInvariant().Replace("pool", "_pool");
+        return Step($"x = {F}.{function}(x, {kernel}, stride: {stride}, padding: {padding});");
+    }
+
+    private bool Activation(string call, string kind)
+    {
+        graph.SetActivation(graph.Current, kind);
+        return Step($"x = {call};");
+    }
+
+    private bool Step(string statement)
+    {
+        steps.Add(new StepSpec(statement, ""));
+        FillShape();
+        return true;
+    }
+
+    private void FillShape() => steps[steps.Count - 1] = steps[steps.Count - 1] with { ShapeAfter = Dims(shape) };
+
+    // ---- shared checks ----------------------------------------------------------------------------
+
+    /// <summary>Checks a sliding window (convolution or pooling) and computes its output extent.</summary>
+    private bool Window(OpModel op, string member, string what, int kernel, int stride, int padding, int dilation, out int[] spatial)
+    {
+        spatial = new int[0];
+        if (!Positive(op, "Kernel", member, out _, kernel) || !Positive(op, "Stride", member, out _, stride) || !Positive(op, "Dilation", member, out _, dilation))
+            return false;
+        if (padding < 0)
+        {
+            Report(Diagnostics.InvalidSize, op.LocationOf("Padding"), "Padding", member, "zero or positive", Text(padding));
+            return false;
+        }
+        int span = dilation * (kernel - 1) + 1;
+        var result = new int[shape.Length - 1];
+        for (int d = 1; d < shape.Length; d++)
+        {
+            if (shape[d] + 2 * padding < span)
+            {
+                Report(Diagnostics.KernelTooLarge, op.LocationOf("Kernel"), what, member, Text(kernel), Text(dilation), Text(padding), Text(span), Text(shape[d] + 2 * padding));
+                return false;
+            }
+            result[d - 1] = (shape[d] + 2 * padding - span) / stride + 1;
+        }
+        spatial = result;
+        return true;
+    }
+
+    private bool Positive(OpModel op, string argument, string member, out int value, int? given = null)
+    {
+        value = given ?? op.Int(argument, 0);
+        if (value > 0) return true;
+        Report(Diagnostics.InvalidSize, op.LocationOf(argument), argument, member, "positive", Text(value));
+        return false;
+    }
+
+    private bool Eps(OpModel op, string member)
+    {
+        double eps = op.Real("Eps", 1e-5);
+        if (eps > 0) return true;
+        Report(Diagnostics.InvalidSize, op.LocationOf("Eps"), "Eps", member, "positive", Real(eps));
+        return false;
+    }
+
+    private bool Fraction(OpModel op, string argument, string member, double fallback, bool inclusiveOne)
+    {
+        double value = op.Real(argument, fallback);
+        if (value >= 0 && (inclusiveOne ? value <= 1 : value < 1)) return true;
+        Report(Diagnostics.InvalidSize, op.LocationOf(argument), argument, member, inclusiveOne ? "in [0, 1]" : "in [0, 1)", Real(value));
+        return false;
+    }
+
+    private bool WrongRank(OpModel op, string member, string expected, string hint)
+    {
+        Report(Diagnostics.WrongInputRank, op.Location, op.Kind.ToString(), member, expected, Dims(shape), hint);
+        return false;
+    }
+
+    private void Report(Microsoft.CodeAnalysis.DiagnosticDescriptor descriptor, LocationInfo? location, params string[] arguments) =>
+        diagnostics.Add(new DiagnosticInfo(descriptor.Id, location, arguments.ToEquatableArray()));
+
+    private static string Field(MemberModel member) => "__" + char.ToLowerInvariant(member.Name[0]) + member.Name.Substring(1);
+    private static int Product(IEnumerable<int> dims) => dims.Aggregate(1, (a, d) => a * d);
+    private static string Dims(IEnumerable<int> dims) => string.Join(", ", dims.Select(Text));
+    private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
+    private static string Bool(bool value) => value ? "true" : "false";
+    private static string Real(double value)
+    {
+        var text = value.ToString("R", CultureInfo.InvariantCulture);
+        return text.Contains(".") || text.Contains("E") ? text : text + ".0";
+    }
+}

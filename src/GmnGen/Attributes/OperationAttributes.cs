@@ -1,0 +1,63 @@
+using System;
+
+namespace GmnGen;
+
+/// <summary>
+/// Base of the parameter-free operations (activations, dropout, pooling, flatten). They go in the
+/// same attribute list as a layer and run in the order written: those before the layer attribute
+/// run before it, those after run after it.
+/// </summary>
+[AttributeUsage(AttributeTargets.Property, AllowMultiple = true, Inherited = false)]
+public abstract class OperationAttribute : Attribute;
+
+public sealed class ReLUAttribute : OperationAttribute;
+public sealed class LeakyReLUAttribute : OperationAttribute
+{
+    public double NegativeSlope { get; set; } = 0.01;
+}
+public sealed class GELUAttribute : OperationAttribute;
+public sealed class SiLUAttribute : OperationAttribute;
+public sealed class TanhAttribute : OperationAttribute;
+public sealed class SigmoidAttribute : OperationAttribute;
+
+/// <summary>Dropout with probability <see cref="P"/> while training; identity in eval mode.</summary>
+public sealed class DropoutAttribute : OperationAttribute
+{
+    public double P { get; set; } = 0.5;
+}
+
+/// <summary>Flattens everything but the batch axis. After a spatial map, the next Linear's
+/// graph keeps one node per channel with one edge per (channel, position) (see docs/graph-encoding.md).</summary>
+public sealed class FlattenAttribute : OperationAttribute;
+
+/// <summary>Mean over all spatial axes: <c>[C, ...] → [C]</c>.</summary>
+public sealed class GlobalAvgPoolAttribute : OperationAttribute;
+
+/// <summary>Max pooling over <c>[channels, length]</c>. Stride defaults to the kernel.</summary>
+public sealed class MaxPool1dAttribute(int kernel) : OperationAttribute
+{
+    public int Kernel { get; } = kernel;
+    public int Stride { get; set; }
+    public int Padding { get; set; }
+}
+/// <summary>Max pooling over <c>[channels, height, width]</c>. Stride defaults to the kernel.</summary>
+public sealed class MaxPool2dAttribute(int kernel) : OperationAttribute
+{
+    public int Kernel { get; } = kernel;
+    public int Stride { get; set; }
+    public int Padding { get; set; }
+}
+/// <summary>Average pooling over <c>[channels, length]</c>. Stride defaults to the kernel.</summary>
+public sealed class AvgPool1dAttribute(int kernel) : OperationAttribute
+{
+    public int Kernel { get; } = kernel;
+    public int Stride { get; set; }
+    public int Padding { get; set; }
+}
+/// <summary>Average pooling over <c>[channels, height, width]</c>. Stride defaults to the kernel.</summary>
+public sealed class AvgPool2dAttribute(int kernel) : OperationAttribute
+{
+    public int Kernel { get; } = kernel;
+    public int Stride { get; set; }
+    public int Padding { get; set; }
+}

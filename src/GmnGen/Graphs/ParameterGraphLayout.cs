@@ -1,0 +1,65 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+
+namespace GmnGen.Graphs;
+
+/// <summary>
+/// A run of consecutive nodes that share their features. <paramref name="Ordered"/> nodes carry
+/// their index within the run as "order" (network inputs and outputs); the rest carry -1, which is
+/// what makes hidden neurons interchangeable to the metanet.
+/// </summary>
+public sealed record NodeBlock(int Start, int Count, int Layer, NodeType Type, bool Ordered, ActivationKind Activation);
+
+/// <summary>
+/// A dense block of edges: every source node to every destination node, once per kernel offset,
+/// in the row-major order of a weight <c>[dst, src, k0, k1, ...]</c>. Bias and norm edges are the
+/// case of one source node. The block's values are <c>values[ValueOffset ..]</c> of the value
+/// vector, or the constant 1 when <see cref="ValueOffset"/> is -1 (residual edges).
+/// </summary>
+public sealed record EdgeBlock(int Layer, EdgeType Type, int SrcStart, int SrcCount, int DstStart, int DstCount, int[] Kernel, int ValueOffset)
+{
+    public int KernelSize => Kernel.Aggregate(1, (a, k) => a * k);
+    public int Count => SrcCount * DstCount * KernelSize;
+}
+
+/// <summary>A state tensor of the network (parameter or buffer) and where it sits in the value vector.</summary>
+public sealed record StateTensor(string Name, long[] Shape, int Offset)
+{
+    public int Length => (int)Shape.Aggregate(1L, (a, d) => a * d);
+}
+
+/// <summary>
+/// The static description of an architecture's parameter graph, computed at compile time by the
+/// generator. <see cref="Topology"/> turns it into tensors, once per architecture.
+/// </summary>
+public sealed class ParameterGraphLayout
+{
+    private readonly Lazy<ParameterGraphTopology> topology;
+
+    public ParameterGraphLayout(string architecture, int nodeCount, IReadOnlyList<NodeBlock> nodes, IReadOnlyList<EdgeBlock> edges, IReadOnlyList<StateTensor> state)
+    {
+        Architecture = architecture;
+        NodeCount = nodeCount;
+        Nodes = nodes;
+        Edges = edges;
+        State = state;
+        EdgeCount = edges.Sum(e => e.Count);
+        ValueCount = state.Sum(s => s.Length);
+        topology = new Lazy<ParameterGraphTopology>(() => ParameterGraphTopology.Build(this));
+    }
+
+    /// <summary>Name of the declaring class.</summary>
+    public string Architecture { get; }
+    public int NodeCount { get; }
+    public int EdgeCount { get; }
+    /// <summary>Length of the value vector: all state tensors flattened and concatenated.</summary>
+    public int ValueCount { get; }
+    public IReadOnlyList<NodeBlock> Nodes { get; }
+    public IReadOnlyList<EdgeBlock> Edges { get; }
+    /// <summary>State tensors in value-vector order (state_dict order without num_batches_tracked).</summary>
+    public IReadOnlyList<StateTensor> State { get; }
+
+    /// <summary>The topology as tensors on the CPU, built on first use and shared by every instance.</summary>
+    public ParameterGraphTopology Topology => topology.Value;
+}
