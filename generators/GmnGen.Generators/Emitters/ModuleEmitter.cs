@@ -40,5 +40,5 @@ internal static class ModuleEmitter
             foreach (var step in spec.Steps) w.Line($"{step.Statement} // [batch, {step.ShapeAfter}]");
             w.Line("return x;");
             w.Close();
-        });
+        }, markGenerated: true);
 }

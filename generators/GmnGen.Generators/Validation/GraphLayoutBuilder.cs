@@ -16,11 +16,11 @@ internal readonly record struct NodeRange(int Start, int Count, int Block);
 internal sealed class GraphLayoutBuilder
 {
     private readonly List<NodeBlockSpec> nodes = new();
-    private readonly List<EdgeBlockSpec> edges = new();
-    private readonly List<StateTensorSpec> state = new();
+    private readonly List<(string Name, int[] Shape, string Accessor, bool IsBuffer)> state = new();
+    private readonly List<(int Layer, string Type, NodeRange Src, NodeRange Dst, int[] Kernel, int State, string Comment)> edgeRuns = new();
     private readonly List<GroupSpec> groups = new();
     private (string Name, int Size, int NodeStart, List<AxisSpec> Actions)? openGroup;
-    private int nodeCount, valueCount, layer;
+    private int nodeCount, layer;
 
     /// <summary>The nodes that carry the current activations (neurons or channels).</summary>
     public NodeRange Current { get; set; }
@@ -38,24 +38,22 @@ internal sealed class GraphLayoutBuilder
     public void SetActivation(NodeRange range, string activation) =>
         nodes[range.Block] = nodes[range.Block] with { Activation = activation };
 
-    /// <summary>Appends a state tensor to the value vector and returns its offset.</summary>
-    public int AddState(string name, int[] shape, string accessor)
+    /// <summary>Adds a state tensor (parameter or buffer) and returns its id for <see cref="AddEdges"/>.</summary>
+    public int AddState(string name, int[] shape, string accessor, bool isBuffer = false)
     {
-        int offset = valueCount;
-        state.Add(new StateTensorSpec(name, shape.ToEquatableArray(), offset, accessor));
-        valueCount += shape.Aggregate(1, (a, d) => a * d);
-        return offset;
+        state.Add((name, shape, accessor, isBuffer));
+        return state.Count - 1;
     }
 
-    public void AddEdges(int edgeLayer, string type, NodeRange src, NodeRange dst, int[] kernel, int valueOffset, string comment) =>
-        edges.Add(new EdgeBlockSpec(edgeLayer, type, src.Start, src.Count, dst.Start, dst.Count, kernel.ToEquatableArray(), valueOffset, comment));
+    public void AddEdges(int edgeLayer, string type, NodeRange src, NodeRange dst, int[] kernel, int stateId, string comment) =>
+        edgeRuns.Add((edgeLayer, type, src, dst, kernel, stateId, comment));
 
     /// <summary>A parameter (per-node tensor of a layer) with its own node and one edge to each current node.</summary>
-    public void AddBroadcast(int nodeLayer, string nodeType, string edgeType, string name, string accessor, NodeRange target, string comment)
+    public void AddBroadcast(int nodeLayer, string nodeType, string edgeType, string name, string accessor, NodeRange target, string comment, bool isBuffer = false)
     {
         var node = AddNodes(1, nodeLayer, nodeType, ordered: false, comment);
-        int offset = AddState(name, new[] { target.Count }, accessor);
-        AddEdges(nodeLayer, edgeType, node, target, new int[0], offset, comment);
+        int id = AddState(name, new[] { target.Count }, accessor, isBuffer);
+        AddEdges(nodeLayer, edgeType, node, target, new int[0], id, comment);
         ActOnOpenGroup(name, 0);
     }
 
@@ -73,7 +71,28 @@ internal sealed class GraphLayoutBuilder
 
     public int NodeCount => nodeCount;
     public EquatableArray<NodeBlockSpec> Nodes => nodes.ToEquatableArray();
-    public EquatableArray<EdgeBlockSpec> Edges => edges.ToEquatableArray();
-    public EquatableArray<StateTensorSpec> State => state.ToEquatableArray();
+
+    /// <summary>
+    /// The value vector: every parameter in module order, then every buffer in module order. This is
+    /// TorchSharp's state_dict order, and its first part is parameters() concatenated, as in the
+    /// official GMN code. Edge blocks follow the same order, so edge i carries value i.
+    /// </summary>
+    public (EquatableArray<StateTensorSpec> State, EquatableArray<EdgeBlockSpec> Edges) Values()
+    {
+        var order = Enumerable.Range(0, state.Count).OrderBy(i => state[i].IsBuffer ? 1 : 0).ThenBy(i => i).ToList();
+        var offsets = new int[state.Count];
+        var tensors = new List<StateTensorSpec>();
+        int offset = 0;
+        foreach (int i in order)
+        {
+            offsets[i] = offset;
+            tensors.Add(new StateTensorSpec(state[i].Name, state[i].Shape.ToEquatableArray(), offset, state[i].Accessor));
+            offset += state[i].Shape.Aggregate(1, (a, d) => a * d);
+        }
+        var edges = edgeRuns
+            .OrderBy(e => offsets[e.State])
+            .Select(e => new EdgeBlockSpec(e.Layer, e.Type, e.Src.Start, e.Src.Count, e.Dst.Start, e.Dst.Count, e.Kernel.ToEquatableArray(), offsets[e.State], e.Comment));
+        return (tensors.ToEquatableArray(), edges.ToEquatableArray());
+    }
     public EquatableArray<GroupSpec> Groups => groups.ToEquatableArray();
 }

@@ -76,9 +76,10 @@ internal sealed class NetworkBuilder
         }
         if (diagnostics.Count > 0) return null;
 
+        var (state, edges) = graph.Values();
         return new NetworkSpec(model.Namespace, model.ClassName, model.ContainingTypes, model.HintPrefix,
             model.InputShape, shape.ToEquatableArray(), modules.ToEquatableArray(), steps.ToEquatableArray(),
-            graph.NodeCount, graph.Nodes, graph.Edges, graph.State, graph.Groups);
+            graph.NodeCount, graph.Nodes, edges, state, graph.Groups);
     }
 
     // ---- declaration-level checks -------------------------------------------------------------
@@ -179,7 +180,8 @@ internal sealed class NetworkBuilder
         bool bias = op.Flag("Bias", true);
         string field = Field(member);
         AddModule(member, op, name, field,
-            $"{NN}.{op.Kind}({inChannels}, {outChannels}, {k}, stride: {op.Int("Stride", 1)}, padding: {op.Int("Padding", 0)}, dilation: {op.Int("Dilation", 1)}, bias: {Bool(bias)})",
+            // Positional stride/padding/dilation: named ones are ambiguous with the Padding-enum overload.
+            $"{NN}.{op.Kind}({inChannels}, {outChannels}, {k}, {op.Int("Stride", 1)}, {op.Int("Padding", 0)}, {op.Int("Dilation", 1)}, bias: {Bool(bias)})",
             bias, norm: false);
 
         int layer = graph.NextLayer();
@@ -211,8 +213,8 @@ internal sealed class NetworkBuilder
         var target = graph.Current;
         graph.AddBroadcast(layer, "BatchNormWeight", "BatchNormWeight", name + ".weight", field + ".weight", target, $"{name}.weight");
         graph.AddBroadcast(layer, "BatchNormBias", "BatchNormBias", name + ".bias", field + ".bias", target, $"{name}.bias");
-        graph.AddBroadcast(layer, "BatchNormRunningMean", "BatchNormRunningMean", name + ".running_mean", field + ".running_mean", target, $"{name}.running_mean");
-        graph.AddBroadcast(layer, "BatchNormRunningVar", "BatchNormRunningVar", name + ".running_var", field + ".running_var", target, $"{name}.running_var");
+        graph.AddBroadcast(layer, "BatchNormRunningMean", "BatchNormRunningMean", name + ".running_mean", field + ".running_mean", target, $"{name}.running_mean", isBuffer: true);
+        graph.AddBroadcast(layer, "BatchNormRunningVar", "BatchNormRunningVar", name + ".running_var", field + ".running_var", target, $"{name}.running_var", isBuffer: true);
         return true;
     }
 
