@@ -24,19 +24,19 @@ public sealed class GeneratedCodeSnapshotTests
     /// every test checks that what it produced is listed here, so the list cannot drift.</summary>
     public static readonly IReadOnlyList<string> SnapshotNames = new[]
     {
-        Name(nameof(Small_cnn_zoo_network_generates_compiling_module_graph_and_symmetries), "GmnGen.Tests.Networks.ZooCnn"),
-        Name(nameof(Tiny_mlp_with_layer_norm_and_bias_free_layer_generates_compiling_code), "GmnGen.Tests.Networks.TinyMlp"),
-        Name(nameof(Cnn_with_batch_norm_generates_running_statistics_in_graph_and_symmetries), "GmnGen.Tests.Networks.BatchNormCnn"),
-        Name(nameof(Mlp_flattening_its_image_input_generates_one_input_neuron_per_pixel), "GmnGen.Tests.Networks.ImageMlp"),
-        Name(nameof(One_dimensional_cnn_flattened_into_its_head_generates_compiling_code), "GmnGen.Tests.Networks.RowCnn"),
-        Name(nameof(Network_nested_in_a_partial_class_in_the_global_namespace_generates_compiling_code), "Outer.NestedMlp"),
+        Name(nameof(Zoo_cnn_generates_code_that_compiles), "GmnGen.Tests.Networks.ZooCnn"),
+        Name(nameof(Tiny_mlp_generates_code_that_compiles), "GmnGen.Tests.Networks.TinyMlp"),
+        Name(nameof(Batch_norm_cnn_generates_code_that_compiles), "GmnGen.Tests.Networks.BatchNormCnn"),
+        Name(nameof(Image_mlp_generates_code_that_compiles), "GmnGen.Tests.Networks.ImageMlp"),
+        Name(nameof(Row_cnn_generates_code_that_compiles), "GmnGen.Tests.Networks.RowCnn"),
+        Name(nameof(Nested_network_in_global_namespace_generates_code_that_compiles), "Outer.NestedMlp"),
     }.SelectMany(n => n).ToArray();
 
     private static IEnumerable<string> Name(string method, string hintPrefix) =>
         new[] { "Module", "Graph", "Symmetries" }.Select(file => $"{nameof(GeneratedCodeSnapshotTests)}.{method}#{hintPrefix}.{file}.g");
 
     [Fact]
-    public void Small_cnn_zoo_network_generates_compiling_module_graph_and_symmetries() => VerifyGenerated(Usings + """
+    public void Zoo_cnn_generates_code_that_compiles() => VerifyGenerated(Usings + """
         namespace GmnGen.Tests.Networks;
 
         /// <summary>The Small CNN Zoo architecture (Unterthiner et al. 2020): 4,970 parameters.</summary>
@@ -51,7 +51,7 @@ public sealed class GeneratedCodeSnapshotTests
         """);
 
     [Fact]
-    public void Tiny_mlp_with_layer_norm_and_bias_free_layer_generates_compiling_code() => VerifyGenerated(Usings + """
+    public void Tiny_mlp_generates_code_that_compiles() => VerifyGenerated(Usings + """
         namespace GmnGen.Tests.Networks;
 
         [Network(InputShape = [2])]
@@ -64,7 +64,7 @@ public sealed class GeneratedCodeSnapshotTests
         """);
 
     [Fact]
-    public void Cnn_with_batch_norm_generates_running_statistics_in_graph_and_symmetries() => VerifyGenerated(Usings + """
+    public void Batch_norm_cnn_generates_code_that_compiles() => VerifyGenerated(Usings + """
         namespace GmnGen.Tests.Networks;
 
         [Network(InputShape = [1, 28, 28])]
@@ -79,7 +79,7 @@ public sealed class GeneratedCodeSnapshotTests
         """);
 
     [Fact]
-    public void Mlp_flattening_its_image_input_generates_one_input_neuron_per_pixel() => VerifyGenerated(Usings + """
+    public void Image_mlp_generates_code_that_compiles() => VerifyGenerated(Usings + """
         namespace GmnGen.Tests.Networks;
 
         [Network(InputShape = [1, 28, 28])]
@@ -93,7 +93,7 @@ public sealed class GeneratedCodeSnapshotTests
         """);
 
     [Fact]
-    public void One_dimensional_cnn_flattened_into_its_head_generates_compiling_code() => VerifyGenerated(Usings + """
+    public void Row_cnn_generates_code_that_compiles() => VerifyGenerated(Usings + """
         namespace GmnGen.Tests.Networks;
 
         [Network(InputShape = [28, 28])]
@@ -106,7 +106,7 @@ public sealed class GeneratedCodeSnapshotTests
         """);
 
     [Fact]
-    public void Network_nested_in_a_partial_class_in_the_global_namespace_generates_compiling_code() => VerifyGenerated(Usings + """
+    public void Nested_network_in_global_namespace_generates_code_that_compiles() => VerifyGenerated(Usings + """
         public partial class Outer
         {
             [Network(InputShape = [4])]
