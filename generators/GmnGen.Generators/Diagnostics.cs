@@ -18,7 +18,7 @@ public static class Diagnostics
 
     public static readonly DiagnosticDescriptor LayerSizeMismatch = Error("GMN0001",
         "Layer size does not match its input",
-        "Layer '{0}' expects {1} {2}, but its input has {3}");
+        "Layer '{0}' expects {1} {2}, but gets {3}");
 
     public static readonly DiagnosticDescriptor FlattenSizeMismatch = Error("GMN0002",
         "Flattened map does not match the Linear layer",
@@ -26,7 +26,7 @@ public static class Diagnostics
 
     public static readonly DiagnosticDescriptor KernelTooLarge = Error("GMN0003",
         "Kernel larger than its input",
-        "{0} '{1}' has kernel {2} (dilation {3}, padding {4}), which spans {5} but its input is only {6} wide");
+        "{0} '{1}' has kernel {2} (dilation {3}), which spans {4}, but its input is only {5} wide ({6} with padding {7})");
 
     public static readonly DiagnosticDescriptor InvalidSize = Error("GMN0004",
         "Size or rate out of range",
@@ -65,12 +65,12 @@ public static class Diagnostics
         "Input shape of '{0}' has {1} dimensions; expected 1 ([features]), 2 ([channels, length]) or 3 ([channels, height, width])");
 
     public static readonly DiagnosticDescriptor NoLayers = Error("GMN0013",
-        "Network declares no layers",
-        "Network '{0}' declares no layers: annotate partial properties with [Linear], [Conv2d], ...");
+        "Network has no Linear or convolution layer",
+        "Network '{0}' has no Linear or convolution layer to produce its outputs: annotate partial properties with [Linear], [Conv2d], ...");
 
     public static readonly DiagnosticDescriptor GenericNetwork = Error("GMN0014",
         "Network class is generic",
-        "Network '{0}' is generic; GmnGen networks must be non-generic classes");
+        "Network '{0}' is generic or nested in a generic type; GmnGen networks must be non-generic classes");
 
     public static readonly DiagnosticDescriptor InvalidName = Error("GMN0015",
         "Invalid layer name",

@@ -33,9 +33,22 @@ public sealed class NetworkGenerator : IIncrementalGenerator
         context.RegisterSourceOutput(specs, static (spc, spec) =>
         {
             if (spec is null) return;
-            spc.AddSource(spec.HintPrefix + ".Module.g.cs", ModuleEmitter.Emit(spec));
-            spc.AddSource(spec.HintPrefix + ".Graph.g.cs", GraphEmitter.Emit(spec));
-            spc.AddSource(spec.HintPrefix + ".Symmetries.g.cs", SymmetryEmitter.Emit(spec));
+            string module, graph, symmetries;
+            try
+            {
+                module = ModuleEmitter.Emit(spec);
+                graph = GraphEmitter.Emit(spec);
+                symmetries = SymmetryEmitter.Emit(spec);
+            }
+            catch (Exception e)
+            {
+                // Specs hold no locations (so they cache across edits): report on the class by name.
+                spc.ReportDiagnostic(Internal(spec.ClassName, null, e).ToDiagnostic());
+                return;
+            }
+            spc.AddSource(spec.HintPrefix + ".Module.g.cs", module);
+            spc.AddSource(spec.HintPrefix + ".Graph.g.cs", graph);
+            spc.AddSource(spec.HintPrefix + ".Symmetries.g.cs", symmetries);
         });
 
         var diagnostics = results

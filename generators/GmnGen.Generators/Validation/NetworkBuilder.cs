@@ -109,8 +109,9 @@ internal sealed class NetworkBuilder
             {
                 bool supported = System.Enum.GetValues(typeof(OpKind)).Cast<OpKind>()
                     .Any(k => k.IsParametric() && member.TypeMetadataName == "TorchSharp.Modules." + k.ModuleTypeName());
-                if (supported) Report(Diagnostics.LayerTypeMismatch, member.TypeLocation, member.Name, member.TypeName, kind.ToString());
-                else Report(Diagnostics.UnsupportedLayer, member.TypeLocation, member.Name, member.TypeName);
+                string typeName = member.TypeName.Replace("global::", "");
+                if (supported) Report(Diagnostics.LayerTypeMismatch, member.TypeLocation, member.Name, typeName, kind.ToString());
+                else Report(Diagnostics.UnsupportedLayer, member.TypeLocation, member.Name, typeName);
                 continue;
             }
             layers.Add((member, parametric[0]));
@@ -299,6 +300,7 @@ internal sealed class NetworkBuilder
 
     private bool AddPool(MemberModel member, OpModel op)
     {
+        string label = member.Name + " " + op.Kind; // the property names the layer, not the pool
         int dims = op.Kind is OpKind.MaxPool1d or OpKind.AvgPool1d ? 1 : 2;
         if (shape.Length != dims + 1) return WrongRank(op, member.Name, dims == 1 ? "[channels, length]" : "[channels, height, width]", "");
         int kernel = op.Int("Kernel", 1);
@@ -306,10 +308,10 @@ internal sealed class NetworkBuilder
         int padding = op.Int("Padding", 0);
         if (kernel > 0 && padding * 2 > kernel)
         {
-            Report(Diagnostics.InvalidSize, op.LocationOf("Padding"), "Padding", member.Name + " " + op.Kind, "at most half the kernel (" + Text(kernel / 2) + ")", Text(padding));
+            Report(Diagnostics.InvalidSize, op.LocationOf("Padding"), "Padding", label, "at most half the kernel (" + Text(kernel / 2) + ")", Text(padding));
             return false;
         }
-        if (!Window(op, member.Name, op.Kind.ToString(), kernel, stride, padding, 1, out var spatial)) return false;
+        if (!Window(op, label, op.Kind.ToString(), kernel, stride, padding, 1, out var spatial)) return false;
         shape = new[] { shape[0] }.Concat(spatial).ToArray();
         string function = op.Kind.ToString().ToLowerInvariant().Replace("pool", "_pool");
         return Step($"x = {F}.{function}(x, {kernel}, stride: {stride}, padding: {padding});");
@@ -349,7 +351,7 @@ internal sealed class NetworkBuilder
         {
             if (shape[d] + 2 * padding < span)
             {
-                Report(Diagnostics.KernelTooLarge, op.LocationOf("Kernel"), what, member, Text(kernel), Text(dilation), Text(padding), Text(span), Text(shape[d] + 2 * padding));
+                Report(Diagnostics.KernelTooLarge, op.LocationOf("Kernel"), what, member, Text(kernel), Text(dilation), Text(span), Text(shape[d]), Text(shape[d] + 2 * padding), Text(padding));
                 return false;
             }
             result[d - 1] = (shape[d] + 2 * padding - span) / stride + 1;

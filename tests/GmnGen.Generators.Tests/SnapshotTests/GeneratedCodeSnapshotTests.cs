@@ -35,8 +35,7 @@ public sealed class GeneratedCodeSnapshotTests
     private static IEnumerable<string> Name(string method, string hintPrefix) =>
         new[] { "Module", "Graph", "Symmetries" }.Select(file => $"{nameof(GeneratedCodeSnapshotTests)}.{method}#{hintPrefix}.{file}.g");
 
-    [Fact]
-    public void Zoo_cnn_generates_code_that_compiles() => VerifyGenerated(Usings + """
+    private const string ZooCnn = """
         namespace GmnGen.Tests.Networks;
 
         /// <summary>The Small CNN Zoo architecture (Unterthiner et al. 2020): 4,970 parameters.</summary>
@@ -48,7 +47,36 @@ public sealed class GeneratedCodeSnapshotTests
             [Conv2d(16, Kernel = 3, Stride = 2), ReLU] public partial Conv2d Conv3 { get; }
             [GlobalAvgPool, Linear(10)] public partial Linear Head { get; }
         }
-        """);
+        """;
+
+    [Fact]
+    public void Zoo_cnn_generates_code_that_compiles() => VerifyGenerated(Usings + ZooCnn);
+
+    [Fact]
+    public void Forward_comments_give_the_sample_shape_after_each_statement()
+    {
+        var run = GeneratorHarness.Run(Usings + ZooCnn);
+        run.AssertCleanAndCompiles();
+
+        var forward = run.Sources["GmnGen.Tests.Networks.ZooCnn.Module.g.cs"].Split('\n')
+            .Select(l => l.Trim())
+            .SkipWhile(l => l != "var x = input;").Skip(1)
+            .TakeWhile(l => l != "return x;")
+            .ToArray();
+
+        const string F = "global::TorchSharp.torch.nn.functional";
+        Assert.Equal(new[]
+        {
+            "x = __conv1.forward(x); // [batch, 16, 13, 13]",
+            $"x = {F}.relu(x); // [batch, 16, 13, 13]",
+            "x = __conv2.forward(x); // [batch, 16, 6, 6]",
+            $"x = {F}.relu(x); // [batch, 16, 6, 6]",
+            "x = __conv3.forward(x); // [batch, 16, 2, 2]",
+            $"x = {F}.relu(x); // [batch, 16, 2, 2]",
+            "x = x.mean(new long[] { 2, 3 }); // [batch, 16]",
+            "x = __head.forward(x); // [batch, 10]",
+        }, forward);
+    }
 
     [Fact]
     public void Tiny_mlp_generates_code_that_compiles() => VerifyGenerated(Usings + """

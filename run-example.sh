@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Restores, builds and runs the example: three networks declared with GmnGen attributes are trained
+# on Fashion-MNIST, graphed, and permuted by a random automorphism. Extra arguments go to the
+# example (e.g. --steps 2000 --seed 3).
+set -euo pipefail
+cd "$(dirname "$0")"
+scripts/setup.sh
+dotnet build examples/GmnGen.Examples -c Release -v quiet -nologo
+exec dotnet run --project examples/GmnGen.Examples -c Release --no-build -- "$@"

@@ -1,0 +1,836 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Runtime.CompilerServices;
+using GmnGen.Generators.Tests.Infrastructure;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Text;
+using Xunit.Sdk;
+
+namespace GmnGen.Generators.Tests.DiagnosticTests;
+
+/// <summary>
+/// Every GMNxxxx diagnostic that user code can trigger: which definitions raise it, exactly where
+/// (the span marked <c>{|GMNxxxx:...|}</c> in the source) and, for some, the exact message. An
+/// invalid definition must raise exactly the expected diagnostics and generate no files.
+/// </summary>
+public sealed class DiagnosticTests
+{
+    private const string Usings = "using GmnGen;\nusing TorchSharp.Modules;\n\n";
+
+    /// <summary>Every snapshot this class produces; the stale-snapshot test compares the folder with it.</summary>
+    public static readonly IReadOnlyList<string> SnapshotNames = new[]
+    {
+        $"{nameof(DiagnosticTests)}.{nameof(Flatten_mismatch_points_at_In_and_suggests_GlobalAvgPool_or_the_flattened_size)}",
+        $"{nameof(DiagnosticTests)}.{nameof(Linear_on_a_spatial_map_is_underlined_on_the_whole_attribute)}",
+        $"{nameof(DiagnosticTests)}.{nameof(Every_invalid_member_is_reported_not_just_the_first)}",
+    };
+
+    // ---- GMN0001 layer size mismatch ---------------------------------------------------------------
+
+    [Fact]
+    public void GMN0001_Linear_whose_In_differs_from_the_input_features_is_reported_on_In()
+    {
+        var diagnostics = AssertDiagnostics("""
+            [Network(InputShape = [4])]
+            public partial class Net
+            {
+                [Linear(3, {|GMN0001:In = 5|})] public partial Linear Fc { get; }
+            }
+            """);
+
+        AssertMessage("Layer 'Fc' expects 5 input features, but gets 4", diagnostics.Single());
+    }
+
+    [Fact]
+    public void GMN0001_Conv2d_whose_In_differs_from_the_input_channels_is_reported_on_In()
+    {
+        var diagnostics = AssertDiagnostics("""
+            [Network(InputShape = [1, 28, 28])]
+            public partial class Net
+            {
+                [Conv2d(4, {|GMN0001:In = 3|})] public partial Conv2d Conv { get; }
+                [GlobalAvgPool, Linear(10)] public partial Linear Head { get; }
+            }
+            """);
+
+        AssertMessage("Layer 'Conv' expects 3 input channels, but gets 1", diagnostics.Single());
+    }
+
+    [Fact]
+    public void GMN0001_BatchNorm2d_whose_Features_differ_from_the_channels_is_reported_on_Features()
+    {
+        var diagnostics = AssertDiagnostics("""
+            [Network(InputShape = [1, 28, 28])]
+            public partial class Net
+            {
+                [Conv2d(8)] public partial Conv2d Conv { get; }
+                [BatchNorm2d({|GMN0001:Features = 4|})] public partial BatchNorm2d Bn { get; }
+                [GlobalAvgPool, Linear(10)] public partial Linear Head { get; }
+            }
+            """);
+
+        AssertMessage("Layer 'Bn' expects 4 channels, but gets 8", diagnostics.Single());
+    }
+
+    [Fact]
+    public void GMN0001_LayerNorm_whose_Features_differ_from_the_input_is_reported_on_Features() => AssertDiagnostics("""
+        [Network(InputShape = [4])]
+        public partial class Net
+        {
+            [Linear(6)] public partial Linear Fc { get; }
+            [LayerNorm({|GMN0001:Features = 4|})] public partial LayerNorm Norm { get; }
+        }
+        """);
+
+    [Fact]
+    public void GMN0001_In_given_by_name_in_a_different_argument_order_is_still_located()
+    {
+        AssertDiagnostics("""
+            [Network(InputShape = [4])]
+            public partial class Net
+            {
+                [Linear({|GMN0001:In = 5|}, Bias = false, outFeatures: 3)] public partial Linear Fc { get; }
+            }
+            """);
+    }
+
+    // ---- GMN0002 flatten into Linear ----------------------------------------------------------------
+
+    [Fact]
+    public void GMN0002_Linear_after_Flatten_of_an_unpooled_map_with_wrong_In_is_reported_on_In()
+    {
+        var diagnostics = AssertDiagnostics("""
+            [Network(InputShape = [1, 4, 4])]
+            public partial class Net
+            {
+                [Conv2d(2, Kernel = 3)] public partial Conv2d Conv { get; }
+                [Flatten, Linear(10, {|GMN0002:In = 2|})] public partial Linear Head { get; }
+            }
+            """);
+
+        AssertMessage(
+            "Layer 'Head' expects 2 input features, but Flatten of the [2, 2, 2] map gives 8; pool to [2] with GlobalAvgPool first, or set In = 8",
+            diagnostics.Single());
+    }
+
+    [Fact]
+    public void Flatten_mismatch_points_at_In_and_suggests_GlobalAvgPool_or_the_flattened_size() => AssertDiagnosticsSnapshot("""
+        [Network(InputShape = [3, 32, 32])]
+        public partial class Net
+        {
+            [Conv2d(8, Kernel = 5, Stride = 2), ReLU] public partial Conv2d Conv { get; }
+            [Flatten, Linear(10, {|GMN0002:In = 8|})] public partial Linear Head { get; }
+        }
+        """);
+
+    // ---- GMN0003 kernel larger than input -------------------------------------------------------------
+
+    [Fact]
+    public void GMN0003_convolution_kernel_wider_than_its_input_is_reported_on_Kernel()
+    {
+        var diagnostics = AssertDiagnostics("""
+            [Network(InputShape = [1, 3, 3])]
+            public partial class Net
+            {
+                [Conv2d(4, {|GMN0003:Kernel = 5|})] public partial Conv2d Conv { get; }
+            }
+            """);
+
+        AssertMessage("Conv2d 'Conv' has kernel 5 (dilation 1), which spans 5, but its input is only 3 wide (3 with padding 0)", diagnostics.Single());
+    }
+
+    [Fact]
+    public void GMN0003_dilated_convolution_spanning_more_than_its_input_is_reported_on_Kernel()
+    {
+        var diagnostics = AssertDiagnostics("""
+            [Network(InputShape = [2, 6])]
+            public partial class Net
+            {
+                [Conv1d(4, {|GMN0003:Kernel = 3|}, Dilation = 3)] public partial Conv1d Conv { get; }
+            }
+            """);
+
+        AssertMessage("Conv1d 'Conv' has kernel 3 (dilation 3), which spans 7, but its input is only 6 wide (6 with padding 0)", diagnostics.Single());
+    }
+
+    [Fact]
+    public void GMN0003_pooling_window_wider_than_its_input_is_reported_on_the_kernel_argument()
+    {
+        var diagnostics = AssertDiagnostics("""
+            [Network(InputShape = [1, 3, 3])]
+            public partial class Net
+            {
+                [Conv2d(2, Kernel = 1), MaxPool2d({|GMN0003:4|})] public partial Conv2d Conv { get; }
+            }
+            """);
+
+        string message = diagnostics.Single().GetMessage(CultureInfo.InvariantCulture);
+        Assert.Contains("'Conv", message, StringComparison.Ordinal);
+        Assert.Contains("has kernel 4", message, StringComparison.Ordinal);
+        Assert.Contains("only 3 wide", message, StringComparison.Ordinal);
+        Assert.True(message.Split("MaxPool2d").Length == 2, $"The message should name the pool kind once, but reads: {message}");
+    }
+
+    // ---- GMN0004 size or rate out of range --------------------------------------------------------------
+
+    [Fact]
+    public void GMN0004_zero_output_features_are_reported_on_the_constructor_argument()
+    {
+        var diagnostics = AssertDiagnostics("""
+            [Network(InputShape = [4])]
+            public partial class Net
+            {
+                [Linear({|GMN0004:0|})] public partial Linear Fc { get; }
+            }
+            """);
+
+        AssertMessage("OutFeatures of 'Fc' must be positive, but is 0", diagnostics.Single());
+    }
+
+    [Fact]
+    public void GMN0004_zero_stride_is_reported_on_Stride() => AssertDiagnostics("""
+        [Network(InputShape = [1, 28, 28])]
+        public partial class Net
+        {
+            [Conv2d(4, {|GMN0004:Stride = 0|})] public partial Conv2d Conv { get; }
+        }
+        """);
+
+    [Fact]
+    public void GMN0004_negative_padding_is_reported_on_Padding()
+    {
+        var diagnostics = AssertDiagnostics("""
+            [Network(InputShape = [1, 28, 28])]
+            public partial class Net
+            {
+                [Conv2d(4, {|GMN0004:Padding = -1|})] public partial Conv2d Conv { get; }
+            }
+            """);
+
+        AssertMessage("Padding of 'Conv' must be zero or positive, but is -1", diagnostics.Single());
+    }
+
+    [Fact]
+    public void GMN0004_pool_padding_over_half_the_kernel_is_reported_on_Padding() => AssertDiagnostics("""
+        [Network(InputShape = [1, 28, 28])]
+        public partial class Net
+        {
+            [Conv2d(4), MaxPool2d(2, {|GMN0004:Padding = 2|})] public partial Conv2d Conv { get; }
+        }
+        """);
+
+    [Fact]
+    public void GMN0004_dropout_probability_of_one_is_reported_on_P()
+    {
+        var diagnostics = AssertDiagnostics("""
+            [Network(InputShape = [4])]
+            public partial class Net
+            {
+                [Dropout({|GMN0004:P = 1|}), Linear(2)] public partial Linear Fc { get; }
+            }
+            """);
+
+        AssertMessage("P of 'Fc' must be in [0, 1), but is 1.0", diagnostics.Single());
+    }
+
+    [Fact]
+    public void GMN0004_input_shape_with_a_zero_dimension_is_reported_on_InputShape()
+    {
+        var diagnostics = AssertDiagnostics("""
+            [Network({|GMN0004:InputShape = [1, 0, 28]|})]
+            public partial class Net
+            {
+                [Conv2d(4)] public partial Conv2d Conv { get; }
+            }
+            """);
+
+        AssertMessage("Every dimension of InputShape of 'Net' must be positive, but is [1, 0, 28]", diagnostics.Single());
+    }
+
+    [Fact]
+    public void GMN0004_non_positive_batch_norm_eps_is_reported_on_Eps() => AssertDiagnostics("""
+        [Network(InputShape = [4])]
+        public partial class Net
+        {
+            [Linear(3)] public partial Linear Fc { get; }
+            [BatchNorm1d({|GMN0004:Eps = 0|})] public partial BatchNorm1d Bn { get; }
+        }
+        """);
+
+    // ---- GMN0005 not partial ------------------------------------------------------------------------------
+
+    [Fact]
+    public void GMN0005_network_class_that_is_not_partial_is_reported_on_its_name()
+    {
+        var diagnostics = AssertDiagnostics("""
+            [Network(InputShape = [4])]
+            public sealed class {|GMN0005:Net|}
+            {
+                [Linear(2)] public partial Linear Fc { get; }
+            }
+            """);
+
+        AssertMessage("Class 'Net' must be declared partial so that the generator can add the module, its graph and its symmetries", diagnostics.Single());
+    }
+
+    [Fact]
+    public void GMN0005_network_nested_in_a_type_that_is_not_partial_is_reported_on_its_name() => AssertDiagnostics("""
+        public class Outer
+        {
+            [Network(InputShape = [4])]
+            public partial class {|GMN0005:Net|}
+            {
+                [Linear(2)] public partial Linear Fc { get; }
+            }
+        }
+        """);
+
+    [Fact]
+    public void GMN0005_annotated_property_that_is_not_partial_is_reported_on_its_name()
+    {
+        var diagnostics = AssertDiagnostics("""
+            [Network(InputShape = [4])]
+            public partial class Net
+            {
+                [Linear(3)] public partial Linear Fc1 { get; }
+                [Linear(2)] public Linear {|GMN0005:Fc2|} => null!;
+            }
+            """);
+
+        AssertMessage("Property 'Fc2' must be declared partial, without a body, so that the generator can implement it", diagnostics.Single());
+    }
+
+    // ---- GMN0006 / GMN0007 property types ------------------------------------------------------------------
+
+    [Fact]
+    public void GMN0006_property_of_an_unsupported_TorchSharp_module_type_is_reported_on_the_type()
+    {
+        var diagnostics = AssertDiagnostics("""
+            [Network(InputShape = [1, 28, 28])]
+            public partial class Net
+            {
+                [Conv2d(4)] public partial {|GMN0006:TorchSharp.Modules.Conv3d|} Conv { get; }
+            }
+            """);
+
+        Assert.StartsWith("Property 'Conv' has type 'TorchSharp.Modules.Conv3d', which GmnGen cannot build as a layer",
+            diagnostics.Single().GetMessage(CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void GMN0007_property_type_of_another_supported_layer_is_reported_on_the_type()
+    {
+        var diagnostics = AssertDiagnostics("""
+            [Network(InputShape = [1, 28, 28])]
+            public partial class Net
+            {
+                [Conv2d(4)] public partial {|GMN0007:Linear|} Conv { get; }
+            }
+            """);
+
+        AssertMessage(
+            "Property 'Conv' is declared as 'TorchSharp.Modules.Linear' but its layer attribute is [Conv2d]; declare it as TorchSharp.Modules.Conv2d",
+            diagnostics.Single());
+    }
+
+    // ---- GMN0008 / GMN0015 layer names -------------------------------------------------------------------
+
+    [Fact]
+    public void GMN0008_second_layer_reusing_a_Name_is_reported_on_its_Name()
+    {
+        var diagnostics = AssertDiagnostics("""
+            [Network(InputShape = [4])]
+            public partial class Net
+            {
+                [Linear(3, Name = "fc")] public partial Linear A { get; }
+                [Linear(2, {|GMN0008:Name = "fc"|})] public partial Linear B { get; }
+            }
+            """);
+
+        AssertMessage("Layer name 'fc' of 'B' is already used by 'A'; state_dict keys must be unique", diagnostics.Single());
+    }
+
+    [Fact]
+    public void GMN0008_Name_equal_to_another_layers_property_name_is_a_duplicate_too() => AssertDiagnostics("""
+        [Network(InputShape = [4])]
+        public partial class Net
+        {
+            [Linear(3, Name = "B")] public partial Linear A { get; }
+            [{|GMN0008:Linear(2)|}] public partial Linear B { get; }
+        }
+        """);
+
+    [Fact]
+    public void GMN0015_Name_that_is_not_a_module_name_is_reported_on_Name()
+    {
+        var diagnostics = AssertDiagnostics("""
+            [Network(InputShape = [4])]
+            public partial class Net
+            {
+                [Linear(3, {|GMN0015:Name = "a.b"|})] public partial Linear Fc { get; }
+            }
+            """);
+
+        AssertMessage("Layer name 'a.b' of 'Fc' is not a valid module name: use letters, digits and '_', not starting with a digit", diagnostics.Single());
+    }
+
+    // ---- GMN0009 / GMN0012 input shape ----------------------------------------------------------------------
+
+    [Fact]
+    public void GMN0009_network_without_InputShape_is_reported_on_the_attribute()
+    {
+        var diagnostics = AssertDiagnostics("""
+            [{|GMN0009:Network|}]
+            public partial class Net
+            {
+                [Linear(2)] public partial Linear Fc { get; }
+            }
+            """);
+
+        AssertMessage("Network 'Net' needs an input shape, e.g. [Network(InputShape = [1, 28, 28])]", diagnostics.Single());
+    }
+
+    [Fact]
+    public void GMN0009_null_InputShape_is_reported_on_the_argument() => AssertDiagnostics("""
+        [Network({|GMN0009:InputShape = null|})]
+        public partial class Net
+        {
+            [Linear(2)] public partial Linear Fc { get; }
+        }
+        """);
+
+    [Fact]
+    public void GMN0009_empty_InputShape_is_reported_on_the_argument() => AssertDiagnostics("""
+        [Network({|GMN0009:InputShape = []|})]
+        public partial class Net
+        {
+            [Linear(2)] public partial Linear Fc { get; }
+        }
+        """);
+
+    [Fact]
+    public void GMN0012_input_shape_of_rank_four_is_reported_on_InputShape()
+    {
+        var diagnostics = AssertDiagnostics("""
+            [Network({|GMN0012:InputShape = [1, 3, 28, 28]|})]
+            public partial class Net
+            {
+                [Linear(2)] public partial Linear Fc { get; }
+            }
+            """);
+
+        AssertMessage("Input shape of 'Net' has 4 dimensions; expected 1 ([features]), 2 ([channels, length]) or 3 ([channels, height, width])", diagnostics.Single());
+    }
+
+    // ---- GMN0010 wrong input rank -------------------------------------------------------------------------
+
+    [Fact]
+    public void GMN0010_Linear_on_a_spatial_map_without_Flatten_is_reported_on_the_attribute()
+    {
+        var diagnostics = AssertDiagnostics("""
+            [Network(InputShape = [1, 28, 28])]
+            public partial class Net
+            {
+                [{|GMN0010:Linear(10)|}] public partial Linear Fc { get; }
+            }
+            """);
+
+        AssertMessage("Linear 'Fc' expects [features], but its input is [1, 28, 28] (add Flatten or GlobalAvgPool before it)", diagnostics.Single());
+    }
+
+    [Fact]
+    public void Linear_on_a_spatial_map_is_underlined_on_the_whole_attribute() => AssertDiagnosticsSnapshot("""
+        [Network(InputShape = [1, 28, 28])]
+        public partial class Net
+        {
+            [Conv2d(8, Kernel = 3), ReLU] public partial Conv2d Conv { get; }
+            [{|GMN0010:Linear(10, Bias = false)|}] public partial Linear Head { get; }
+        }
+        """);
+
+    [Fact]
+    public void GMN0010_Conv2d_on_a_one_dimensional_input_is_reported_on_the_attribute()
+    {
+        var diagnostics = AssertDiagnostics("""
+            [Network(InputShape = [4])]
+            public partial class Net
+            {
+                [{|GMN0010:Conv2d(3)|}] public partial Conv2d Conv { get; }
+            }
+            """);
+
+        AssertMessage("Conv2d 'Conv' expects [channels, height, width], but its input is [4]", diagnostics.Single());
+    }
+
+    [Fact]
+    public void GMN0010_GlobalAvgPool_on_features_is_reported_on_the_pool_attribute() => AssertDiagnostics("""
+        [Network(InputShape = [4])]
+        public partial class Net
+        {
+            [{|GMN0010:GlobalAvgPool|}, Linear(2)] public partial Linear Fc { get; }
+        }
+        """);
+
+    // ---- GMN0011 layer count ----------------------------------------------------------------------------------
+
+    [Fact]
+    public void GMN0011_property_with_two_layer_attributes_is_reported_on_its_name()
+    {
+        var diagnostics = AssertDiagnostics("""
+            [Network(InputShape = [4])]
+            public partial class Net
+            {
+                [Linear(3), LayerNorm] public partial Linear {|GMN0011:Fc|} { get; }
+            }
+            """);
+
+        AssertMessage(
+            "Property 'Fc' must carry exactly one layer attribute (Linear, Conv1d, Conv2d, BatchNorm1d, BatchNorm2d or LayerNorm), but has 2",
+            diagnostics.Single());
+    }
+
+    [Fact]
+    public void GMN0011_partial_property_without_a_layer_attribute_is_reported_on_its_name()
+    {
+        var diagnostics = AssertDiagnostics("""
+            [Network(InputShape = [4])]
+            public partial class Net
+            {
+                [Linear(3)] public partial Linear Fc { get; }
+                public partial Linear {|GMN0011:Extra|} { get; }
+            }
+            """);
+
+        Assert.EndsWith("but has 0", diagnostics.Single().GetMessage(CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void GMN0011_property_with_only_operations_is_reported_on_its_name() => AssertDiagnostics("""
+        [Network(InputShape = [4])]
+        public partial class Net
+        {
+            [Linear(3)] public partial Linear Fc { get; }
+            [ReLU] public partial Linear {|GMN0011:Act|} { get; }
+        }
+        """);
+
+    // ---- GMN0013 / GMN0014 declaration -------------------------------------------------------------------------
+
+    [Fact]
+    public void GMN0013_network_without_layers_is_reported_on_its_name()
+    {
+        var diagnostics = AssertDiagnostics("""
+            [Network(InputShape = [4])]
+            public partial class {|GMN0013:Net|}
+            {
+                public int NotALayer { get; }
+            }
+            """);
+
+        AssertMessage("Network 'Net' has no Linear or convolution layer to produce its outputs: annotate partial properties with [Linear], [Conv2d], ...", diagnostics.Single());
+    }
+
+    [Fact]
+    public void GMN0013_network_of_normalisation_layers_only_is_reported_on_its_name() => AssertDiagnostics("""
+        [Network(InputShape = [4])]
+        public partial class {|GMN0013:Net|}
+        {
+            [LayerNorm] public partial LayerNorm Norm { get; }
+        }
+        """);
+
+    [Fact]
+    public void GMN0014_generic_network_class_is_reported_on_its_name()
+    {
+        var diagnostics = AssertDiagnostics("""
+            [Network(InputShape = [4])]
+            public partial class {|GMN0014:Net|}<T>
+            {
+                [Linear(2)] public partial Linear Fc { get; }
+            }
+            """);
+
+        AssertMessage("Network 'Net' is generic or nested in a generic type; GmnGen networks must be non-generic classes", diagnostics.Single());
+    }
+
+    [Fact]
+    public void GMN0014_network_nested_in_a_generic_class_is_reported_on_its_name() => AssertDiagnostics("""
+        public partial class Outer<T>
+        {
+            [Network(InputShape = [4])]
+            public partial class {|GMN0014:Net|}
+            {
+                [Linear(2)] public partial Linear Fc { get; }
+            }
+        }
+        """);
+
+    // ---- GMN0016 property shape --------------------------------------------------------------------------------
+
+    [Fact]
+    public void GMN0016_layer_property_with_a_setter_is_reported_on_its_name()
+    {
+        var diagnostics = AssertDiagnostics("""
+            [Network(InputShape = [4])]
+            public partial class Net
+            {
+                [Linear(2)] public partial Linear {|GMN0016:Fc|} { get; set; }
+            }
+            """);
+
+        AssertMessage("Property 'Fc' must be a non-static property with only a getter", diagnostics.Single());
+    }
+
+    [Fact]
+    public void GMN0016_layer_property_with_an_init_accessor_is_reported_on_its_name() => AssertDiagnostics("""
+        [Network(InputShape = [4])]
+        public partial class Net
+        {
+            [Linear(2)] public partial Linear {|GMN0016:Fc|} { get; init; }
+        }
+        """);
+
+    [Fact]
+    public void GMN0016_static_layer_property_is_reported_on_its_name() => AssertDiagnostics("""
+        [Network(InputShape = [4])]
+        public partial class Net
+        {
+            [Linear(3)] public partial Linear Fc1 { get; }
+            [Linear(2)] public static partial Linear {|GMN0016:Fc2|} { get; }
+        }
+        """);
+
+    // ---- several problems, several files -----------------------------------------------------------------------
+
+    [Fact]
+    public void Every_invalid_member_is_reported_not_just_the_first() => AssertDiagnosticsSnapshot("""
+        [Network(InputShape = [4])]
+        public partial class Net
+        {
+            [Linear(3)] public Linear {|GMN0005:Fc1|} => null!;
+            [Linear(3)] public partial Linear {|GMN0016:Fc2|} { get; set; }
+            [Linear(3), LayerNorm] public partial Linear {|GMN0011:Fc3|} { get; }
+            [Linear(3)] public partial {|GMN0007:LayerNorm|} Fc4 { get; }
+        }
+        """);
+
+    [Fact]
+    public void Diagnostic_for_a_layer_declared_in_another_part_of_the_class_points_into_that_file() => AssertDiagnostics(
+        """
+        [Network(InputShape = [4])]
+        public partial class Net
+        {
+            [Linear(3)] public partial Linear Fc1 { get; }
+        }
+        """,
+        """
+        public partial class Net
+        {
+            [Linear(2, {|GMN0001:In = 4|})] public partial Linear Fc2 { get; }
+        }
+        """);
+
+    [Fact]
+    public void Two_invalid_networks_are_each_reported_and_the_valid_one_still_generates()
+    {
+        var marked = MarkedSource.Parse(Usings + """
+            [Network(InputShape = [4])]
+            public partial class Bad1 { [Linear({|GMN0004:0|})] public partial Linear Fc { get; } }
+
+            [Network(InputShape = [4])]
+            public partial class Good { [Linear(2)] public partial Linear Fc { get; } }
+
+            [Network({|GMN0012:InputShape = [1, 1, 1, 1]|})]
+            public partial class Bad2 { [Linear(2)] public partial Linear Fc { get; } }
+            """);
+        var run = GeneratorHarness.Run(marked.Text);
+
+        AssertSameDiagnostics(Expected(("Test0.cs", marked)), run);
+        Assert.Equal(new[] { "Good.Graph.g.cs", "Good.Module.g.cs", "Good.Symmetries.g.cs" }, run.Sources.Keys);
+    }
+
+    // ---- robustness -----------------------------------------------------------------------------------------
+
+    public static TheoryData<string, string[]> OddInputs => new()
+    {
+        { "[Network] on a struct", new[] { Usings + "[Network(InputShape = [4])] public partial struct S { [Linear(2)] public partial Linear Fc { get; } }" } },
+        { "[Network] on a record", new[] { Usings + "[Network(InputShape = [4])] public partial record R { [Linear(2)] public partial Linear Fc { get; } }" } },
+        { "[Linear] without its required argument", new[] { Usings + "[Network(InputShape = [4])] public partial class N { [Linear] public partial Linear Fc { get; } }" } },
+        { "argument of the wrong type", new[] { Usings + "[Network(InputShape = [4])] public partial class N { [Linear(\"ten\", In = 2.5)] public partial Linear Fc { get; } }" } },
+        { "InputShape = null", new[] { Usings + "[Network(InputShape = null)] public partial class N { [Linear(2)] public partial Linear Fc { get; } }" } },
+        { "InputShape of the wrong type", new[] { Usings + "[Network(InputShape = \"4\")] public partial class N { [Linear(2)] public partial Linear Fc { get; } }" } },
+        { "property of an unknown type", new[] { Usings + "[Network(InputShape = [4])] public partial class N { [Linear(2)] public partial Missing Fc { get; } }" } },
+        { "layer attribute on an indexer", new[] { Usings + "[Network(InputShape = [4])] public partial class N { [Linear(2)] public partial Linear this[int i] { get; } }" } },
+        { "huge sizes", new[] { Usings + "[Network(InputShape = [2147483647])] public partial class N { [Linear(2147483647)] public partial Linear A { get; } [Linear(2147483647)] public partial Linear B { get; } }" } },
+        { "parameter count beyond int", new[] { Usings + "[Network(InputShape = [50000])] public partial class N { [Linear(50000)] public partial Linear A { get; } [Linear(50000)] public partial Linear B { get; } }" } },
+        { "huge padding", new[] { Usings + "[Network(InputShape = [1, 28, 28])] public partial class N { [Conv2d(2, Padding = 2147483647)] public partial Conv2d A { get; } }" } },
+        { "NaN and infinite rates", new[] { Usings + "[Network(InputShape = [4])] public partial class N { [Dropout(P = double.NaN), Linear(2)] public partial Linear A { get; } [LayerNorm(Eps = double.PositiveInfinity)] public partial LayerNorm B { get; } }" } },
+        { "class spread over two files", new[]
+            {
+                Usings + "[Network(InputShape = [4])] public partial class N { [Linear(3)] public partial Linear A { get; } }",
+                Usings + "public partial class N { [Linear(2)] public partial Linear B { get; } }",
+            } },
+        { "both parts of a class marked [Network]", new[]
+            {
+                Usings + "[Network(InputShape = [4])] public partial class N { [Linear(3)] public partial Linear A { get; } }",
+                Usings + "[Network(InputShape = [4])] public partial class N { }",
+            } },
+        { "keyword identifiers", new[] { Usings + "namespace @class; [Network(InputShape = [4])] public partial class @event { [Linear(2)] public partial Linear @int { get; } }" } },
+        { "unterminated declaration", new[] { Usings + "[Network(InputShape = [4])] public partial class N { [Linear(2)] public partial Linear Fc { get" } },
+        { "network in a generic outer class", new[] { Usings + "public partial class O<T> { [Network(InputShape = [4])] public partial class N { [Linear(2)] public partial Linear Fc { get; } } }" } },
+    };
+
+    [Theory]
+    [MemberData(nameof(OddInputs))]
+    public void Generator_never_throws_nor_reports_an_internal_error(string description, string[] sources)
+    {
+        var run = GeneratorHarness.Run(GeneratorHarness.Files(sources));
+
+        try
+        {
+            run.AssertGeneratorDidNotFail();
+        }
+        catch (XunitException e)
+        {
+            throw new XunitException($"Input '{description}': {e.Message}");
+        }
+    }
+
+    public static TheoryData<string, string> CompilableDeclarations => new()
+    {
+        { "properties whose names differ only in the case of the first letter", "[Network(InputShape = [4])] public partial class N { [Linear(3)] public partial Linear Ab { get; } [Linear(2)] public partial Linear ab { get; } }" },
+        { "a layer property named like a generated member", "[Network(InputShape = [4])] public partial class N { [Linear(2)] public partial Linear InputShape { get; } }" },
+        { "a NaN leaky slope", "[Network(InputShape = [4])] public partial class N { [Linear(2), LeakyReLU(NegativeSlope = double.NaN)] public partial Linear A { get; } }" },
+        { "an infinite LayerNorm eps", "[Network(InputShape = [4])] public partial class N { [Linear(2)] public partial Linear A { get; } [LayerNorm(Eps = double.PositiveInfinity)] public partial LayerNorm B { get; } }" },
+        { "a file-local network class", "[Network(InputShape = [4])] file partial class N { [Linear(2)] public partial Linear A { get; } }" },
+        { "a layer property the user implements", "[Network(InputShape = [4])] public partial class N { [Linear(2)] public partial Linear A { get; } public partial Linear A => null!; }" },
+        { "keyword identifiers", "namespace @class; [Network(InputShape = [4])] public partial class @event { [Linear(2)] public partial Linear @int { get; } }" },
+    };
+
+    /// <summary>
+    /// For declarations that are valid C#, the generator either reports why it cannot build the network
+    /// or writes code that compiles: it must never leave the user with errors inside generated files.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(CompilableDeclarations))]
+    public void Generated_code_compiles_unless_a_diagnostic_explains_why(string description, string source)
+    {
+        var run = GeneratorHarness.Run(Usings + source);
+        run.AssertGeneratorDidNotFail();
+
+        var reported = run.GeneratorDiagnostics.Where(d => d.Id.StartsWith("GMN", StringComparison.Ordinal)).ToList();
+        var errors = run.ErrorsInGeneratedFiles;
+        Assert.True(reported.Count > 0 || errors.Count == 0,
+            $"Input '{description}': no GMN diagnostic, yet the generated files do not compile:\n" +
+            string.Join("\n", errors.Take(10).Select(DiagnosticText.Describe)));
+    }
+
+    [Fact]
+    public void Flattened_size_beyond_int_range_is_reported_instead_of_wrapping_around()
+    {
+        var run = GeneratorHarness.Run(Usings + """
+            [Network(InputShape = [65536, 65536])]
+            public partial class Net
+            {
+                [Flatten, Linear(2)] public partial Linear Fc { get; }
+            }
+            """);
+        run.AssertGeneratorDidNotFail();
+
+        Assert.True(run.GeneratorDiagnostics.Any(d => d.Id.StartsWith("GMN", StringComparison.Ordinal)),
+            "65536 × 65536 = 2^32 input features overflow int, but no diagnostic was reported; generated:\n" +
+            string.Join("\n", run.Sources.Values.SelectMany(t => t.Split('\n')).Where(l => l.Contains("nn.Linear(", StringComparison.Ordinal))));
+    }
+
+    [Fact]
+    public void Every_reported_diagnostic_is_an_error_from_the_catalogue_with_its_help_link()
+    {
+        var run = GeneratorHarness.Run(Usings + """
+            [Network(InputShape = [4])]
+            public partial class Net { [Linear(3, In = 5)] public partial Linear Fc { get; } }
+            """);
+
+        var diagnostic = Assert.Single(run.GeneratorDiagnostics);
+        var descriptor = Diagnostics.ById(diagnostic.Id);
+        Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
+        Assert.Same(descriptor, diagnostic.Descriptor);
+        Assert.Equal($"docs/diagnostics/{diagnostic.Id}.md", diagnostic.Descriptor.HelpLinkUri);
+    }
+
+    [Fact]
+    public void Snapshots_folder_holds_no_snapshot_that_no_test_produces()
+    {
+        var stale = Snapshot.StaleSnapshots(SnapshotsDirectory(), SnapshotNames);
+
+        Assert.True(stale.Count == 0,
+            "Verified snapshots that no test produces (delete them, or add their test to SnapshotNames):\n" + string.Join("\n", stale));
+    }
+
+    // ---- helpers --------------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// Runs the generator on the marked sources (Usings prepended; Test0.cs, Test1.cs, ...) and asserts it
+    /// reports exactly the marked diagnostics, by id, file and span, and generates nothing.
+    /// </summary>
+    private static IReadOnlyList<Diagnostic> AssertDiagnostics(params string[] markedSources)
+    {
+        var files = markedSources.Select((s, i) => ($"Test{i}.cs", MarkedSource.Parse(Usings + s))).ToArray();
+        var run = GeneratorHarness.Run(files.Select(f => new SourceFile(f.Item1, f.Item2.Text)));
+
+        AssertSameDiagnostics(Expected(files), run);
+        Assert.True(run.Sources.Count == 0,
+            "An invalid network must generate no files, but got: " + string.Join(", ", run.Sources.Keys));
+        return run.GeneratorDiagnostics.OrderBy(d => d.Location.SourceSpan.Start).ToList();
+    }
+
+    private static List<(ExpectedDiagnostic Diagnostic, SourceText Text)> Expected(params (string Path, MarkedSource Source)[] files) =>
+        files.SelectMany(f => f.Source.Markers.Select(m =>
+                (new ExpectedDiagnostic(m.Id, f.Path, m.Span), SourceText.From(f.Source.Text))))
+            .ToList();
+
+    private static void AssertSameDiagnostics(List<(ExpectedDiagnostic Diagnostic, SourceText Text)> expected, GeneratorRun run)
+    {
+        run.AssertGeneratorDidNotFail();
+        var actual = run.GeneratorDiagnostics;
+        var expectedKeys = expected.Select(e => Key(e.Diagnostic.Id, e.Diagnostic.Path, e.Diagnostic.Span)).OrderBy(k => k, StringComparer.Ordinal).ToList();
+        var actualKeys = actual.Select(d => Key(d.Id, d.Location.GetLineSpan().Path, d.Location.SourceSpan)).OrderBy(k => k, StringComparer.Ordinal).ToList();
+        if (expectedKeys.SequenceEqual(actualKeys)) return;
+
+        throw new XunitException(
+            "The generator's diagnostics differ from the marked ones.\n" +
+            "expected:\n" + (expected.Count == 0 ? "  (none)\n" : string.Concat(expected.Select(e =>
+                $"  {DiagnosticText.Where(e.Diagnostic.Path, e.Text, e.Diagnostic.Span)}: {e.Diagnostic.Id} on '{e.Text.ToString(e.Diagnostic.Span)}'\n"))) +
+            "actual:\n" + (actual.Length == 0 ? "  (none)\n" : string.Concat(actual.Select(d =>
+                $"  {DiagnosticText.Describe(d)} on '{SpanText(run, d)}'\n"))));
+    }
+
+    private static string Key(string id, string path, TextSpan span) => $"{path}|{span.Start:D6}|{span.End:D6}|{id}";
+
+    private static string SpanText(GeneratorRun run, Diagnostic d)
+    {
+        var tree = run.Input.SyntaxTrees.FirstOrDefault(t => t.FilePath == d.Location.GetLineSpan().Path);
+        var span = d.Location.SourceSpan;
+        if (tree is null) return "?";
+        var text = tree.GetText();
+        return span.End <= text.Length ? text.ToString(span) : "?";
+    }
+
+    private static void AssertMessage(string expected, Diagnostic diagnostic) =>
+        Assert.Equal(expected, diagnostic.GetMessage(CultureInfo.InvariantCulture));
+
+    /// <summary>Asserts the marked diagnostics, then snapshots them as message + source line + carets.</summary>
+    private static void AssertDiagnosticsSnapshot(string markedSource, [CallerMemberName] string method = "")
+    {
+        string name = $"{nameof(DiagnosticTests)}.{method}";
+        Assert.Contains(name, SnapshotNames);
+        var diagnostics = AssertDiagnostics(markedSource);
+        var sources = new Dictionary<string, string> { ["Test0.cs"] = MarkedSource.Parse(Usings + markedSource).Text };
+        Snapshot.Match(string.Concat(diagnostics.Select(d => DiagnosticText.Render(d, sources))), name, "txt");
+    }
+
+    private static string SnapshotsDirectory([CallerFilePath] string file = "") =>
+        Path.Combine(Path.GetDirectoryName(file)!, "Snapshots");
+}
