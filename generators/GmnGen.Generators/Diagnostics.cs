@@ -69,8 +69,8 @@ public static class Diagnostics
         "Network '{0}' has no Linear or convolution layer to produce its outputs: annotate partial properties with [Linear], [Conv2d], ...");
 
     public static readonly DiagnosticDescriptor GenericNetwork = Error("GMN0014",
-        "Network class is generic",
-        "Network '{0}' is generic or nested in a generic type; GmnGen networks must be non-generic classes");
+        "Network class cannot be completed",
+        "Network '{0}' is {1}; the generator can complete only non-generic classes that are not file-local");
 
     public static readonly DiagnosticDescriptor InvalidName = Error("GMN0015",
         "Invalid layer name",
@@ -79,6 +79,18 @@ public static class Diagnostics
     public static readonly DiagnosticDescriptor InvalidProperty = Error("GMN0016",
         "Layer property must be a get-only instance property",
         "Property '{0}' must be a non-static property with only a getter");
+
+    public static readonly DiagnosticDescriptor TooLarge = Error("GMN0017",
+        "Layer too large",
+        "'{1}' ({0}) would have {2} {3}, more than GmnGen supports (2,147,483,647)");
+
+    public static readonly DiagnosticDescriptor ReservedName = Error("GMN0018",
+        "Property name clashes with a generated member",
+        "Property '{0}' has the name of a member GmnGen generates for every network; rename it");
+
+    public static readonly DiagnosticDescriptor AlreadyImplemented = Error("GMN0019",
+        "Layer property already implemented",
+        "Property '{0}' already has an implementation part; remove it, since the generator implements layer properties");
 
     public static readonly DiagnosticDescriptor InternalError = Error("GMN0099",
         "Internal generator error",

@@ -65,7 +65,8 @@ public sealed class NetworkGenerator : IIncrementalGenerator
     {
         try
         {
-            return new ParsedNetwork(NetworkParser.Parse(context, token), null);
+            var model = NetworkParser.Parse(context, token);
+            return model is null ? ParsedNetwork.Skipped : new ParsedNetwork(model, null);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -75,7 +76,8 @@ public sealed class NetworkGenerator : IIncrementalGenerator
 
     private static BuildResult SafeBuild(ParsedNetwork parsed)
     {
-        if (parsed.Model is null) return new BuildResult(null, new[] { parsed.Failure! }.ToEquatableArray());
+        if (parsed.Model is null)
+            return new BuildResult(null, parsed.Failure is null ? EquatableArray<DiagnosticInfo>.Empty : new[] { parsed.Failure }.ToEquatableArray());
         try
         {
             return NetworkBuilder.Build(parsed.Model);
@@ -89,5 +91,8 @@ public sealed class NetworkGenerator : IIncrementalGenerator
     private static DiagnosticInfo Internal(string name, LocationInfo? location, Exception e) =>
         new(Diagnostics.InternalError.Id, location, new[] { name, e.GetType().Name + ": " + e.Message }.ToEquatableArray());
 
-    private sealed record ParsedNetwork(NetworkModel? Model, DiagnosticInfo? Failure);
+    private sealed record ParsedNetwork(NetworkModel? Model, DiagnosticInfo? Failure)
+    {
+        public static readonly ParsedNetwork Skipped = new(null, null);
+    }
 }

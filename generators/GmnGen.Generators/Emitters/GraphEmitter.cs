@@ -11,8 +11,8 @@ internal static class GraphEmitter
 
     public static string Emit(NetworkSpec spec)
     {
-        int edgeCount = spec.Edges.Sum(e => e.SrcCount * e.DstCount * e.Kernel.Aggregate(1, (a, k) => a * k));
-        int valueCount = spec.State.Sum(s => s.Shape.Aggregate(1, (a, d) => a * d));
+        long edgeCount = spec.Edges.Sum(e => (long)e.SrcCount * e.DstCount * e.Kernel.Aggregate(1L, (a, k) => a * k));
+        long valueCount = spec.State.Sum(s => s.Shape.Aggregate(1L, (a, d) => a * d));
         return TypeScaffold.Write(spec, " : global::GmnGen.IGraphNetwork", w =>
         {
             w.Line($"/// <summary>Parameter graph of {spec.ClassName}: {N(spec.NodeCount)} nodes, {N(edgeCount)} edges, {N(valueCount)} values.</summary>");
@@ -29,12 +29,12 @@ internal static class GraphEmitter
             w.Line("    {");
             w.Line("        //  layer, type, srcStart, srcCount, dstStart, dstCount, kernel, valueOffset");
             foreach (var e in spec.Edges)
-                w.Line($"        new({e.Layer}, {Graphs}.EdgeType.{e.Type}, {e.SrcStart}, {e.SrcCount}, {e.DstStart}, {e.DstCount}, new int[] {{ {string.Join(", ", e.Kernel)} }}, {e.ValueOffset}), // {e.Comment}");
+                w.Line($"        new({e.Layer}, {Graphs}.EdgeType.{e.Type}, {e.SrcStart}, {e.SrcCount}, {e.DstStart}, {e.DstCount}, [{string.Join(", ", e.Kernel)}], {e.ValueOffset}), // {e.Comment}");
             w.Line("    },");
             w.Line($"    state: new {Graphs}.StateTensor[]");
             w.Line("    {");
             foreach (var s in spec.State)
-                w.Line($"        new(\"{s.Name}\", new long[] {{ {string.Join(", ", s.Shape)} }}, {s.Offset}),");
+                w.Line($"        new(\"{s.Name}\", [{string.Join(", ", s.Shape)}], {s.Offset}),");
             w.Line("    });");
             w.Line();
             w.Line("/// <summary>The parameter graph of this instance's current weights and buffers (detached, one concatenation).</summary>");
@@ -49,5 +49,5 @@ internal static class GraphEmitter
         });
     }
 
-    private static string N(int value) => value.ToString("N0", CultureInfo.InvariantCulture);
+    private static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 }

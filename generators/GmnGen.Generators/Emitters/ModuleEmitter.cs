@@ -20,7 +20,7 @@ internal static class ModuleEmitter
             w.Line();
             w.Line("/// <summary>Creates the network with freshly initialised parameters (TorchSharp's default initialisation).</summary>");
             w.Line("/// <remarks>state_dict keys: " + string.Join(", ", spec.Modules.SelectMany(m => m.StateTensors)) + ".</remarks>");
-            w.Open($"public {spec.ClassName}() : base(\"{spec.ClassName}\")");
+            w.Open($"public {Identifier.Escape(spec.ClassName)}() : base(\"{spec.ClassName}\")");
             foreach (var m in spec.Modules)
             {
                 w.Line($"{m.Field} = {m.Constructor};");
@@ -31,7 +31,7 @@ internal static class ModuleEmitter
             {
                 w.Line();
                 w.Line($"/// <summary>The {m.Kind} layer registered as \"{m.StateName}\".</summary>");
-                w.Line($"{m.Accessibility} partial {m.PropertyType} {m.Property} {{ get => {m.Field}; }}");
+                w.Line($"{m.Accessibility} partial {m.PropertyType} {Identifier.Escape(m.Property)} {{ get => {m.Field}; }}");
             }
             w.Line();
             w.Line($"/// <summary>Runs the layers in declaration order on a batch of shape [batch, {string.Join(", ", spec.InputShape)}].</summary>");

@@ -19,7 +19,7 @@ internal static class TypeScaffold
         foreach (var outer in spec.ContainingTypes) w.Open(outer);
         // The attribute may appear on one part of a partial class only.
         if (markGenerated) w.Line(GeneratedCode);
-        w.Open($"partial class {spec.ClassName}{classDeclarationSuffix}");
+        w.Open($"partial class {Identifier.Escape(spec.ClassName)}{classDeclarationSuffix}");
         body(w);
         w.Close();
         foreach (var _ in spec.ContainingTypes) w.Close();

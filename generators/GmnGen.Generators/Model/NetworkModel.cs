@@ -30,6 +30,7 @@ public sealed record MemberModel(
     string? TypeMetadataName,
     string Accessibility,
     bool IsPartialDefinition,
+    bool HasImplementation,
     bool HasSetter,
     bool IsStatic,
     EquatableArray<OpModel> Ops,
@@ -41,6 +42,7 @@ public sealed record NetworkModel(
     string? Namespace,
     string ClassName,
     EquatableArray<string> ContainingTypes,
+    bool IsFileLocal,
     bool IsPartial,
     bool ContainingTypesArePartial,
     bool IsGeneric,
@@ -53,7 +55,7 @@ public sealed record NetworkModel(
 {
     /// <summary>Unique, deterministic prefix of the generated files' hint names.</summary>
     public string HintPrefix =>
-        (Namespace is null ? "" : Namespace + ".") +
+        ((Namespace is null ? "" : Namespace + ".") +
         string.Concat(System.Linq.Enumerable.Select(ContainingTypes, t => t.Substring(t.LastIndexOf(' ') + 1) + ".")) +
-        ClassName;
+        ClassName).Replace("@", "");
 }

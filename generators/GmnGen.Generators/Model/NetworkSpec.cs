@@ -29,6 +29,7 @@ public sealed record NetworkSpec(
     string? Namespace,
     string ClassName,
     EquatableArray<string> ContainingTypes,
+    bool IsFileLocal,
     string HintPrefix,
     EquatableArray<int> InputShape,
     EquatableArray<int> OutputShape,

@@ -17,10 +17,13 @@ internal static class NetworkParser
 {
     private const string GmnGenNamespace = "GmnGen";
 
-    public static NetworkModel Parse(GeneratorAttributeSyntaxContext context, System.Threading.CancellationToken token)
+    /// <returns>The model, or null for a second part of a partial class that repeats [Network]
+    /// (the compiler reports the duplicate attribute; one set of outputs is enough).</returns>
+    public static NetworkModel? Parse(GeneratorAttributeSyntaxContext context, System.Threading.CancellationToken token)
     {
         var type = (INamedTypeSymbol)context.TargetSymbol;
         var syntax = (TypeDeclarationSyntax)context.TargetNode;
+        if (!IsFirstAnnotatedPart(type, syntax, token)) return null;
         var attribute = context.Attributes[0];
         var attributeSyntax = attribute.ApplicationSyntaxReference?.GetSyntax(token) as AttributeSyntax;
 
@@ -38,6 +41,7 @@ internal static class NetworkParser
             Namespace: type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString(),
             ClassName: type.Name,
             ContainingTypes: ContainingTypeDeclarations(type).ToEquatableArray(),
+            IsFileLocal: type.IsFileLocal,
             IsPartial: syntax.Modifiers.Any(SyntaxKind.PartialKeyword),
             ContainingTypesArePartial: AllContainingTypesPartial(type, token),
             IsGeneric: type.IsGenericType,
@@ -47,6 +51,17 @@ internal static class NetworkParser
             InputShapeLocation: shapeLocation,
             ClassLocation: LocationInfo.From(syntax.Identifier.GetLocation()),
             Members: members.ToImmutable().ToEquatableArray());
+    }
+
+    private static bool IsFirstAnnotatedPart(INamedTypeSymbol type, TypeDeclarationSyntax syntax, System.Threading.CancellationToken token)
+    {
+        foreach (var attribute in type.GetAttributes())
+        {
+            if (attribute.AttributeClass?.ToDisplayString() != NetworkGenerator.NetworkAttributeName) continue;
+            var owner = attribute.ApplicationSyntaxReference?.GetSyntax(token).Parent?.Parent;
+            return owner is null || owner == syntax;
+        }
+        return true;
     }
 
     private static (bool, EquatableArray<int>, LocationInfo?) ReadInputShape(AttributeData attribute, AttributeSyntax? syntax)
@@ -87,6 +102,7 @@ internal static class NetworkParser
             TypeMetadataName: propertyType is null ? null : propertyType.ContainingNamespace?.ToDisplayString() + "." + propertyType.MetadataName,
             Accessibility: AccessibilityText(property.DeclaredAccessibility),
             IsPartialDefinition: isPartialDefinition,
+            HasImplementation: property.PartialImplementationPart is not null,
             HasSetter: property.SetMethod is not null,
             IsStatic: property.IsStatic,
             Ops: ops.ToImmutable().ToEquatableArray(),
@@ -130,7 +146,7 @@ internal static class NetworkParser
             var keyword = outer.IsRecord ? (outer.IsValueType ? "record struct" : "record")
                 : outer.TypeKind == TypeKind.Struct ? "struct"
                 : outer.TypeKind == TypeKind.Interface ? "interface" : "class";
-            chain.Push($"partial {keyword} {outer.Name}");
+            chain.Push($"partial {keyword} {Identifier.Escape(outer.Name)}");
         }
         return chain;
     }

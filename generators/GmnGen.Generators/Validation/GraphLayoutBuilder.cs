@@ -21,6 +21,16 @@ internal sealed class GraphLayoutBuilder
     private readonly List<GroupSpec> groups = new();
     private (string Name, int Size, int NodeStart, List<AxisSpec> Actions)? openGroup;
     private int nodeCount, layer;
+    private long values;
+
+    /// <summary>Counts values ahead of time; false when the graph would pass int range (edge indices are ints in the layout).</summary>
+    public long ReservedValues => values;
+
+    public bool Reserve(long count)
+    {
+        values += count;
+        return values <= int.MaxValue;
+    }
 
     /// <summary>The nodes that carry the current activations (neurons or channels).</summary>
     public NodeRange Current { get; set; }

@@ -16,6 +16,11 @@ internal sealed class NetworkBuilder
     private const string F = "global::TorchSharp.torch.nn.functional";
     private const string NN = "global::TorchSharp.torch.nn";
     private static readonly Regex ModuleName = new("^[A-Za-z_][A-Za-z0-9_]*$");
+    /// <summary>Members the emitters add to every network class.</summary>
+    internal static readonly HashSet<string> GeneratedMemberNames = new()
+    {
+        "InputShape", "OutputShape", "GraphLayout", "Symmetries", "ToParameterGraph", "ApplyPermutations", "ApplyRandomAutomorphism", "forward",
+    };
 
     private readonly NetworkModel model;
     private readonly List<DiagnosticInfo> diagnostics = new();
@@ -47,7 +52,8 @@ internal sealed class NetworkBuilder
         var first = layers[0].Member.Ops[0];
         // Flatten straight on the input makes every input feature a node, like a classic MLP graph.
         bool flatInput = shape.Length > 1 && first.Kind == OpKind.Flatten;
-        int inputNodes = flatInput ? Product(shape) : shape[0];
+        if (flatInput && !Fits(Product(shape), "Flatten", first.Location is null ? model.ClassName : layers[0].Member.Name, "input features", first.Location)) return null;
+        int inputNodes = flatInput ? (int)Product(shape) : shape[0];
         graph.Current = graph.AddNodes(inputNodes, 0, shape.Length == 1 || flatInput ? "Neuron" : "Channel", ordered: true, "input");
         inputIsNodes = true;
 
@@ -68,16 +74,18 @@ internal sealed class NetworkBuilder
 
             foreach (var op in member.Ops)
             {
+                int before = steps.Count;
                 bool ok = op.Kind.IsParametric()
                     ? AddLayer(member, op, stateName, isLast: i == lastNodeLayer)
                     : AddOperation(member, op);
                 if (!ok) return null;
+                if (steps.Count > before) FillShape(); // the sample shape after this statement
             }
         }
         if (diagnostics.Count > 0) return null;
 
         var (state, edges) = graph.Values();
-        return new NetworkSpec(model.Namespace, model.ClassName, model.ContainingTypes, model.HintPrefix,
+        return new NetworkSpec(model.Namespace, model.ClassName, model.ContainingTypes, model.IsFileLocal, model.HintPrefix,
             model.InputShape, shape.ToEquatableArray(), modules.ToEquatableArray(), steps.ToEquatableArray(),
             graph.NodeCount, graph.Nodes, edges, state, graph.Groups);
     }
@@ -88,7 +96,9 @@ internal sealed class NetworkBuilder
     {
         if (!model.IsPartial) Report(Diagnostics.NotPartial, model.ClassLocation, "Class", model.ClassName, " so that the generator can add the module, its graph and its symmetries");
         else if (!model.ContainingTypesArePartial) Report(Diagnostics.NotPartial, model.ClassLocation, "Every type containing", model.ClassName, " (the generator re-declares them)");
-        if (model.IsGeneric) Report(Diagnostics.GenericNetwork, model.ClassLocation, model.ClassName);
+        if (model.IsGeneric) Report(Diagnostics.GenericNetwork, model.ClassLocation, model.ClassName, "generic or nested in a generic type");
+        // A file-local type's parts all live in one file; generated files would declare another type.
+        else if (model.IsFileLocal) Report(Diagnostics.GenericNetwork, model.ClassLocation, model.ClassName, "file-local");
         if (!model.HasInputShape) Report(Diagnostics.MissingInputShape, model.InputShapeLocation ?? model.AttributeLocation, model.ClassName);
         else if (model.InputShape.Count is < 1 or > 3) Report(Diagnostics.InvalidInputShape, model.InputShapeLocation, model.ClassName, Text(model.InputShape.Count));
         else if (model.InputShape.Any(d => d <= 0)) Report(Diagnostics.InvalidSize, model.InputShapeLocation, "Every dimension of InputShape", model.ClassName, "positive", "[" + string.Join(", ", model.InputShape) + "]");
@@ -102,6 +112,8 @@ internal sealed class NetworkBuilder
         {
             if (!member.IsPartialDefinition) { Report(Diagnostics.NotPartial, member.Location, "Property", member.Name, ", without a body, so that the generator can implement it"); continue; }
             if (member.IsStatic || member.HasSetter) { Report(Diagnostics.InvalidProperty, member.Location, member.Name); continue; }
+            if (member.HasImplementation) { Report(Diagnostics.AlreadyImplemented, member.Location, member.Name); continue; }
+            if (GeneratedMemberNames.Contains(member.Name)) { Report(Diagnostics.ReservedName, member.Location, member.Name); continue; }
             var parametric = member.Ops.Where(o => o.Kind.IsParametric()).ToList();
             if (parametric.Count != 1) { Report(Diagnostics.LayerCount, member.Location, member.Name, Text(parametric.Count)); continue; }
             var kind = parametric[0].Kind;
@@ -144,6 +156,8 @@ internal sealed class NetworkBuilder
                 Report(Diagnostics.LayerSizeMismatch, op.LocationOf("In"), member.Name, Text(expected), "input features", Text(inFeatures));
             return false;
         }
+        if (!Fits((long)outFeatures * inFeatures, "Linear", member.Name, "weights", op.Location)
+            || !Reserve((long)outFeatures * inFeatures + outFeatures, op.Location)) return false;
         bool bias = op.Flag("Bias", true);
         string field = Field(member);
         AddModule(member, op, name, field, $"{NN}.Linear({inFeatures}, {outFeatures}, hasBias: {Bool(bias)})", bias, norm: false);
@@ -175,9 +189,11 @@ internal sealed class NetworkBuilder
             Report(Diagnostics.LayerSizeMismatch, op.LocationOf("In"), member.Name, Text(expected), "input channels", Text(inChannels));
             return false;
         }
-        if (!Window(op, member.Name, op.Kind.ToString(), op.Int("Kernel", 3), op.Int("Stride", 1), op.Int("Padding", 0), op.Int("Dilation", 1), out var spatial))
+        if (!Window(op, member.Name, member.Name, op.Int("Kernel", 3), op.Int("Stride", 1), op.Int("Padding", 0), op.Int("Dilation", 1), out var spatial))
             return false;
         int k = op.Int("Kernel", 3);
+        long weights = (long)outChannels * inChannels * (long)System.Math.Pow(k, dims);
+        if (!Fits(weights, op.Kind.ToString(), member.Name, "weights", op.Location) || !Reserve(weights + outChannels, op.Location)) return false;
         bool bias = op.Flag("Bias", true);
         string field = Field(member);
         AddModule(member, op, name, field,
@@ -263,8 +279,7 @@ internal sealed class NetworkBuilder
         if (bias) state.Add(name + ".bias");
         if (norm) { state.Add(name + ".running_mean"); state.Add(name + ".running_var"); }
         modules.Add(new ModuleSpec(member.Name, field, name, member.TypeName, member.Accessibility, op.Kind, constructor, state.ToEquatableArray()));
-        steps.Add(new StepSpec($"x = {field}.forward(x);", "")); // shape filled in by Step()
-        FillShape();
+        steps.Add(new StepSpec($"x = {field}.forward(x);", ""));
     }
 
     // ---- parameter-free operations --------------------------------------------------------------
@@ -274,7 +289,9 @@ internal sealed class NetworkBuilder
         switch (op.Kind)
         {
             case OpKind.ReLU: return Activation($"{F}.relu(x)", "ReLU");
-            case OpKind.LeakyReLU: return Activation($"{F}.leaky_relu(x, {Real(op.Real("NegativeSlope", 0.01))})", "LeakyReLU");
+            case OpKind.LeakyReLU:
+                if (!Finite(op, "NegativeSlope", member.Name, 0.01)) return false;
+                return Activation($"{F}.leaky_relu(x, {Real(op.Real("NegativeSlope", 0.01))})", "LeakyReLU");
             case OpKind.GELU: return Activation($"{F}.gelu(x)", "GELU");
             case OpKind.SiLU: return Activation($"{F}.silu(x)", "SiLU");
             case OpKind.Tanh: return Activation($"{F}.tanh(x)", "Tanh");
@@ -285,8 +302,9 @@ internal sealed class NetworkBuilder
             case OpKind.Flatten:
                 if (shape.Length > 1)
                 {
+                    if (!Fits(Product(shape), "Flatten", member.Name, "features", op.Location)) return false;
                     if (!inputIsNodes || graph.Current.Count != Product(shape)) flattened = (shape[0], shape.Skip(1).ToArray());
-                    shape = new[] { Product(shape) };
+                    shape = new[] { (int)Product(shape) };
                 }
                 return Step("x = x.flatten(1);");
             case OpKind.GlobalAvgPool:
@@ -306,12 +324,12 @@ internal sealed class NetworkBuilder
         int kernel = op.Int("Kernel", 1);
         int stride = op.Int("Stride", 0) == 0 && op.Find("Stride") is null ? kernel : op.Int("Stride", 0);
         int padding = op.Int("Padding", 0);
-        if (kernel > 0 && padding * 2 > kernel)
+        if (kernel > 0 && padding * 2L > kernel)
         {
             Report(Diagnostics.InvalidSize, op.LocationOf("Padding"), "Padding", label, "at most half the kernel (" + Text(kernel / 2) + ")", Text(padding));
             return false;
         }
-        if (!Window(op, label, op.Kind.ToString(), kernel, stride, padding, 1, out var spatial)) return false;
+        if (!Window(op, member.Name, label, kernel, stride, padding, 1, out var spatial)) return false;
         shape = new[] { shape[0] }.Concat(spatial).ToArray();
         string function = op.Kind.ToString().ToLowerInvariant().Replace("pool", "_pool");
         return Step($"x = {F}.{function}(x, {kernel}, stride: {stride}, padding: {padding});");
@@ -326,7 +344,6 @@ internal sealed class NetworkBuilder
     private bool Step(string statement)
     {
         steps.Add(new StepSpec(statement, ""));
-        FillShape();
         return true;
     }
 
@@ -335,26 +352,30 @@ internal sealed class NetworkBuilder
     // ---- shared checks ----------------------------------------------------------------------------
 
     /// <summary>Checks a sliding window (convolution or pooling) and computes its output extent.</summary>
-    private bool Window(OpModel op, string member, string what, int kernel, int stride, int padding, int dilation, out int[] spatial)
+    /// <param name="label">Names the operation in size messages ("Conv1 MaxPool2d" for a pool on Conv1).</param>
+    private bool Window(OpModel op, string member, string label, int kernel, int stride, int padding, int dilation, out int[] spatial)
     {
         spatial = new int[0];
-        if (!Positive(op, "Kernel", member, out _, kernel) || !Positive(op, "Stride", member, out _, stride) || !Positive(op, "Dilation", member, out _, dilation))
+        if (!Positive(op, "Kernel", label, out _, kernel) || !Positive(op, "Stride", label, out _, stride) || !Positive(op, "Dilation", label, out _, dilation))
             return false;
         if (padding < 0)
         {
-            Report(Diagnostics.InvalidSize, op.LocationOf("Padding"), "Padding", member, "zero or positive", Text(padding));
+            Report(Diagnostics.InvalidSize, op.LocationOf("Padding"), "Padding", label, "zero or positive", Text(padding));
             return false;
         }
-        int span = dilation * (kernel - 1) + 1;
+        long span = (long)dilation * (kernel - 1) + 1;
         var result = new int[shape.Length - 1];
         for (int d = 1; d < shape.Length; d++)
         {
-            if (shape[d] + 2 * padding < span)
+            long padded = shape[d] + 2L * padding;
+            if (padded < span)
             {
-                Report(Diagnostics.KernelTooLarge, op.LocationOf("Kernel"), what, member, Text(kernel), Text(dilation), Text(span), Text(shape[d]), Text(shape[d] + 2 * padding), Text(padding));
+                Report(Diagnostics.KernelTooLarge, op.LocationOf("Kernel"), op.Kind.ToString(), member, Text(kernel), Text(dilation), Text(span), Text(shape[d]), Text(padded), Text(padding));
                 return false;
             }
-            result[d - 1] = (shape[d] + 2 * padding - span) / stride + 1;
+            long extent = (padded - span) / stride + 1;
+            if (!Fits(extent, op.Kind.ToString(), member, "positions", op.Location)) return false;
+            result[d - 1] = (int)extent;
         }
         spatial = result;
         return true;
@@ -371,8 +392,16 @@ internal sealed class NetworkBuilder
     private bool Eps(OpModel op, string member)
     {
         double eps = op.Real("Eps", 1e-5);
-        if (eps > 0) return true;
-        Report(Diagnostics.InvalidSize, op.LocationOf("Eps"), "Eps", member, "positive", Real(eps));
+        if (eps > 0 && !double.IsInfinity(eps)) return true;
+        Report(Diagnostics.InvalidSize, op.LocationOf("Eps"), "Eps", member, "positive and finite", Real(eps));
+        return false;
+    }
+
+    private bool Finite(OpModel op, string argument, string member, double fallback)
+    {
+        double value = op.Real(argument, fallback);
+        if (!double.IsNaN(value) && !double.IsInfinity(value)) return true;
+        Report(Diagnostics.InvalidSize, op.LocationOf(argument), argument, member, "finite", Real(value));
         return false;
     }
 
@@ -393,13 +422,26 @@ internal sealed class NetworkBuilder
     private void Report(Microsoft.CodeAnalysis.DiagnosticDescriptor descriptor, LocationInfo? location, params string[] arguments) =>
         diagnostics.Add(new DiagnosticInfo(descriptor.Id, location, arguments.ToEquatableArray()));
 
-    private static string Field(MemberModel member) => "__" + char.ToLowerInvariant(member.Name[0]) + member.Name.Substring(1);
-    private static int Product(IEnumerable<int> dims) => dims.Aggregate(1, (a, d) => a * d);
-    private static string Dims(IEnumerable<int> dims) => string.Join(", ", dims.Select(Text));
-    private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
+    private static string Field(MemberModel member) => "__" + member.Name; // names containing "__" are reserved to generators
+    private static long Product(IEnumerable<int> dims) => dims.Aggregate(1L, (a, d) => a * d);
+
+    private bool Reserve(long values, LocationInfo? location) =>
+        graph.Reserve(values) || Fits(graph.ReservedValues, "network", model.ClassName, "values in all", location);
+
+    /// <summary>Sizes are ints in TorchSharp's constructors and in the graph layout: refuse what does not fit.</summary>
+    private bool Fits(long count, string what, string owner, string noun, LocationInfo? location)
+    {
+        if (count <= int.MaxValue) return true;
+        Report(Diagnostics.TooLarge, location, what, owner, count.ToString(CultureInfo.InvariantCulture), noun);
+        return false;
+    }
+    private static string Dims(IEnumerable<int> dims) => string.Join(", ", dims.Select(d => Text(d)));
+    private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
     private static string Bool(bool value) => value ? "true" : "false";
     private static string Real(double value)
     {
+        if (double.IsNaN(value)) return "NaN";
+        if (double.IsInfinity(value)) return value > 0 ? "+infinity" : "-infinity";
         var text = value.ToString("R", CultureInfo.InvariantCulture);
         return text.Contains(".") || text.Contains("E") ? text : text + ".0";
     }

@@ -553,8 +553,72 @@ public sealed class DiagnosticTests
             }
             """);
 
-        AssertMessage("Network 'Net' is generic or nested in a generic type; GmnGen networks must be non-generic classes", diagnostics.Single());
+        AssertMessage("Network 'Net' is generic or nested in a generic type; the generator can complete only non-generic classes that are not file-local", diagnostics.Single());
     }
+
+    [Fact]
+    public void GMN0014_file_local_network_class_is_reported_on_its_name()
+    {
+        var diagnostics = AssertDiagnostics("""
+            [Network(InputShape = [4])]
+            file partial class {|GMN0014:Net|}
+            {
+                [Linear(2)] public partial Linear Fc { get; }
+            }
+            """);
+
+        AssertMessage("Network 'Net' is file-local; the generator can complete only non-generic classes that are not file-local", diagnostics.Single());
+    }
+
+    // ---- GMN0017 .. GMN0019 -------------------------------------------------------------------------------------
+
+    [Fact]
+    public void GMN0017_flattening_past_int_range_is_reported_on_the_flatten()
+    {
+        var diagnostics = AssertDiagnostics("""
+            [Network(InputShape = [4, 65536, 65536])]
+            public partial class Net
+            {
+                [Conv2d(2, Kernel = 1)] public partial Conv2d Conv { get; }
+                [{|GMN0017:Flatten|}, Linear(2)] public partial Linear Fc { get; }
+            }
+            """);
+
+        AssertMessage("'Fc' (Flatten) would have 8589934592 features, more than GmnGen supports (2,147,483,647)", diagnostics.Single());
+    }
+
+    [Fact]
+    public void GMN0017_a_weight_matrix_past_int_range_is_reported_on_its_layer()
+    {
+        var diagnostics = AssertDiagnostics("""
+            [Network(InputShape = [50000])]
+            public partial class Net
+            {
+                [{|GMN0017:Linear(50000)|}] public partial Linear Fc { get; }
+            }
+            """);
+
+        AssertMessage("'Fc' (Linear) would have 2500000000 weights, more than GmnGen supports (2,147,483,647)", diagnostics.Single());
+    }
+
+    [Fact]
+    public void GMN0018_a_property_named_like_a_generated_member_is_reported_on_its_name() => AssertDiagnostics("""
+        [Network(InputShape = [4])]
+        public partial class Net
+        {
+            [Linear(2)] public partial Linear {|GMN0018:InputShape|} { get; }
+        }
+        """);
+
+    [Fact]
+    public void GMN0019_a_layer_property_the_user_implemented_is_reported_on_its_name() => AssertDiagnostics("""
+        [Network(InputShape = [4])]
+        public partial class Net
+        {
+            [Linear(2)] public partial Linear {|GMN0019:Fc|} { get; }
+            public partial Linear Fc => null!;
+        }
+        """);
 
     [Fact]
     public void GMN0014_network_nested_in_a_generic_class_is_reported_on_its_name() => AssertDiagnostics("""

@@ -67,14 +67,14 @@ public sealed class GeneratedCodeSnapshotTests
         const string F = "global::TorchSharp.torch.nn.functional";
         Assert.Equal(new[]
         {
-            "x = __conv1.forward(x); // [batch, 16, 13, 13]",
+            "x = __Conv1.forward(x); // [batch, 16, 13, 13]",
             $"x = {F}.relu(x); // [batch, 16, 13, 13]",
-            "x = __conv2.forward(x); // [batch, 16, 6, 6]",
+            "x = __Conv2.forward(x); // [batch, 16, 6, 6]",
             $"x = {F}.relu(x); // [batch, 16, 6, 6]",
-            "x = __conv3.forward(x); // [batch, 16, 2, 2]",
+            "x = __Conv3.forward(x); // [batch, 16, 2, 2]",
             $"x = {F}.relu(x); // [batch, 16, 2, 2]",
             "x = x.mean(new long[] { 2, 3 }); // [batch, 16]",
-            "x = __head.forward(x); // [batch, 10]",
+            "x = __Head.forward(x); // [batch, 10]",
         }, forward);
     }
 

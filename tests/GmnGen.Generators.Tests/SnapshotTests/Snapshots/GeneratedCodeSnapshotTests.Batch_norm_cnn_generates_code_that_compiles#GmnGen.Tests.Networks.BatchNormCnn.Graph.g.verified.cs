@@ -33,37 +33,37 @@ partial class BatchNormCnn : global::GmnGen.IGraphNetwork
         edges: new global::GmnGen.Graphs.EdgeBlock[]
         {
             //  layer, type, srcStart, srcCount, dstStart, dstCount, kernel, valueOffset
-            new(1, global::GmnGen.Graphs.EdgeType.ConvWeight, 0, 1, 1, 8, new int[] { 3, 3 }, 0), // Conv1.weight
-            new(1, global::GmnGen.Graphs.EdgeType.ConvBias, 9, 1, 1, 8, new int[] {  }, 72), // Conv1.bias
-            new(2, global::GmnGen.Graphs.EdgeType.BatchNormWeight, 10, 1, 1, 8, new int[] {  }, 80), // Bn1.weight
-            new(2, global::GmnGen.Graphs.EdgeType.BatchNormBias, 11, 1, 1, 8, new int[] {  }, 88), // Bn1.bias
-            new(3, global::GmnGen.Graphs.EdgeType.ConvWeight, 1, 8, 14, 12, new int[] { 3, 3 }, 96), // Conv2.weight
-            new(3, global::GmnGen.Graphs.EdgeType.ConvBias, 26, 1, 14, 12, new int[] {  }, 960), // Conv2.bias
-            new(4, global::GmnGen.Graphs.EdgeType.BatchNormWeight, 27, 1, 14, 12, new int[] {  }, 972), // Bn2.weight
-            new(4, global::GmnGen.Graphs.EdgeType.BatchNormBias, 28, 1, 14, 12, new int[] {  }, 984), // Bn2.bias
-            new(5, global::GmnGen.Graphs.EdgeType.LinearWeight, 14, 12, 31, 10, new int[] {  }, 996), // Head.weight
-            new(5, global::GmnGen.Graphs.EdgeType.LinearBias, 41, 1, 31, 10, new int[] {  }, 1116), // Head.bias
-            new(2, global::GmnGen.Graphs.EdgeType.BatchNormRunningMean, 12, 1, 1, 8, new int[] {  }, 1126), // Bn1.running_mean
-            new(2, global::GmnGen.Graphs.EdgeType.BatchNormRunningVar, 13, 1, 1, 8, new int[] {  }, 1134), // Bn1.running_var
-            new(4, global::GmnGen.Graphs.EdgeType.BatchNormRunningMean, 29, 1, 14, 12, new int[] {  }, 1142), // Bn2.running_mean
-            new(4, global::GmnGen.Graphs.EdgeType.BatchNormRunningVar, 30, 1, 14, 12, new int[] {  }, 1154), // Bn2.running_var
+            new(1, global::GmnGen.Graphs.EdgeType.ConvWeight, 0, 1, 1, 8, [3, 3], 0), // Conv1.weight
+            new(1, global::GmnGen.Graphs.EdgeType.ConvBias, 9, 1, 1, 8, [], 72), // Conv1.bias
+            new(2, global::GmnGen.Graphs.EdgeType.BatchNormWeight, 10, 1, 1, 8, [], 80), // Bn1.weight
+            new(2, global::GmnGen.Graphs.EdgeType.BatchNormBias, 11, 1, 1, 8, [], 88), // Bn1.bias
+            new(3, global::GmnGen.Graphs.EdgeType.ConvWeight, 1, 8, 14, 12, [3, 3], 96), // Conv2.weight
+            new(3, global::GmnGen.Graphs.EdgeType.ConvBias, 26, 1, 14, 12, [], 960), // Conv2.bias
+            new(4, global::GmnGen.Graphs.EdgeType.BatchNormWeight, 27, 1, 14, 12, [], 972), // Bn2.weight
+            new(4, global::GmnGen.Graphs.EdgeType.BatchNormBias, 28, 1, 14, 12, [], 984), // Bn2.bias
+            new(5, global::GmnGen.Graphs.EdgeType.LinearWeight, 14, 12, 31, 10, [], 996), // Head.weight
+            new(5, global::GmnGen.Graphs.EdgeType.LinearBias, 41, 1, 31, 10, [], 1116), // Head.bias
+            new(2, global::GmnGen.Graphs.EdgeType.BatchNormRunningMean, 12, 1, 1, 8, [], 1126), // Bn1.running_mean
+            new(2, global::GmnGen.Graphs.EdgeType.BatchNormRunningVar, 13, 1, 1, 8, [], 1134), // Bn1.running_var
+            new(4, global::GmnGen.Graphs.EdgeType.BatchNormRunningMean, 29, 1, 14, 12, [], 1142), // Bn2.running_mean
+            new(4, global::GmnGen.Graphs.EdgeType.BatchNormRunningVar, 30, 1, 14, 12, [], 1154), // Bn2.running_var
         },
         state: new global::GmnGen.Graphs.StateTensor[]
         {
-            new("Conv1.weight", new long[] { 8, 1, 3, 3 }, 0),
-            new("Conv1.bias", new long[] { 8 }, 72),
-            new("Bn1.weight", new long[] { 8 }, 80),
-            new("Bn1.bias", new long[] { 8 }, 88),
-            new("Conv2.weight", new long[] { 12, 8, 3, 3 }, 96),
-            new("Conv2.bias", new long[] { 12 }, 960),
-            new("Bn2.weight", new long[] { 12 }, 972),
-            new("Bn2.bias", new long[] { 12 }, 984),
-            new("Head.weight", new long[] { 10, 12 }, 996),
-            new("Head.bias", new long[] { 10 }, 1116),
-            new("Bn1.running_mean", new long[] { 8 }, 1126),
-            new("Bn1.running_var", new long[] { 8 }, 1134),
-            new("Bn2.running_mean", new long[] { 12 }, 1142),
-            new("Bn2.running_var", new long[] { 12 }, 1154),
+            new("Conv1.weight", [8, 1, 3, 3], 0),
+            new("Conv1.bias", [8], 72),
+            new("Bn1.weight", [8], 80),
+            new("Bn1.bias", [8], 88),
+            new("Conv2.weight", [12, 8, 3, 3], 96),
+            new("Conv2.bias", [12], 960),
+            new("Bn2.weight", [12], 972),
+            new("Bn2.bias", [12], 984),
+            new("Head.weight", [10, 12], 996),
+            new("Head.bias", [10], 1116),
+            new("Bn1.running_mean", [8], 1126),
+            new("Bn1.running_var", [8], 1134),
+            new("Bn2.running_mean", [12], 1142),
+            new("Bn2.running_var", [12], 1154),
         });
 
     /// <summary>The parameter graph of this instance's current weights and buffers (detached, one concatenation).</summary>
@@ -71,20 +71,20 @@ partial class BatchNormCnn : global::GmnGen.IGraphNetwork
     {
         return global::GmnGen.Graphs.ParameterGraph.Gather(GraphLayout, new global::TorchSharp.torch.Tensor[]
         {
-            __conv1.weight!,
-            __conv1.bias!,
-            __bn1.weight!,
-            __bn1.bias!,
-            __conv2.weight!,
-            __conv2.bias!,
-            __bn2.weight!,
-            __bn2.bias!,
-            __head.weight!,
-            __head.bias!,
-            __bn1.running_mean!,
-            __bn1.running_var!,
-            __bn2.running_mean!,
-            __bn2.running_var!,
+            __Conv1.weight!,
+            __Conv1.bias!,
+            __Bn1.weight!,
+            __Bn1.bias!,
+            __Conv2.weight!,
+            __Conv2.bias!,
+            __Bn2.weight!,
+            __Bn2.bias!,
+            __Head.weight!,
+            __Head.bias!,
+            __Bn1.running_mean!,
+            __Bn1.running_var!,
+            __Bn2.running_mean!,
+            __Bn2.running_var!,
         });
     }
 

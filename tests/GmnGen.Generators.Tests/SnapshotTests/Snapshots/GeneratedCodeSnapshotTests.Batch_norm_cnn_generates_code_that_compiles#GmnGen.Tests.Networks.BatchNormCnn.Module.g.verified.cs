@@ -8,11 +8,11 @@ namespace GmnGen.Tests.Networks;
 [global::System.CodeDom.Compiler.GeneratedCode("GmnGen.Generators", "[version]")]
 partial class BatchNormCnn : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
 {
-    private readonly global::TorchSharp.Modules.Conv2d __conv1;
-    private readonly global::TorchSharp.Modules.BatchNorm2d __bn1;
-    private readonly global::TorchSharp.Modules.Conv2d __conv2;
-    private readonly global::TorchSharp.Modules.BatchNorm2d __bn2;
-    private readonly global::TorchSharp.Modules.Linear __head;
+    private readonly global::TorchSharp.Modules.Conv2d __Conv1;
+    private readonly global::TorchSharp.Modules.BatchNorm2d __Bn1;
+    private readonly global::TorchSharp.Modules.Conv2d __Conv2;
+    private readonly global::TorchSharp.Modules.BatchNorm2d __Bn2;
+    private readonly global::TorchSharp.Modules.Linear __Head;
 
     /// <summary>Shape of one input sample, without the batch axis.</summary>
     public static global::System.Collections.Generic.IReadOnlyList<int> InputShape { get; } = new[] { 1, 28, 28 };
@@ -23,46 +23,46 @@ partial class BatchNormCnn : global::TorchSharp.torch.nn.Module<global::TorchSha
     /// <remarks>state_dict keys: Conv1.weight, Conv1.bias, Bn1.weight, Bn1.bias, Bn1.running_mean, Bn1.running_var, Conv2.weight, Conv2.bias, Bn2.weight, Bn2.bias, Bn2.running_mean, Bn2.running_var, Head.weight, Head.bias.</remarks>
     public BatchNormCnn() : base("BatchNormCnn")
     {
-        __conv1 = global::TorchSharp.torch.nn.Conv2d(1, 8, 3, 1, 1, 1, bias: true);
-        register_module("Conv1", __conv1);
-        __bn1 = global::TorchSharp.torch.nn.BatchNorm2d(8, eps: 1E-05, momentum: 0.1);
-        register_module("Bn1", __bn1);
-        __conv2 = global::TorchSharp.torch.nn.Conv2d(8, 12, 3, 2, 0, 1, bias: true);
-        register_module("Conv2", __conv2);
-        __bn2 = global::TorchSharp.torch.nn.BatchNorm2d(12, eps: 1E-05, momentum: 0.1);
-        register_module("Bn2", __bn2);
-        __head = global::TorchSharp.torch.nn.Linear(12, 10, hasBias: true);
-        register_module("Head", __head);
+        __Conv1 = global::TorchSharp.torch.nn.Conv2d(1, 8, 3, 1, 1, 1, bias: true);
+        register_module("Conv1", __Conv1);
+        __Bn1 = global::TorchSharp.torch.nn.BatchNorm2d(8, eps: 1E-05, momentum: 0.1);
+        register_module("Bn1", __Bn1);
+        __Conv2 = global::TorchSharp.torch.nn.Conv2d(8, 12, 3, 2, 0, 1, bias: true);
+        register_module("Conv2", __Conv2);
+        __Bn2 = global::TorchSharp.torch.nn.BatchNorm2d(12, eps: 1E-05, momentum: 0.1);
+        register_module("Bn2", __Bn2);
+        __Head = global::TorchSharp.torch.nn.Linear(12, 10, hasBias: true);
+        register_module("Head", __Head);
     }
 
     /// <summary>The Conv2d layer registered as "Conv1".</summary>
-    public partial global::TorchSharp.Modules.Conv2d Conv1 { get => __conv1; }
+    public partial global::TorchSharp.Modules.Conv2d Conv1 { get => __Conv1; }
 
     /// <summary>The BatchNorm2d layer registered as "Bn1".</summary>
-    public partial global::TorchSharp.Modules.BatchNorm2d Bn1 { get => __bn1; }
+    public partial global::TorchSharp.Modules.BatchNorm2d Bn1 { get => __Bn1; }
 
     /// <summary>The Conv2d layer registered as "Conv2".</summary>
-    public partial global::TorchSharp.Modules.Conv2d Conv2 { get => __conv2; }
+    public partial global::TorchSharp.Modules.Conv2d Conv2 { get => __Conv2; }
 
     /// <summary>The BatchNorm2d layer registered as "Bn2".</summary>
-    public partial global::TorchSharp.Modules.BatchNorm2d Bn2 { get => __bn2; }
+    public partial global::TorchSharp.Modules.BatchNorm2d Bn2 { get => __Bn2; }
 
     /// <summary>The Linear layer registered as "Head".</summary>
-    public partial global::TorchSharp.Modules.Linear Head { get => __head; }
+    public partial global::TorchSharp.Modules.Linear Head { get => __Head; }
 
     /// <summary>Runs the layers in declaration order on a batch of shape [batch, 1, 28, 28].</summary>
     public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
     {
         var x = input;
-        x = __conv1.forward(x); // [batch, 8, 28, 28]
-        x = __bn1.forward(x); // [batch, 8, 28, 28]
+        x = __Conv1.forward(x); // [batch, 8, 28, 28]
+        x = __Bn1.forward(x); // [batch, 8, 28, 28]
         x = global::TorchSharp.torch.nn.functional.relu(x); // [batch, 8, 28, 28]
         x = global::TorchSharp.torch.nn.functional.max_pool2d(x, 2, stride: 2, padding: 0); // [batch, 8, 14, 14]
-        x = __conv2.forward(x); // [batch, 12, 6, 6]
-        x = __bn2.forward(x); // [batch, 12, 6, 6]
+        x = __Conv2.forward(x); // [batch, 12, 6, 6]
+        x = __Bn2.forward(x); // [batch, 12, 6, 6]
         x = global::TorchSharp.torch.nn.functional.silu(x); // [batch, 12, 6, 6]
         x = x.mean(new long[] { 2, 3 }); // [batch, 12]
-        x = __head.forward(x); // [batch, 10]
+        x = __Head.forward(x); // [batch, 10]
         return x;
     }
 }

@@ -29,29 +29,29 @@ partial class ImageMlp : global::GmnGen.IGraphNetwork
         edges: new global::GmnGen.Graphs.EdgeBlock[]
         {
             //  layer, type, srcStart, srcCount, dstStart, dstCount, kernel, valueOffset
-            new(1, global::GmnGen.Graphs.EdgeType.LinearWeight, 0, 784, 784, 32, new int[] {  }, 0), // Fc1.weight
-            new(1, global::GmnGen.Graphs.EdgeType.LinearBias, 816, 1, 784, 32, new int[] {  }, 25088), // Fc1.bias
-            new(2, global::GmnGen.Graphs.EdgeType.LinearWeight, 784, 32, 817, 16, new int[] {  }, 25120), // Fc2.weight
-            new(2, global::GmnGen.Graphs.EdgeType.LinearBias, 833, 1, 817, 16, new int[] {  }, 25632), // Fc2.bias
-            new(3, global::GmnGen.Graphs.EdgeType.BatchNormWeight, 834, 1, 817, 16, new int[] {  }, 25648), // Bn.weight
-            new(3, global::GmnGen.Graphs.EdgeType.BatchNormBias, 835, 1, 817, 16, new int[] {  }, 25664), // Bn.bias
-            new(4, global::GmnGen.Graphs.EdgeType.LinearWeight, 817, 16, 838, 10, new int[] {  }, 25680), // Out.weight
-            new(4, global::GmnGen.Graphs.EdgeType.LinearBias, 848, 1, 838, 10, new int[] {  }, 25840), // Out.bias
-            new(3, global::GmnGen.Graphs.EdgeType.BatchNormRunningMean, 836, 1, 817, 16, new int[] {  }, 25850), // Bn.running_mean
-            new(3, global::GmnGen.Graphs.EdgeType.BatchNormRunningVar, 837, 1, 817, 16, new int[] {  }, 25866), // Bn.running_var
+            new(1, global::GmnGen.Graphs.EdgeType.LinearWeight, 0, 784, 784, 32, [], 0), // Fc1.weight
+            new(1, global::GmnGen.Graphs.EdgeType.LinearBias, 816, 1, 784, 32, [], 25088), // Fc1.bias
+            new(2, global::GmnGen.Graphs.EdgeType.LinearWeight, 784, 32, 817, 16, [], 25120), // Fc2.weight
+            new(2, global::GmnGen.Graphs.EdgeType.LinearBias, 833, 1, 817, 16, [], 25632), // Fc2.bias
+            new(3, global::GmnGen.Graphs.EdgeType.BatchNormWeight, 834, 1, 817, 16, [], 25648), // Bn.weight
+            new(3, global::GmnGen.Graphs.EdgeType.BatchNormBias, 835, 1, 817, 16, [], 25664), // Bn.bias
+            new(4, global::GmnGen.Graphs.EdgeType.LinearWeight, 817, 16, 838, 10, [], 25680), // Out.weight
+            new(4, global::GmnGen.Graphs.EdgeType.LinearBias, 848, 1, 838, 10, [], 25840), // Out.bias
+            new(3, global::GmnGen.Graphs.EdgeType.BatchNormRunningMean, 836, 1, 817, 16, [], 25850), // Bn.running_mean
+            new(3, global::GmnGen.Graphs.EdgeType.BatchNormRunningVar, 837, 1, 817, 16, [], 25866), // Bn.running_var
         },
         state: new global::GmnGen.Graphs.StateTensor[]
         {
-            new("Fc1.weight", new long[] { 32, 784 }, 0),
-            new("Fc1.bias", new long[] { 32 }, 25088),
-            new("Fc2.weight", new long[] { 16, 32 }, 25120),
-            new("Fc2.bias", new long[] { 16 }, 25632),
-            new("Bn.weight", new long[] { 16 }, 25648),
-            new("Bn.bias", new long[] { 16 }, 25664),
-            new("Out.weight", new long[] { 10, 16 }, 25680),
-            new("Out.bias", new long[] { 10 }, 25840),
-            new("Bn.running_mean", new long[] { 16 }, 25850),
-            new("Bn.running_var", new long[] { 16 }, 25866),
+            new("Fc1.weight", [32, 784], 0),
+            new("Fc1.bias", [32], 25088),
+            new("Fc2.weight", [16, 32], 25120),
+            new("Fc2.bias", [16], 25632),
+            new("Bn.weight", [16], 25648),
+            new("Bn.bias", [16], 25664),
+            new("Out.weight", [10, 16], 25680),
+            new("Out.bias", [10], 25840),
+            new("Bn.running_mean", [16], 25850),
+            new("Bn.running_var", [16], 25866),
         });
 
     /// <summary>The parameter graph of this instance's current weights and buffers (detached, one concatenation).</summary>
@@ -59,16 +59,16 @@ partial class ImageMlp : global::GmnGen.IGraphNetwork
     {
         return global::GmnGen.Graphs.ParameterGraph.Gather(GraphLayout, new global::TorchSharp.torch.Tensor[]
         {
-            __fc1.weight!,
-            __fc1.bias!,
-            __fc2.weight!,
-            __fc2.bias!,
-            __bn.weight!,
-            __bn.bias!,
-            __out.weight!,
-            __out.bias!,
-            __bn.running_mean!,
-            __bn.running_var!,
+            __Fc1.weight!,
+            __Fc1.bias!,
+            __Fc2.weight!,
+            __Fc2.bias!,
+            __Bn.weight!,
+            __Bn.bias!,
+            __Out.weight!,
+            __Out.bias!,
+            __Bn.running_mean!,
+            __Bn.running_var!,
         });
     }
 

@@ -8,10 +8,10 @@ namespace GmnGen.Tests.Networks;
 [global::System.CodeDom.Compiler.GeneratedCode("GmnGen.Generators", "[version]")]
 partial class ImageMlp : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
 {
-    private readonly global::TorchSharp.Modules.Linear __fc1;
-    private readonly global::TorchSharp.Modules.Linear __fc2;
-    private readonly global::TorchSharp.Modules.BatchNorm1d __bn;
-    private readonly global::TorchSharp.Modules.Linear __out;
+    private readonly global::TorchSharp.Modules.Linear __Fc1;
+    private readonly global::TorchSharp.Modules.Linear __Fc2;
+    private readonly global::TorchSharp.Modules.BatchNorm1d __Bn;
+    private readonly global::TorchSharp.Modules.Linear __Out;
 
     /// <summary>Shape of one input sample, without the batch axis.</summary>
     public static global::System.Collections.Generic.IReadOnlyList<int> InputShape { get; } = new[] { 1, 28, 28 };
@@ -22,40 +22,40 @@ partial class ImageMlp : global::TorchSharp.torch.nn.Module<global::TorchSharp.t
     /// <remarks>state_dict keys: Fc1.weight, Fc1.bias, Fc2.weight, Fc2.bias, Bn.weight, Bn.bias, Bn.running_mean, Bn.running_var, Out.weight, Out.bias.</remarks>
     public ImageMlp() : base("ImageMlp")
     {
-        __fc1 = global::TorchSharp.torch.nn.Linear(784, 32, hasBias: true);
-        register_module("Fc1", __fc1);
-        __fc2 = global::TorchSharp.torch.nn.Linear(32, 16, hasBias: true);
-        register_module("Fc2", __fc2);
-        __bn = global::TorchSharp.torch.nn.BatchNorm1d(16, eps: 1E-05, momentum: 0.1);
-        register_module("Bn", __bn);
-        __out = global::TorchSharp.torch.nn.Linear(16, 10, hasBias: true);
-        register_module("Out", __out);
+        __Fc1 = global::TorchSharp.torch.nn.Linear(784, 32, hasBias: true);
+        register_module("Fc1", __Fc1);
+        __Fc2 = global::TorchSharp.torch.nn.Linear(32, 16, hasBias: true);
+        register_module("Fc2", __Fc2);
+        __Bn = global::TorchSharp.torch.nn.BatchNorm1d(16, eps: 1E-05, momentum: 0.1);
+        register_module("Bn", __Bn);
+        __Out = global::TorchSharp.torch.nn.Linear(16, 10, hasBias: true);
+        register_module("Out", __Out);
     }
 
     /// <summary>The Linear layer registered as "Fc1".</summary>
-    public partial global::TorchSharp.Modules.Linear Fc1 { get => __fc1; }
+    public partial global::TorchSharp.Modules.Linear Fc1 { get => __Fc1; }
 
     /// <summary>The Linear layer registered as "Fc2".</summary>
-    public partial global::TorchSharp.Modules.Linear Fc2 { get => __fc2; }
+    public partial global::TorchSharp.Modules.Linear Fc2 { get => __Fc2; }
 
     /// <summary>The BatchNorm1d layer registered as "Bn".</summary>
-    public partial global::TorchSharp.Modules.BatchNorm1d Bn { get => __bn; }
+    public partial global::TorchSharp.Modules.BatchNorm1d Bn { get => __Bn; }
 
     /// <summary>The Linear layer registered as "Out".</summary>
-    public partial global::TorchSharp.Modules.Linear Out { get => __out; }
+    public partial global::TorchSharp.Modules.Linear Out { get => __Out; }
 
     /// <summary>Runs the layers in declaration order on a batch of shape [batch, 1, 28, 28].</summary>
     public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
     {
         var x = input;
         x = x.flatten(1); // [batch, 784]
-        x = __fc1.forward(x); // [batch, 32]
+        x = __Fc1.forward(x); // [batch, 32]
         x = global::TorchSharp.torch.nn.functional.gelu(x); // [batch, 32]
         x = global::TorchSharp.torch.nn.functional.dropout(x, 0.1, training); // [batch, 32]
-        x = __fc2.forward(x); // [batch, 16]
+        x = __Fc2.forward(x); // [batch, 16]
         x = global::TorchSharp.torch.nn.functional.tanh(x); // [batch, 16]
-        x = __bn.forward(x); // [batch, 16]
-        x = __out.forward(x); // [batch, 10]
+        x = __Bn.forward(x); // [batch, 16]
+        x = __Out.forward(x); // [batch, 10]
         return x;
     }
 }

@@ -23,17 +23,17 @@ partial class Outer
             edges: new global::GmnGen.Graphs.EdgeBlock[]
             {
                 //  layer, type, srcStart, srcCount, dstStart, dstCount, kernel, valueOffset
-                new(1, global::GmnGen.Graphs.EdgeType.LinearWeight, 0, 4, 4, 8, new int[] {  }, 0), // hidden.weight
-                new(1, global::GmnGen.Graphs.EdgeType.LinearBias, 12, 1, 4, 8, new int[] {  }, 32), // hidden.bias
-                new(2, global::GmnGen.Graphs.EdgeType.LinearWeight, 4, 8, 13, 2, new int[] {  }, 40), // Out.weight
-                new(2, global::GmnGen.Graphs.EdgeType.LinearBias, 15, 1, 13, 2, new int[] {  }, 56), // Out.bias
+                new(1, global::GmnGen.Graphs.EdgeType.LinearWeight, 0, 4, 4, 8, [], 0), // hidden.weight
+                new(1, global::GmnGen.Graphs.EdgeType.LinearBias, 12, 1, 4, 8, [], 32), // hidden.bias
+                new(2, global::GmnGen.Graphs.EdgeType.LinearWeight, 4, 8, 13, 2, [], 40), // Out.weight
+                new(2, global::GmnGen.Graphs.EdgeType.LinearBias, 15, 1, 13, 2, [], 56), // Out.bias
             },
             state: new global::GmnGen.Graphs.StateTensor[]
             {
-                new("hidden.weight", new long[] { 8, 4 }, 0),
-                new("hidden.bias", new long[] { 8 }, 32),
-                new("Out.weight", new long[] { 2, 8 }, 40),
-                new("Out.bias", new long[] { 2 }, 56),
+                new("hidden.weight", [8, 4], 0),
+                new("hidden.bias", [8], 32),
+                new("Out.weight", [2, 8], 40),
+                new("Out.bias", [2], 56),
             });
 
         /// <summary>The parameter graph of this instance's current weights and buffers (detached, one concatenation).</summary>
@@ -41,10 +41,10 @@ partial class Outer
         {
             return global::GmnGen.Graphs.ParameterGraph.Gather(GraphLayout, new global::TorchSharp.torch.Tensor[]
             {
-                __hidden.weight!,
-                __hidden.bias!,
-                __out.weight!,
-                __out.bias!,
+                __Hidden.weight!,
+                __Hidden.bias!,
+                __Out.weight!,
+                __Out.bias!,
             });
         }
 

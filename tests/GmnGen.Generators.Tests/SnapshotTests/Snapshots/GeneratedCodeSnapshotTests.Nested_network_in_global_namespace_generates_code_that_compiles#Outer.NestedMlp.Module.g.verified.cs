@@ -8,8 +8,8 @@ partial class Outer
     [global::System.CodeDom.Compiler.GeneratedCode("GmnGen.Generators", "[version]")]
     partial class NestedMlp : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
     {
-        private readonly global::TorchSharp.Modules.Linear __hidden;
-        private readonly global::TorchSharp.Modules.Linear __out;
+        private readonly global::TorchSharp.Modules.Linear __Hidden;
+        private readonly global::TorchSharp.Modules.Linear __Out;
 
         /// <summary>Shape of one input sample, without the batch axis.</summary>
         public static global::System.Collections.Generic.IReadOnlyList<int> InputShape { get; } = new[] { 4 };
@@ -20,25 +20,25 @@ partial class Outer
         /// <remarks>state_dict keys: hidden.weight, hidden.bias, Out.weight, Out.bias.</remarks>
         public NestedMlp() : base("NestedMlp")
         {
-            __hidden = global::TorchSharp.torch.nn.Linear(4, 8, hasBias: true);
-            register_module("hidden", __hidden);
-            __out = global::TorchSharp.torch.nn.Linear(8, 2, hasBias: true);
-            register_module("Out", __out);
+            __Hidden = global::TorchSharp.torch.nn.Linear(4, 8, hasBias: true);
+            register_module("hidden", __Hidden);
+            __Out = global::TorchSharp.torch.nn.Linear(8, 2, hasBias: true);
+            register_module("Out", __Out);
         }
 
         /// <summary>The Linear layer registered as "hidden".</summary>
-        internal partial global::TorchSharp.Modules.Linear Hidden { get => __hidden; }
+        internal partial global::TorchSharp.Modules.Linear Hidden { get => __Hidden; }
 
         /// <summary>The Linear layer registered as "Out".</summary>
-        public partial global::TorchSharp.Modules.Linear Out { get => __out; }
+        public partial global::TorchSharp.Modules.Linear Out { get => __Out; }
 
         /// <summary>Runs the layers in declaration order on a batch of shape [batch, 4].</summary>
         public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
         {
             var x = input;
-            x = __hidden.forward(x); // [batch, 8]
+            x = __Hidden.forward(x); // [batch, 8]
             x = global::TorchSharp.torch.nn.functional.relu(x); // [batch, 8]
-            x = __out.forward(x); // [batch, 2]
+            x = __Out.forward(x); // [batch, 2]
             return x;
         }
     }

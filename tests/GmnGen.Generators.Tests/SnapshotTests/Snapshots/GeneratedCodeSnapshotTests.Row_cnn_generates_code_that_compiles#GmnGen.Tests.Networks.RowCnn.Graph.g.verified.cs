@@ -24,19 +24,19 @@ partial class RowCnn : global::GmnGen.IGraphNetwork
         edges: new global::GmnGen.Graphs.EdgeBlock[]
         {
             //  layer, type, srcStart, srcCount, dstStart, dstCount, kernel, valueOffset
-            new(1, global::GmnGen.Graphs.EdgeType.ConvWeight, 0, 28, 28, 12, new int[] { 5 }, 0), // Conv1.weight
-            new(2, global::GmnGen.Graphs.EdgeType.ConvWeight, 28, 12, 40, 6, new int[] { 3 }, 1680), // Conv2.weight
-            new(2, global::GmnGen.Graphs.EdgeType.ConvBias, 46, 1, 40, 6, new int[] {  }, 1896), // Conv2.bias
-            new(3, global::GmnGen.Graphs.EdgeType.LinearWeight, 40, 6, 47, 10, new int[] { 4 }, 1902), // Head.weight
-            new(3, global::GmnGen.Graphs.EdgeType.LinearBias, 57, 1, 47, 10, new int[] {  }, 2142), // Head.bias
+            new(1, global::GmnGen.Graphs.EdgeType.ConvWeight, 0, 28, 28, 12, [5], 0), // Conv1.weight
+            new(2, global::GmnGen.Graphs.EdgeType.ConvWeight, 28, 12, 40, 6, [3], 1680), // Conv2.weight
+            new(2, global::GmnGen.Graphs.EdgeType.ConvBias, 46, 1, 40, 6, [], 1896), // Conv2.bias
+            new(3, global::GmnGen.Graphs.EdgeType.LinearWeight, 40, 6, 47, 10, [4], 1902), // Head.weight
+            new(3, global::GmnGen.Graphs.EdgeType.LinearBias, 57, 1, 47, 10, [], 2142), // Head.bias
         },
         state: new global::GmnGen.Graphs.StateTensor[]
         {
-            new("Conv1.weight", new long[] { 12, 28, 5 }, 0),
-            new("Conv2.weight", new long[] { 6, 12, 3 }, 1680),
-            new("Conv2.bias", new long[] { 6 }, 1896),
-            new("Head.weight", new long[] { 10, 24 }, 1902),
-            new("Head.bias", new long[] { 10 }, 2142),
+            new("Conv1.weight", [12, 28, 5], 0),
+            new("Conv2.weight", [6, 12, 3], 1680),
+            new("Conv2.bias", [6], 1896),
+            new("Head.weight", [10, 24], 1902),
+            new("Head.bias", [10], 2142),
         });
 
     /// <summary>The parameter graph of this instance's current weights and buffers (detached, one concatenation).</summary>
@@ -44,11 +44,11 @@ partial class RowCnn : global::GmnGen.IGraphNetwork
     {
         return global::GmnGen.Graphs.ParameterGraph.Gather(GraphLayout, new global::TorchSharp.torch.Tensor[]
         {
-            __conv1.weight!,
-            __conv2.weight!,
-            __conv2.bias!,
-            __head.weight!,
-            __head.bias!,
+            __Conv1.weight!,
+            __Conv2.weight!,
+            __Conv2.bias!,
+            __Head.weight!,
+            __Head.bias!,
         });
     }
 

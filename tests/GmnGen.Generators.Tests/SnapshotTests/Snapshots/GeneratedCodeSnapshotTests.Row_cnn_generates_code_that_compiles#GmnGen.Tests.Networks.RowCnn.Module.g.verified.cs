@@ -8,9 +8,9 @@ namespace GmnGen.Tests.Networks;
 [global::System.CodeDom.Compiler.GeneratedCode("GmnGen.Generators", "[version]")]
 partial class RowCnn : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
 {
-    private readonly global::TorchSharp.Modules.Conv1d __conv1;
-    private readonly global::TorchSharp.Modules.Conv1d __conv2;
-    private readonly global::TorchSharp.Modules.Linear __head;
+    private readonly global::TorchSharp.Modules.Conv1d __Conv1;
+    private readonly global::TorchSharp.Modules.Conv1d __Conv2;
+    private readonly global::TorchSharp.Modules.Linear __Head;
 
     /// <summary>Shape of one input sample, without the batch axis.</summary>
     public static global::System.Collections.Generic.IReadOnlyList<int> InputShape { get; } = new[] { 28, 28 };
@@ -21,34 +21,34 @@ partial class RowCnn : global::TorchSharp.torch.nn.Module<global::TorchSharp.tor
     /// <remarks>state_dict keys: Conv1.weight, Conv2.weight, Conv2.bias, Head.weight, Head.bias.</remarks>
     public RowCnn() : base("RowCnn")
     {
-        __conv1 = global::TorchSharp.torch.nn.Conv1d(28, 12, 5, 2, 0, 1, bias: false);
-        register_module("Conv1", __conv1);
-        __conv2 = global::TorchSharp.torch.nn.Conv1d(12, 6, 3, 1, 0, 2, bias: true);
-        register_module("Conv2", __conv2);
-        __head = global::TorchSharp.torch.nn.Linear(24, 10, hasBias: true);
-        register_module("Head", __head);
+        __Conv1 = global::TorchSharp.torch.nn.Conv1d(28, 12, 5, 2, 0, 1, bias: false);
+        register_module("Conv1", __Conv1);
+        __Conv2 = global::TorchSharp.torch.nn.Conv1d(12, 6, 3, 1, 0, 2, bias: true);
+        register_module("Conv2", __Conv2);
+        __Head = global::TorchSharp.torch.nn.Linear(24, 10, hasBias: true);
+        register_module("Head", __Head);
     }
 
     /// <summary>The Conv1d layer registered as "Conv1".</summary>
-    public partial global::TorchSharp.Modules.Conv1d Conv1 { get => __conv1; }
+    public partial global::TorchSharp.Modules.Conv1d Conv1 { get => __Conv1; }
 
     /// <summary>The Conv1d layer registered as "Conv2".</summary>
-    public partial global::TorchSharp.Modules.Conv1d Conv2 { get => __conv2; }
+    public partial global::TorchSharp.Modules.Conv1d Conv2 { get => __Conv2; }
 
     /// <summary>The Linear layer registered as "Head".</summary>
-    public partial global::TorchSharp.Modules.Linear Head { get => __head; }
+    public partial global::TorchSharp.Modules.Linear Head { get => __Head; }
 
     /// <summary>Runs the layers in declaration order on a batch of shape [batch, 28, 28].</summary>
     public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
     {
         var x = input;
-        x = __conv1.forward(x); // [batch, 12, 12]
+        x = __Conv1.forward(x); // [batch, 12, 12]
         x = global::TorchSharp.torch.nn.functional.leaky_relu(x, 0.1); // [batch, 12, 12]
-        x = __conv2.forward(x); // [batch, 6, 8]
+        x = __Conv2.forward(x); // [batch, 6, 8]
         x = global::TorchSharp.torch.nn.functional.sigmoid(x); // [batch, 6, 8]
         x = global::TorchSharp.torch.nn.functional.avg_pool1d(x, 2, stride: 2, padding: 0); // [batch, 6, 4]
         x = x.flatten(1); // [batch, 24]
-        x = __head.forward(x); // [batch, 10]
+        x = __Head.forward(x); // [batch, 10]
         return x;
     }
 }

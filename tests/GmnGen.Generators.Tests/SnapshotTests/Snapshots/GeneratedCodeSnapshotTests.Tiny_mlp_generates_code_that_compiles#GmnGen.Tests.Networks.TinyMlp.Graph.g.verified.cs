@@ -24,19 +24,19 @@ partial class TinyMlp : global::GmnGen.IGraphNetwork
         edges: new global::GmnGen.Graphs.EdgeBlock[]
         {
             //  layer, type, srcStart, srcCount, dstStart, dstCount, kernel, valueOffset
-            new(1, global::GmnGen.Graphs.EdgeType.LinearWeight, 0, 2, 2, 3, new int[] {  }, 0), // Fc1.weight
-            new(2, global::GmnGen.Graphs.EdgeType.LayerNormWeight, 5, 1, 2, 3, new int[] {  }, 6), // Norm.weight
-            new(2, global::GmnGen.Graphs.EdgeType.LayerNormBias, 6, 1, 2, 3, new int[] {  }, 9), // Norm.bias
-            new(3, global::GmnGen.Graphs.EdgeType.LinearWeight, 2, 3, 7, 1, new int[] {  }, 12), // Fc2.weight
-            new(3, global::GmnGen.Graphs.EdgeType.LinearBias, 8, 1, 7, 1, new int[] {  }, 15), // Fc2.bias
+            new(1, global::GmnGen.Graphs.EdgeType.LinearWeight, 0, 2, 2, 3, [], 0), // Fc1.weight
+            new(2, global::GmnGen.Graphs.EdgeType.LayerNormWeight, 5, 1, 2, 3, [], 6), // Norm.weight
+            new(2, global::GmnGen.Graphs.EdgeType.LayerNormBias, 6, 1, 2, 3, [], 9), // Norm.bias
+            new(3, global::GmnGen.Graphs.EdgeType.LinearWeight, 2, 3, 7, 1, [], 12), // Fc2.weight
+            new(3, global::GmnGen.Graphs.EdgeType.LinearBias, 8, 1, 7, 1, [], 15), // Fc2.bias
         },
         state: new global::GmnGen.Graphs.StateTensor[]
         {
-            new("Fc1.weight", new long[] { 3, 2 }, 0),
-            new("Norm.weight", new long[] { 3 }, 6),
-            new("Norm.bias", new long[] { 3 }, 9),
-            new("Fc2.weight", new long[] { 1, 3 }, 12),
-            new("Fc2.bias", new long[] { 1 }, 15),
+            new("Fc1.weight", [3, 2], 0),
+            new("Norm.weight", [3], 6),
+            new("Norm.bias", [3], 9),
+            new("Fc2.weight", [1, 3], 12),
+            new("Fc2.bias", [1], 15),
         });
 
     /// <summary>The parameter graph of this instance's current weights and buffers (detached, one concatenation).</summary>
@@ -44,11 +44,11 @@ partial class TinyMlp : global::GmnGen.IGraphNetwork
     {
         return global::GmnGen.Graphs.ParameterGraph.Gather(GraphLayout, new global::TorchSharp.torch.Tensor[]
         {
-            __fc1.weight!,
-            __norm.weight!,
-            __norm.bias!,
-            __fc2.weight!,
-            __fc2.bias!,
+            __Fc1.weight!,
+            __Norm.weight!,
+            __Norm.bias!,
+            __Fc2.weight!,
+            __Fc2.bias!,
         });
     }
 

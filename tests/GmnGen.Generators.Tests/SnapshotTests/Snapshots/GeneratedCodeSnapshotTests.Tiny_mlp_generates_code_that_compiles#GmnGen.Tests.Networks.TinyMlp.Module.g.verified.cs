@@ -8,9 +8,9 @@ namespace GmnGen.Tests.Networks;
 [global::System.CodeDom.Compiler.GeneratedCode("GmnGen.Generators", "[version]")]
 partial class TinyMlp : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
 {
-    private readonly global::TorchSharp.Modules.Linear __fc1;
-    private readonly global::TorchSharp.Modules.LayerNorm __norm;
-    private readonly global::TorchSharp.Modules.Linear __fc2;
+    private readonly global::TorchSharp.Modules.Linear __Fc1;
+    private readonly global::TorchSharp.Modules.LayerNorm __Norm;
+    private readonly global::TorchSharp.Modules.Linear __Fc2;
 
     /// <summary>Shape of one input sample, without the batch axis.</summary>
     public static global::System.Collections.Generic.IReadOnlyList<int> InputShape { get; } = new[] { 2 };
@@ -21,31 +21,31 @@ partial class TinyMlp : global::TorchSharp.torch.nn.Module<global::TorchSharp.to
     /// <remarks>state_dict keys: Fc1.weight, Norm.weight, Norm.bias, Fc2.weight, Fc2.bias.</remarks>
     public TinyMlp() : base("TinyMlp")
     {
-        __fc1 = global::TorchSharp.torch.nn.Linear(2, 3, hasBias: false);
-        register_module("Fc1", __fc1);
-        __norm = global::TorchSharp.torch.nn.LayerNorm(3, eps: 1E-05);
-        register_module("Norm", __norm);
-        __fc2 = global::TorchSharp.torch.nn.Linear(3, 1, hasBias: true);
-        register_module("Fc2", __fc2);
+        __Fc1 = global::TorchSharp.torch.nn.Linear(2, 3, hasBias: false);
+        register_module("Fc1", __Fc1);
+        __Norm = global::TorchSharp.torch.nn.LayerNorm(3, eps: 1E-05);
+        register_module("Norm", __Norm);
+        __Fc2 = global::TorchSharp.torch.nn.Linear(3, 1, hasBias: true);
+        register_module("Fc2", __Fc2);
     }
 
     /// <summary>The Linear layer registered as "Fc1".</summary>
-    public partial global::TorchSharp.Modules.Linear Fc1 { get => __fc1; }
+    public partial global::TorchSharp.Modules.Linear Fc1 { get => __Fc1; }
 
     /// <summary>The LayerNorm layer registered as "Norm".</summary>
-    public partial global::TorchSharp.Modules.LayerNorm Norm { get => __norm; }
+    public partial global::TorchSharp.Modules.LayerNorm Norm { get => __Norm; }
 
     /// <summary>The Linear layer registered as "Fc2".</summary>
-    public partial global::TorchSharp.Modules.Linear Fc2 { get => __fc2; }
+    public partial global::TorchSharp.Modules.Linear Fc2 { get => __Fc2; }
 
     /// <summary>Runs the layers in declaration order on a batch of shape [batch, 2].</summary>
     public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
     {
         var x = input;
-        x = __fc1.forward(x); // [batch, 3]
+        x = __Fc1.forward(x); // [batch, 3]
         x = global::TorchSharp.torch.nn.functional.relu(x); // [batch, 3]
-        x = __norm.forward(x); // [batch, 3]
-        x = __fc2.forward(x); // [batch, 1]
+        x = __Norm.forward(x); // [batch, 3]
+        x = __Fc2.forward(x); // [batch, 1]
         return x;
     }
 }

@@ -27,25 +27,25 @@ partial class ZooCnn : global::GmnGen.IGraphNetwork
         edges: new global::GmnGen.Graphs.EdgeBlock[]
         {
             //  layer, type, srcStart, srcCount, dstStart, dstCount, kernel, valueOffset
-            new(1, global::GmnGen.Graphs.EdgeType.ConvWeight, 0, 1, 1, 16, new int[] { 3, 3 }, 0), // Conv1.weight
-            new(1, global::GmnGen.Graphs.EdgeType.ConvBias, 17, 1, 1, 16, new int[] {  }, 144), // Conv1.bias
-            new(2, global::GmnGen.Graphs.EdgeType.ConvWeight, 1, 16, 18, 16, new int[] { 3, 3 }, 160), // Conv2.weight
-            new(2, global::GmnGen.Graphs.EdgeType.ConvBias, 34, 1, 18, 16, new int[] {  }, 2464), // Conv2.bias
-            new(3, global::GmnGen.Graphs.EdgeType.ConvWeight, 18, 16, 35, 16, new int[] { 3, 3 }, 2480), // Conv3.weight
-            new(3, global::GmnGen.Graphs.EdgeType.ConvBias, 51, 1, 35, 16, new int[] {  }, 4784), // Conv3.bias
-            new(4, global::GmnGen.Graphs.EdgeType.LinearWeight, 35, 16, 52, 10, new int[] {  }, 4800), // Head.weight
-            new(4, global::GmnGen.Graphs.EdgeType.LinearBias, 62, 1, 52, 10, new int[] {  }, 4960), // Head.bias
+            new(1, global::GmnGen.Graphs.EdgeType.ConvWeight, 0, 1, 1, 16, [3, 3], 0), // Conv1.weight
+            new(1, global::GmnGen.Graphs.EdgeType.ConvBias, 17, 1, 1, 16, [], 144), // Conv1.bias
+            new(2, global::GmnGen.Graphs.EdgeType.ConvWeight, 1, 16, 18, 16, [3, 3], 160), // Conv2.weight
+            new(2, global::GmnGen.Graphs.EdgeType.ConvBias, 34, 1, 18, 16, [], 2464), // Conv2.bias
+            new(3, global::GmnGen.Graphs.EdgeType.ConvWeight, 18, 16, 35, 16, [3, 3], 2480), // Conv3.weight
+            new(3, global::GmnGen.Graphs.EdgeType.ConvBias, 51, 1, 35, 16, [], 4784), // Conv3.bias
+            new(4, global::GmnGen.Graphs.EdgeType.LinearWeight, 35, 16, 52, 10, [], 4800), // Head.weight
+            new(4, global::GmnGen.Graphs.EdgeType.LinearBias, 62, 1, 52, 10, [], 4960), // Head.bias
         },
         state: new global::GmnGen.Graphs.StateTensor[]
         {
-            new("Conv1.weight", new long[] { 16, 1, 3, 3 }, 0),
-            new("Conv1.bias", new long[] { 16 }, 144),
-            new("Conv2.weight", new long[] { 16, 16, 3, 3 }, 160),
-            new("Conv2.bias", new long[] { 16 }, 2464),
-            new("Conv3.weight", new long[] { 16, 16, 3, 3 }, 2480),
-            new("Conv3.bias", new long[] { 16 }, 4784),
-            new("Head.weight", new long[] { 10, 16 }, 4800),
-            new("Head.bias", new long[] { 10 }, 4960),
+            new("Conv1.weight", [16, 1, 3, 3], 0),
+            new("Conv1.bias", [16], 144),
+            new("Conv2.weight", [16, 16, 3, 3], 160),
+            new("Conv2.bias", [16], 2464),
+            new("Conv3.weight", [16, 16, 3, 3], 2480),
+            new("Conv3.bias", [16], 4784),
+            new("Head.weight", [10, 16], 4800),
+            new("Head.bias", [10], 4960),
         });
 
     /// <summary>The parameter graph of this instance's current weights and buffers (detached, one concatenation).</summary>
@@ -53,14 +53,14 @@ partial class ZooCnn : global::GmnGen.IGraphNetwork
     {
         return global::GmnGen.Graphs.ParameterGraph.Gather(GraphLayout, new global::TorchSharp.torch.Tensor[]
         {
-            __conv1.weight!,
-            __conv1.bias!,
-            __conv2.weight!,
-            __conv2.bias!,
-            __conv3.weight!,
-            __conv3.bias!,
-            __head.weight!,
-            __head.bias!,
+            __Conv1.weight!,
+            __Conv1.bias!,
+            __Conv2.weight!,
+            __Conv2.bias!,
+            __Conv3.weight!,
+            __Conv3.bias!,
+            __Head.weight!,
+            __Head.bias!,
         });
     }
 

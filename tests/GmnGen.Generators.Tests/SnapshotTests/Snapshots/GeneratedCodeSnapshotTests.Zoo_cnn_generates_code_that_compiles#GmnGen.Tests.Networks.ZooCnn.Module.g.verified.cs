@@ -8,10 +8,10 @@ namespace GmnGen.Tests.Networks;
 [global::System.CodeDom.Compiler.GeneratedCode("GmnGen.Generators", "[version]")]
 partial class ZooCnn : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
 {
-    private readonly global::TorchSharp.Modules.Conv2d __conv1;
-    private readonly global::TorchSharp.Modules.Conv2d __conv2;
-    private readonly global::TorchSharp.Modules.Conv2d __conv3;
-    private readonly global::TorchSharp.Modules.Linear __head;
+    private readonly global::TorchSharp.Modules.Conv2d __Conv1;
+    private readonly global::TorchSharp.Modules.Conv2d __Conv2;
+    private readonly global::TorchSharp.Modules.Conv2d __Conv3;
+    private readonly global::TorchSharp.Modules.Linear __Head;
 
     /// <summary>Shape of one input sample, without the batch axis.</summary>
     public static global::System.Collections.Generic.IReadOnlyList<int> InputShape { get; } = new[] { 1, 28, 28 };
@@ -22,40 +22,40 @@ partial class ZooCnn : global::TorchSharp.torch.nn.Module<global::TorchSharp.tor
     /// <remarks>state_dict keys: Conv1.weight, Conv1.bias, Conv2.weight, Conv2.bias, Conv3.weight, Conv3.bias, Head.weight, Head.bias.</remarks>
     public ZooCnn() : base("ZooCnn")
     {
-        __conv1 = global::TorchSharp.torch.nn.Conv2d(1, 16, 3, 2, 0, 1, bias: true);
-        register_module("Conv1", __conv1);
-        __conv2 = global::TorchSharp.torch.nn.Conv2d(16, 16, 3, 2, 0, 1, bias: true);
-        register_module("Conv2", __conv2);
-        __conv3 = global::TorchSharp.torch.nn.Conv2d(16, 16, 3, 2, 0, 1, bias: true);
-        register_module("Conv3", __conv3);
-        __head = global::TorchSharp.torch.nn.Linear(16, 10, hasBias: true);
-        register_module("Head", __head);
+        __Conv1 = global::TorchSharp.torch.nn.Conv2d(1, 16, 3, 2, 0, 1, bias: true);
+        register_module("Conv1", __Conv1);
+        __Conv2 = global::TorchSharp.torch.nn.Conv2d(16, 16, 3, 2, 0, 1, bias: true);
+        register_module("Conv2", __Conv2);
+        __Conv3 = global::TorchSharp.torch.nn.Conv2d(16, 16, 3, 2, 0, 1, bias: true);
+        register_module("Conv3", __Conv3);
+        __Head = global::TorchSharp.torch.nn.Linear(16, 10, hasBias: true);
+        register_module("Head", __Head);
     }
 
     /// <summary>The Conv2d layer registered as "Conv1".</summary>
-    public partial global::TorchSharp.Modules.Conv2d Conv1 { get => __conv1; }
+    public partial global::TorchSharp.Modules.Conv2d Conv1 { get => __Conv1; }
 
     /// <summary>The Conv2d layer registered as "Conv2".</summary>
-    public partial global::TorchSharp.Modules.Conv2d Conv2 { get => __conv2; }
+    public partial global::TorchSharp.Modules.Conv2d Conv2 { get => __Conv2; }
 
     /// <summary>The Conv2d layer registered as "Conv3".</summary>
-    public partial global::TorchSharp.Modules.Conv2d Conv3 { get => __conv3; }
+    public partial global::TorchSharp.Modules.Conv2d Conv3 { get => __Conv3; }
 
     /// <summary>The Linear layer registered as "Head".</summary>
-    public partial global::TorchSharp.Modules.Linear Head { get => __head; }
+    public partial global::TorchSharp.Modules.Linear Head { get => __Head; }
 
     /// <summary>Runs the layers in declaration order on a batch of shape [batch, 1, 28, 28].</summary>
     public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
     {
         var x = input;
-        x = __conv1.forward(x); // [batch, 16, 13, 13]
+        x = __Conv1.forward(x); // [batch, 16, 13, 13]
         x = global::TorchSharp.torch.nn.functional.relu(x); // [batch, 16, 13, 13]
-        x = __conv2.forward(x); // [batch, 16, 6, 6]
+        x = __Conv2.forward(x); // [batch, 16, 6, 6]
         x = global::TorchSharp.torch.nn.functional.relu(x); // [batch, 16, 6, 6]
-        x = __conv3.forward(x); // [batch, 16, 2, 2]
+        x = __Conv3.forward(x); // [batch, 16, 2, 2]
         x = global::TorchSharp.torch.nn.functional.relu(x); // [batch, 16, 2, 2]
         x = x.mean(new long[] { 2, 3 }); // [batch, 16]
-        x = __head.forward(x); // [batch, 10]
+        x = __Head.forward(x); // [batch, 10]
         return x;
     }
 }
