@@ -5,5 +5,5 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 scripts/setup.sh
-dotnet build examples/GmnGen.Examples -c Release -v quiet -nologo
+dotnet build examples/GmnGen.Examples -c Release -v quiet -nologo "-clp:ErrorsOnly;NoSummary"
 exec dotnet run --project examples/GmnGen.Examples -c Release --no-build -- "$@"

@@ -4,5 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 scripts/setup.sh
-dotnet build GmnGen.sln -c Release -v quiet -nologo
+dotnet build GmnGen.sln -c Release -v quiet -nologo "-clp:ErrorsOnly;NoSummary"
 exec dotnet test GmnGen.sln -c Release --no-build -nologo "$@"

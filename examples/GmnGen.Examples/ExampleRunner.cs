@@ -26,14 +26,19 @@ internal sealed class ExampleRunner(FashionMnist data, int steps, long seed)
         var options = new TrainingOptions { Epochs = 10, MaxSteps = steps, BatchSize = 128, LearningRate = 2e-3, Seed = seed };
         var report = ClassifierTrainer.Train(net, data.Train, options);
         double accuracy = ClassifierTrainer.Accuracy(net, data.Test);
-        AnsiConsole.MarkupLine($"trained {report.Steps} steps in {report.Elapsed.TotalSeconds:F1} s, final loss {report.FinalLoss:F3}; test accuracy [green]{accuracy:P2}[/]");
+        AnsiConsole.MarkupLine($"trained {report.Steps} steps in {report.Elapsed.TotalSeconds:F1} s, final loss {report.FinalLoss:F3}");
+        AnsiConsole.MarkupLine($"test accuracy [green]{accuracy:P2}[/] on {data.Test.Count:N0} Fashion-MNIST test images");
 
         var timer = Stopwatch.StartNew();
-        var graph = net.ToParameterGraph();
-        timer.Stop();
+        var graph = net.ToParameterGraph();           // first call also builds the shared topology
+        var first = timer.Elapsed;
+        timer.Restart();
+        graph = net.ToParameterGraph();               // later calls: one concatenation of the weights
+        var again = timer.Elapsed;
         long parameters = net.parameters().Sum(p => p.numel());
         AnsiConsole.MarkupLine($"parameter graph: [bold]{graph.NodeCount:N0}[/] nodes, [bold]{graph.EdgeCount:N0}[/] edges " +
-                               $"({parameters:N0} parameters + {graph.EdgeCount - parameters:N0} buffer values), built in {timer.Elapsed.TotalMilliseconds:F2} ms");
+                               $"({parameters:N0} parameters + {graph.EdgeCount - parameters:N0} buffer values)");
+        AnsiConsole.MarkupLine($"graph built in {first.TotalMilliseconds:F2} ms (with topology), then {again.TotalMilliseconds:F3} ms");
 
         var table = new Table().AddColumns("symmetry group", "size", "acts on (tensor:axis)");
         foreach (var group in net.Symmetries.Groups)
@@ -50,8 +55,8 @@ internal sealed class ExampleRunner(FashionMnist data, int steps, long seed)
         Tensor after;
         using (no_grad()) after = net.forward(batch);
         double maxChange = (after - before).abs().max().item<float>();
-        AnsiConsole.MarkupLine($"after a random automorphism: test accuracy [green]{permutedAccuracy:P2}[/] " +
-                               $"(was {accuracy:P2}), largest logit change {maxChange:E1}");
+        AnsiConsole.MarkupLine($"after a random automorphism: test accuracy [green]{permutedAccuracy:P2}[/] (was {accuracy:P2})");
+        AnsiConsole.MarkupLine($"largest change of any logit on 512 test images: {maxChange:E1}");
         AnsiConsole.WriteLine();
     }
 }
