@@ -5,5 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 scripts/setup.sh
-dotnet build examples/GmnGen.Examples -c Release -v quiet -nologo "-clp:ErrorsOnly;NoSummary"
+log=$(mktemp)
+echo "Building examples/GmnGen.Examples (Release)..."
+dotnet build examples/GmnGen.Examples -c Release -v quiet -nologo > "$log" 2>&1 || { cat "$log"; rm -f "$log"; exit 1; }
+rm -f "$log"
 exec dotnet run --project examples/GmnGen.Examples -c Release --no-build -- "$@"

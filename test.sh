@@ -4,5 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 scripts/setup.sh
-dotnet build GmnGen.sln -c Release -v quiet -nologo "-clp:ErrorsOnly;NoSummary"
+log=$(mktemp)
+echo "Building GmnGen.sln (Release)..."
+dotnet build GmnGen.sln -c Release -v quiet -nologo > "$log" 2>&1 || { cat "$log"; rm -f "$log"; exit 1; }
+rm -f "$log"
 exec dotnet test GmnGen.sln -c Release --no-build -nologo "$@"
