@@ -1,0 +1,104 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using GmnGen.Graphs;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace GmnGen.Batching;
+
+/// <summary>
+/// Any mix of parameter graphs collated into one disjoint graph, PyTorch Geometric style: node and
+/// edge tensors concatenated, edge indices shifted by each graph's node offset, and for every node
+/// and edge the index of its graph. Built with one tensor operation per graph, never per edge.
+/// </summary>
+public sealed class GraphBatch : IDisposable
+{
+    private GraphBatch(int graphCount, Tensor nodeFeatures, Tensor edgeIndex, Tensor edgeFeatures, Tensor edgeValues,
+        Tensor nodeGraph, Tensor edgeGraph, Tensor nodeCounts, Tensor edgeCounts)
+    {
+        // Degrees are needed by every message-passing block: computed once per batch.
+        long n = nodeFeatures.shape[0];
+        var ones = torch.ones(edgeIndex.shape[1], dtype: float32, device: edgeIndex.device);
+        InDegree = zeros(n, dtype: float32, device: edgeIndex.device).index_add_(0, edgeIndex[1], ones, 1.0).clamp_min(1.0);
+        OutDegree = zeros(n, dtype: float32, device: edgeIndex.device).index_add_(0, edgeIndex[0], ones, 1.0).clamp_min(1.0);
+        GraphCount = graphCount;
+        NodeFeatures = nodeFeatures;
+        EdgeIndex = edgeIndex;
+        EdgeFeatures = edgeFeatures;
+        EdgeValues = edgeValues;
+        NodeGraph = nodeGraph;
+        EdgeGraph = edgeGraph;
+        NodeCounts = nodeCounts;
+        EdgeCounts = edgeCounts;
+    }
+
+    public int GraphCount { get; }
+    /// <summary>int64 [N, 4]: see <see cref="ParameterGraphTopology.NodeFeatures"/>.</summary>
+    public Tensor NodeFeatures { get; }
+    /// <summary>int64 [2, E], rows into the batch's nodes.</summary>
+    public Tensor EdgeIndex { get; }
+    /// <summary>int64 [E, 5]: see <see cref="ParameterGraphTopology.EdgeFeatures"/>.</summary>
+    public Tensor EdgeFeatures { get; }
+    /// <summary>float32 [E].</summary>
+    public Tensor EdgeValues { get; }
+    /// <summary>int64 [N]: the graph each node belongs to.</summary>
+    public Tensor NodeGraph { get; }
+    /// <summary>int64 [E]: the graph each edge belongs to.</summary>
+    public Tensor EdgeGraph { get; }
+    /// <summary>float32 [graphs]: nodes per graph.</summary>
+    public Tensor NodeCounts { get; }
+    /// <summary>float32 [graphs]: edges per graph.</summary>
+    public Tensor EdgeCounts { get; }
+    /// <summary>float32 [N]: incoming edges per node, at least 1 (the divisor of mean aggregation).</summary>
+    public Tensor InDegree { get; }
+    /// <summary>float32 [N]: outgoing edges per node, at least 1.</summary>
+    public Tensor OutDegree { get; }
+    public long NodeCount => NodeFeatures.shape[0];
+    public long EdgeCount => EdgeValues.shape[0];
+    public Device Device => EdgeValues.device;
+
+    /// <summary>Collates graphs (of any architectures) onto <paramref name="device"/> (default: CPU).</summary>
+    public static GraphBatch Collate(IReadOnlyList<ParameterGraph> graphs, Device? device = null)
+    {
+        if (graphs.Count == 0) throw new ArgumentException("Cannot collate an empty list of graphs.", nameof(graphs));
+        device ??= CPU;
+        using var scope = NewDisposeScope();
+        var nodeCounts = graphs.Select(g => (long)g.NodeCount).ToArray();
+        var edgeCounts = graphs.Select(g => (long)g.EdgeCount).ToArray();
+        long offset = 0;
+        var shiftedIndex = new Tensor[graphs.Count];
+        for (int g = 0; g < graphs.Count; g++)
+        {
+            shiftedIndex[g] = offset == 0 ? graphs[g].EdgeIndex : graphs[g].EdgeIndex + offset;
+            offset += nodeCounts[g];
+        }
+        var graphIds = arange(graphs.Count, dtype: int64);
+        var nodeCountTensor = tensor(nodeCounts);
+        var edgeCountTensor = tensor(edgeCounts);
+        var batch = new GraphBatch(
+            graphs.Count,
+            cat(graphs.Select(g => g.NodeFeatures).ToArray(), 0).to(device),
+            cat(shiftedIndex, 1).to(device),
+            cat(graphs.Select(g => g.EdgeFeatures).ToArray(), 0).to(device),
+            cat(graphs.Select(g => g.EdgeValues.to(device)).ToArray(), 0).to(float32),
+            graphIds.repeat_interleave(nodeCountTensor).to(device),
+            graphIds.repeat_interleave(edgeCountTensor).to(device),
+            nodeCountTensor.to(float32).to(device),
+            edgeCountTensor.to(float32).to(device));
+        batch.DetachFromScope();
+        return batch;
+    }
+
+    private void DetachFromScope()
+    {
+        foreach (var t in Tensors) t.MoveToOuterDisposeScope();
+    }
+
+    private IEnumerable<Tensor> Tensors => [NodeFeatures, EdgeIndex, EdgeFeatures, EdgeValues, NodeGraph, EdgeGraph, NodeCounts, EdgeCounts, InDegree, OutDegree];
+
+    public void Dispose()
+    {
+        foreach (var t in Tensors) t.Dispose();
+    }
+}

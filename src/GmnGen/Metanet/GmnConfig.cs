@@ -1,0 +1,40 @@
+using System;
+using GmnGen.Graphs;
+
+namespace GmnGen.Metanet;
+
+/// <summary>What the metanet pools into its graph-level representation.</summary>
+public enum Readout { Edges, Nodes, NodesAndEdges }
+
+/// <summary>
+/// Hyper-parameters of a <see cref="GraphMetanet"/>. The defaults give about 750k trainable
+/// parameters (width 128, 4 blocks), the size the GMN paper compares at.
+/// </summary>
+public sealed record GmnConfig
+{
+    /// <summary>Width of node and edge states.</summary>
+    public int Hidden { get; init; } = 128;
+    /// <summary>Number of message-passing blocks.</summary>
+    public int Blocks { get; init; } = 4;
+    /// <summary>Width of the sinusoidal encoding of each scalar feature.</summary>
+    public int ScalarEncoding { get; init; } = 16;
+    /// <summary>Also send messages against edge direction (destination to source).</summary>
+    public bool ReverseEdges { get; init; }
+    /// <summary>Keep a learned graph-level state updated by every block (the paper's general form).</summary>
+    public bool GlobalFeature { get; init; }
+    public Readout Readout { get; init; } = Readout.NodesAndEdges;
+    /// <summary>Outputs per graph (1 for a scalar such as test accuracy).</summary>
+    public int Outputs { get; init; } = 1;
+    /// <summary>Size of the vocabularies of node types, edge types and activation kinds: room to grow.</summary>
+    public int NodeTypes { get; init; } = 32;
+    public int EdgeTypes { get; init; } = 32;
+    public int Activations { get; init; } = 16;
+
+    public void Validate()
+    {
+        if (Hidden < 1 || Blocks < 0 || ScalarEncoding < 1 || Outputs < 1)
+            throw new ArgumentException($"Invalid metanet config: {this}");
+        if (NodeTypes <= (int)Enum.GetValues<NodeType>()[^1] || EdgeTypes <= (int)Enum.GetValues<EdgeType>()[^1] || Activations <= (int)Enum.GetValues<ActivationKind>()[^1])
+            throw new ArgumentException($"Invalid metanet config: the type vocabularies must cover every NodeType, EdgeType and ActivationKind: {this}");
+    }
+}

@@ -1,0 +1,134 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using GmnGen.Batching;
+using GmnGen.Graphs;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace GmnGen.Metanet;
+
+/// <summary>
+/// The graph metanetwork (Lim et al., ICLR 2024): encodes the nodes and edges of parameter graphs,
+/// runs <see cref="GmnConfig.Blocks"/> message-passing blocks, pools each graph and maps it to
+/// <see cref="GmnConfig.Outputs"/> raw outputs (apply a sigmoid for a probability such as accuracy).
+/// Hidden neurons carry no identity (order -1) and every operation is per node, per edge or a mean,
+/// so the output is invariant to the graph automorphisms the generator emits.
+/// </summary>
+public sealed class GraphMetanet : Module<GraphBatch, Tensor>
+{
+    // Scales that bring integer features to the range the sinusoidal encoders start in.
+    internal const double LayerScale = 1.0 / 8, OrderScale = 1.0 / 32, PositionScale = 1.0 / 4;
+
+    private readonly ScalarEncoder nodeScalars, edgeScalars;
+    private readonly Embedding nodeType, activation, edgeType;
+    private readonly Linear nodeIn, edgeIn;
+    private readonly ModuleList<MessagePassingBlock> blocks;
+    private readonly Parameter? globalInit;
+    private readonly LayerNorm readoutNorm;
+    private readonly Linear readoutHidden, readoutOut;
+    /// <summary>Per edge type mean and standard deviation of edge values (see <see cref="FitValueNormalization"/>).</summary>
+    private readonly Tensor value_mean, value_std;
+
+    public GraphMetanet(GmnConfig config) : base(nameof(GraphMetanet))
+    {
+        config.Validate();
+        Config = config;
+        int h = config.Hidden, d = config.ScalarEncoding;
+        nodeScalars = new ScalarEncoder(2, d);        // layer, order
+        edgeScalars = new ScalarEncoder(4, d);        // layer, pos0, pos1, pos2
+        valueScalars = new ScalarEncoder(1, 4 * d);   // the (normalised) weight value gets a wider code
+        nodeType = Embedding(config.NodeTypes, d);
+        activation = Embedding(config.Activations, d);
+        edgeType = Embedding(config.EdgeTypes, d);
+        nodeIn = Linear(4 * d, h);
+        edgeIn = Linear(9 * d, h);
+        blocks = new ModuleList<MessagePassingBlock>(Enumerable.Range(0, config.Blocks)
+            .Select(_ => new MessagePassingBlock(h, config.ReverseEdges, config.GlobalFeature)).ToArray());
+        if (config.GlobalFeature) globalInit = new Parameter(zeros(h));
+        int pooled = config.Readout == Readout.NodesAndEdges ? 2 * h : h;
+        readoutNorm = LayerNorm(pooled);
+        readoutHidden = Linear(pooled, h);
+        readoutOut = Linear(h, config.Outputs);
+        value_mean = zeros(config.EdgeTypes);
+        value_std = ones(config.EdgeTypes);
+        RegisterComponents();
+    }
+
+    private readonly ScalarEncoder valueScalars;
+
+    public GmnConfig Config { get; }
+
+    public long ParameterCount => parameters().Sum(p => p.numel());
+
+    public Device Device => readoutOut.weight!.device;
+
+    public override Tensor forward(GraphBatch batch)
+    {
+        var state = new BlockState(batch, EncodeNodes(batch), EncodeEdges(batch),
+            globalInit?.unsqueeze(0).expand(batch.GraphCount, -1));
+        foreach (var block in blocks) state = block.forward(state);
+        var pooled = Config.Readout switch
+        {
+            Readout.Edges => Pooling.MeanPerGraph(state.Edges, batch.EdgeGraph, batch.EdgeCounts, batch.GraphCount),
+            Readout.Nodes => Pooling.MeanPerGraph(state.Nodes, batch.NodeGraph, batch.NodeCounts, batch.GraphCount),
+            _ => cat([Pooling.MeanPerGraph(state.Nodes, batch.NodeGraph, batch.NodeCounts, batch.GraphCount),
+                      Pooling.MeanPerGraph(state.Edges, batch.EdgeGraph, batch.EdgeCounts, batch.GraphCount)], 1),
+        };
+        return readoutOut.forward(functional.silu(readoutHidden.forward(readoutNorm.forward(pooled))));
+    }
+
+    /// <summary>Convenience: collates the graphs onto this metanet's device and runs it.</summary>
+    public Tensor Predict(IReadOnlyList<ParameterGraph> graphs)
+    {
+        using var batch = GraphBatch.Collate(graphs, Device);
+        return forward(batch);
+    }
+
+    private Tensor EncodeNodes(GraphBatch batch)
+    {
+        var f = batch.NodeFeatures;
+        var scalars = stack([f[.., 0].to(float32) * LayerScale, f[.., 1].to(float32) * OrderScale], 1);
+        return nodeIn.forward(cat([nodeScalars.forward(scalars), nodeType.forward(f[.., 2]), activation.forward(f[.., 3])], 1));
+    }
+
+    private Tensor EncodeEdges(GraphBatch batch)
+    {
+        var f = batch.EdgeFeatures;
+        var type = f[.., 1];
+        var value = (batch.EdgeValues - value_mean.index_select(0, type)) / value_std.index_select(0, type);
+        var scalars = cat([f[.., 0..1].to(float32) * LayerScale, f[.., 2..5].to(float32) * PositionScale], 1);
+        return edgeIn.forward(cat([valueScalars.forward(value.unsqueeze(1)), edgeScalars.forward(scalars), edgeType.forward(type)], 1));
+    }
+
+    /// <summary>
+    /// Weight values differ in scale by orders of magnitude across parameter kinds (a BatchNorm
+    /// running variance versus a conv weight), and metanets fail to train on raw values. Each edge
+    /// type's values are standardised with the mean and standard deviation seen in these (training)
+    /// graphs: a per-type affine map, so it keeps every network's own scale information and does not
+    /// touch any symmetry. Stored with the metanet's weights.
+    /// </summary>
+    public void FitValueNormalization(IEnumerable<ParameterGraph> graphs)
+    {
+        using var _ = no_grad();
+        using var scope = NewDisposeScope();
+        var sums = zeros(Config.EdgeTypes, dtype: float64);
+        var squares = zeros(Config.EdgeTypes, dtype: float64);
+        var counts = zeros(Config.EdgeTypes, dtype: float64);
+        foreach (var graph in graphs)
+        {
+            var type = graph.EdgeFeatures[.., 1];
+            var v = graph.EdgeValues.to(CPU).to(float64);
+            sums.index_add_(0, type, v, 1.0);
+            squares.index_add_(0, type, v * v, 1.0);
+            counts.index_add_(0, type, ones_like(v), 1.0);
+        }
+        var mean = sums / counts.clamp_min(1);
+        var std = (squares / counts.clamp_min(1) - mean * mean).clamp_min(0).sqrt();
+        var seen = counts > 0;
+        value_mean.copy_(where(seen, mean, zeros_like(mean)).to(float32));
+        value_std.copy_(where(seen & (std > 1e-8), std, ones_like(std)).to(float32));
+    }
+}

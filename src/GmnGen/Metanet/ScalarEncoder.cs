@@ -1,0 +1,26 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace GmnGen.Metanet;
+
+/// <summary>
+/// Encodes k scalar features each as sin(w·x + b) with its own learned frequencies (the GMN paper's
+/// sin-linear encoding): [n, k] → [n, k·width]. Done as one broadcast product for all k at once.
+/// </summary>
+public sealed class ScalarEncoder : nn.Module<Tensor, Tensor>
+{
+    private readonly Parameter frequency;
+    private readonly Parameter phase;
+
+    public ScalarEncoder(int features, int width) : base(nameof(ScalarEncoder))
+    {
+        // Frequencies spread over a few octaves so that both small and large inputs are resolved.
+        frequency = new Parameter(randn(features, width) * 2.0);
+        phase = new Parameter(rand(features, width) * (2 * System.Math.PI));
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor scalars) =>
+        sin(scalars.unsqueeze(-1) * frequency + phase).flatten(1);
+}

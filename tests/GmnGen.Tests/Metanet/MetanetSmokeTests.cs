@@ -1,0 +1,25 @@
+using System.Linq;
+using GmnGen.Batching;
+using GmnGen.Metanet;
+using GmnGen.Tests.Networks;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace GmnGen.Tests.Metanet;
+
+public class MetanetSmokeTests
+{
+    [Fact]
+    public void Default_metanet_has_about_750k_parameters_and_predicts_one_value_per_graph()
+    {
+        manual_seed(0);
+        var metanet = new GraphMetanet(new GmnConfig());
+        Assert.True(metanet.ParameterCount is > 650_000 and < 850_000, $"{metanet.ParameterCount} parameters");
+        var names = metanet.named_buffers().Select(b => b.name).ToArray();
+        Assert.Contains("value_mean", names);
+        var graphs = new IGraphNetwork[] { new ZooCnn(), new TinyMlp(), new BatchNormCnn() }.Select(n => n.ToParameterGraph()).ToList();
+        using var batch = GraphBatch.Collate(graphs);
+        var output = metanet.forward(batch);
+        Assert.Equal(new long[] { 3, 1 }, output.shape);
+    }
+}
