@@ -1,0 +1,92 @@
+using System;
+using System.IO;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace GmnGen.Metanet;
+
+/// <summary>
+/// A metanet in one file: a header naming the format, the <see cref="GmnConfig"/> as JSON, then
+/// the weights and buffers (value normalisation included) in TorchSharp's format. Written
+/// atomically (temporary file, then rename), so an interrupted save never leaves a torn file.
+/// </summary>
+public static class MetanetCheckpoint
+{
+    private const string Magic = "GMNCKPT1";
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, Converters = { new JsonStringEnumConverter() } };
+
+    public static void Save(GraphMetanet metanet, string path)
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        Directory.CreateDirectory(directory);
+        var temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (var stream = File.Create(temporary))
+            using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
+            {
+                writer.Write(Encoding.ASCII.GetBytes(Magic));
+                writer.Write(JsonSerializer.Serialize(metanet.Config, Json));
+                metanet.save(writer);
+            }
+            File.Move(temporary, path, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temporary)) File.Delete(temporary);
+        }
+    }
+
+    /// <summary>The configuration stored in a checkpoint, without loading its weights.</summary>
+    public static GmnConfig ReadConfig(string path)
+    {
+        using var stream = Open(path);
+        using var reader = new BinaryReader(stream, Encoding.UTF8);
+        return ReadHeader(reader, path);
+    }
+
+    /// <summary>Loads a metanet onto <paramref name="device"/>. When <paramref name="expected"/> is given, a
+    /// checkpoint with another configuration is refused with the differing settings named.</summary>
+    public static GraphMetanet Load(string path, Device? device = null, GmnConfig? expected = null)
+    {
+        using var stream = Open(path);
+        using var reader = new BinaryReader(stream, Encoding.UTF8);
+        var config = ReadHeader(reader, path);
+        if (expected is not null && expected != config)
+            throw new InvalidDataException($"{path}: the checkpoint was saved with {Describe(config)}, but {Describe(expected)} was expected.");
+        var metanet = new GraphMetanet(config);
+        try
+        {
+            metanet.load(reader, strict: true);
+        }
+        catch (Exception e) when (e is not InvalidDataException)
+        {
+            throw new InvalidDataException($"{path}: the weights do not fit a metanet with {Describe(config)}: {e.Message}", e);
+        }
+        if (device is not null) metanet.to(device);
+        return metanet;
+    }
+
+    private static FileStream Open(string path) =>
+        File.Exists(path) ? File.OpenRead(path) : throw new FileNotFoundException($"Metanet checkpoint not found: {path}", path);
+
+    private static GmnConfig ReadHeader(BinaryReader reader, string path)
+    {
+        try
+        {
+            var magic = Encoding.ASCII.GetString(reader.ReadBytes(Magic.Length));
+            if (magic != Magic) throw new InvalidDataException($"{path} is not a GmnGen metanet checkpoint (expected the header {Magic}).");
+            return JsonSerializer.Deserialize<GmnConfig>(reader.ReadString(), Json)
+                ?? throw new InvalidDataException($"{path}: the checkpoint has no configuration.");
+        }
+        catch (Exception e) when (e is EndOfStreamException or JsonException)
+        {
+            throw new InvalidDataException($"{path}: truncated or damaged checkpoint header ({e.Message}).", e);
+        }
+    }
+
+    private static string Describe(GmnConfig config) => JsonSerializer.Serialize(config, new JsonSerializerOptions { Converters = { new JsonStringEnumConverter() } });
+}
