@@ -90,6 +90,21 @@ public sealed class GraphBatch : IDisposable
         return batch;
     }
 
+    /// <summary>
+    /// A batch from raw tensors (already on one device), e.g. a relabelled or hand-built graph.
+    /// Counts and degrees are derived; nothing is copied.
+    /// </summary>
+    public static GraphBatch FromTensors(int graphCount, Tensor nodeFeatures, Tensor edgeIndex, Tensor edgeFeatures, Tensor edgeValues, Tensor nodeGraph, Tensor edgeGraph)
+    {
+        using var scope = NewDisposeScope();
+        var nodeCounts = zeros(graphCount, dtype: float32, device: nodeGraph.device).index_add_(0, nodeGraph, ones(nodeGraph.shape[0], device: nodeGraph.device), 1.0);
+        var edgeCounts = zeros(graphCount, dtype: float32, device: edgeGraph.device).index_add_(0, edgeGraph, ones(edgeGraph.shape[0], device: edgeGraph.device), 1.0);
+        var batch = new GraphBatch(graphCount, nodeFeatures.alias(), edgeIndex.alias(), edgeFeatures.alias(), edgeValues.alias(),
+            nodeGraph.alias(), edgeGraph.alias(), nodeCounts, edgeCounts);
+        batch.DetachFromScope();
+        return batch;
+    }
+
     private void DetachFromScope()
     {
         foreach (var t in Tensors) t.MoveToOuterDisposeScope();
