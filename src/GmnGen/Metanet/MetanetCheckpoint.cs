@@ -18,27 +18,14 @@ public static class MetanetCheckpoint
     private const string Magic = "GMNCKPT1";
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, Converters = { new JsonStringEnumConverter() } };
 
-    public static void Save(GraphMetanet metanet, string path)
-    {
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        Directory.CreateDirectory(directory);
-        var temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
-        try
+    public static void Save(GraphMetanet metanet, string path) =>
+        Storage.AtomicFile.Write(path, stream =>
         {
-            using (var stream = File.Create(temporary))
-            using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
-            {
-                writer.Write(Encoding.ASCII.GetBytes(Magic));
-                writer.Write(JsonSerializer.Serialize(metanet.Config, Json));
-                metanet.save(writer);
-            }
-            File.Move(temporary, path, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temporary)) File.Delete(temporary);
-        }
-    }
+            using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
+            writer.Write(Encoding.ASCII.GetBytes(Magic));
+            writer.Write(JsonSerializer.Serialize(metanet.Config, Json));
+            metanet.save(writer);
+        });
 
     /// <summary>The configuration stored in a checkpoint, without loading its weights.</summary>
     public static GmnConfig ReadConfig(string path)
