@@ -52,8 +52,10 @@ public sealed class ParameterGraphTopology
         var valueIndex = cat(edgeParts.Select(p => p.Values).ToArray(), 0);
         bool identity = layout.EdgeCount == layout.ValueCount
             && valueIndex.equal(arange(layout.EdgeCount, dtype: int64)).all().item<bool>();
-        return new ParameterGraphTopology(layout, nodes.MoveToOuterDisposeScope(), edgeIndex.MoveToOuterDisposeScope(),
-            edgeFeatures.MoveToOuterDisposeScope(), valueIndex.MoveToOuterDisposeScope(), identity);
+        // Shared by every graph for the life of the process: no caller's dispose scope may own these,
+        // whichever call happens to build them first.
+        return new ParameterGraphTopology(layout, nodes.DetachFromDisposeScope(), edgeIndex.DetachFromDisposeScope(),
+            edgeFeatures.DetachFromDisposeScope(), valueIndex.DetachFromDisposeScope(), identity);
     }
 
     private static Tensor NodeRows(NodeBlock b)
