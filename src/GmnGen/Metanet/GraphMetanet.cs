@@ -48,7 +48,8 @@ public sealed class GraphMetanet : Module<GraphBatch, Tensor>
         blocks = new ModuleList<MessagePassingBlock>(Enumerable.Range(0, config.Blocks)
             .Select(_ => new MessagePassingBlock(h, config.ReverseEdges, config.GlobalFeature)).ToArray());
         if (config.GlobalFeature) globalInit = new Parameter(zeros(h));
-        int pooled = config.Readout == Readout.NodesAndEdges ? 2 * h : h;
+        // The readout sees the pooled states and, with GlobalFeature, the final global state.
+        int pooled = (config.Readout == Readout.NodesAndEdges ? 2 * h : h) + (config.GlobalFeature ? h : 0);
         readoutNorm = LayerNorm(pooled);
         readoutHidden = Linear(pooled, h);
         readoutOut = Linear(h, config.Outputs);
@@ -77,6 +78,7 @@ public sealed class GraphMetanet : Module<GraphBatch, Tensor>
             _ => cat([Pooling.MeanPerGraph(state.Nodes, batch.NodeGraph, batch.NodeCounts, batch.GraphCount),
                       Pooling.MeanPerGraph(state.Edges, batch.EdgeGraph, batch.EdgeCounts, batch.GraphCount)], 1),
         };
+        if (state.Global is not null) pooled = cat([pooled, state.Global], 1);
         return readoutOut.forward(functional.silu(readoutHidden.forward(readoutNorm.forward(pooled))));
     }
 

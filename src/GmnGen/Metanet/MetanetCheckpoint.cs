@@ -49,10 +49,16 @@ public static class MetanetCheckpoint
         {
             metanet.load(reader, strict: true);
         }
+        catch (EndOfStreamException e)
+        {
+            throw new InvalidDataException($"{path}: the checkpoint is truncated (its weights end early).", e);
+        }
         catch (Exception e) when (e is not InvalidDataException)
         {
             throw new InvalidDataException($"{path}: the weights do not fit a metanet with {Describe(config)}: {e.Message}", e);
         }
+        if (stream.Position != stream.Length)
+            throw new InvalidDataException($"{path}: {stream.Length - stream.Position} unexpected bytes after the weights; the file is damaged or not one checkpoint.");
         if (device is not null) metanet.to(device);
         return metanet;
     }

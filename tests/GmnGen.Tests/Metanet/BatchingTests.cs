@@ -1,0 +1,129 @@
+using System;
+using System.Linq;
+using GmnGen.Batching;
+using GmnGen.Graphs;
+using GmnGen.Metanet;
+using GmnGen.Tests.Networks;
+using GmnGen.Tests.Support;
+using TorchSharp;
+using static TorchSharp.torch;
+using static GmnGen.Tests.Metanet.MetanetTesting;
+
+namespace GmnGen.Tests.Metanet;
+
+/// <summary>
+/// Collating graphs into one disjoint graph changes nothing about any of them: offsets, graph
+/// membership, counts and degrees are right, and every graph's output is what it is alone.
+/// </summary>
+public class BatchingTests
+{
+    private const double Tolerance = 1e-5;
+
+    [Fact]
+    public void Collating_graphs_of_different_architectures_gives_each_graph_the_output_it_has_alone()
+    {
+        // Reverse edges and the global feature on: the per-graph state must not leak between graphs.
+        var metanet = CreateMetanet(Small with { ReverseEdges = true, GlobalFeature = true, Outputs = 3 }, seed: 70, gain: 2.0);
+        var graphs = Catalogue.Networks.Keys.Select((name, i) => Graph(name, seed: 71 + i)).Append(Graph("TinyMlp", seed: 80)).ToList();
+        var together = Run(metanet, graphs.ToArray());
+        Assert.Equal(new long[] { graphs.Count, 3 }, together.shape);
+        for (int g = 0; g < graphs.Count; g++)
+        {
+            var alone = Run(metanet, graphs[g]);
+            Assert.True(together[g].allclose(alone[0], rtol: 0, atol: Tolerance),
+                $"graph {g} ({graphs[g].Topology.Layout.Architecture}): {Show(alone[0])} alone, {Show(together[g])} in the batch (max difference {MaxAbsDifference(together[g], alone[0]):E2})");
+        }
+    }
+
+    [Fact]
+    public void Predict_collates_onto_the_metanets_device_and_equals_forward_on_the_collated_batch()
+    {
+        var metanet = CreateMetanet(Small, seed: 72);
+        var graphs = new[] { Graph("TinyMlp", 1), Graph("RowCnn", 2) };
+        using var _ = no_grad();
+        using var batch = GraphBatch.Collate(graphs);
+        Assert.True(metanet.Predict(graphs).equal(metanet.forward(batch)).all().item<bool>());
+    }
+
+    [Fact]
+    public void Two_tiny_mlps_are_collated_with_shifted_indices_graph_ids_counts_and_degrees()
+    {
+        // TinyMlp: inputs 0,1; hidden 2,3,4; LayerNorm weight 5 and bias 6; output 7; output bias 8.
+        // Edges: 6 Fc1 weights (0,1 → 2,3,4), 3 norm weights (5 →), 3 norm biases (6 →), 3 Fc2
+        // weights (2,3,4 → 7), 1 Fc2 bias (8 → 7).
+        var first = Graph("TinyMlp", seed: 1);
+        var second = Graph("TinyMlp", seed: 2);
+        using var batch = GraphBatch.Collate([first, second]);
+
+        Assert.Equal(2, batch.GraphCount);
+        Assert.Equal(18, batch.NodeCount);
+        Assert.Equal(32, batch.EdgeCount);
+        long[] src = [0, 1, 0, 1, 0, 1, 5, 5, 5, 6, 6, 6, 2, 3, 4, 8];
+        long[] dst = [2, 2, 3, 3, 4, 4, 2, 3, 4, 2, 3, 4, 7, 7, 7, 7];
+        Assert.Equal(src.Concat(src.Select(v => v + 9)), batch.EdgeIndex[0].data<long>().ToArray());
+        Assert.Equal(dst.Concat(dst.Select(v => v + 9)), batch.EdgeIndex[1].data<long>().ToArray());
+        Assert.Equal(Enumerable.Repeat(0L, 9).Concat(Enumerable.Repeat(1L, 9)), batch.NodeGraph.data<long>().ToArray());
+        Assert.Equal(Enumerable.Repeat(0L, 16).Concat(Enumerable.Repeat(1L, 16)), batch.EdgeGraph.data<long>().ToArray());
+        Assert.Equal(new float[] { 9, 9 }, batch.NodeCounts.data<float>().ToArray());
+        Assert.Equal(new float[] { 16, 16 }, batch.EdgeCounts.data<float>().ToArray());
+
+        // Degrees are clamped to at least 1 (they divide the mean aggregation).
+        float[] inDegree = [1, 1, 4, 4, 4, 1, 1, 4, 1];
+        float[] outDegree = [3, 3, 1, 1, 1, 3, 3, 1, 1];
+        Assert.Equal(inDegree.Concat(inDegree), batch.InDegree.data<float>().ToArray());
+        Assert.Equal(outDegree.Concat(outDegree), batch.OutDegree.data<float>().ToArray());
+
+        // Features and values are the two graphs' own, one after the other.
+        Assert.True(batch.NodeFeatures.equal(cat([first.NodeFeatures, second.NodeFeatures], 0)).all().item<bool>());
+        Assert.True(batch.EdgeFeatures.equal(cat([first.EdgeFeatures, second.EdgeFeatures], 0)).all().item<bool>());
+        Assert.Equal(first.EdgeValues.data<float>().ToArray().Concat(second.EdgeValues.data<float>().ToArray()), batch.EdgeValues.data<float>().ToArray());
+    }
+
+    [Fact]
+    public void Offsets_accumulate_over_graphs_of_different_sizes()
+    {
+        var graphs = new[] { Graph("RowCnn", 1), Graph("TinyMlp", 2), Graph("BatchNormCnn", 3) };
+        using var batch = GraphBatch.Collate(graphs);
+        long nodeOffset = 0, edgeOffset = 0;
+        for (int g = 0; g < graphs.Length; g++)
+        {
+            long n = graphs[g].NodeCount, e = graphs[g].EdgeCount;
+            var index = batch.EdgeIndex[.., (int)edgeOffset..(int)(edgeOffset + e)];
+            Assert.True(index.equal(graphs[g].EdgeIndex + nodeOffset).all().item<bool>(), $"graph {g}: edge index not shifted by {nodeOffset}");
+            Assert.True(batch.NodeGraph[(int)nodeOffset..(int)(nodeOffset + n)].eq(g).all().item<bool>(), $"graph {g}: wrong node graph ids");
+            Assert.True(batch.EdgeGraph[(int)edgeOffset..(int)(edgeOffset + e)].eq(g).all().item<bool>(), $"graph {g}: wrong edge graph ids");
+            nodeOffset += n;
+            edgeOffset += e;
+        }
+        Assert.Equal(graphs.Select(g => (float)g.NodeCount), batch.NodeCounts.data<float>().ToArray());
+        Assert.Equal(graphs.Select(g => (float)g.EdgeCount), batch.EdgeCounts.data<float>().ToArray());
+    }
+
+    [Fact]
+    public void A_batch_built_from_raw_tensors_derives_the_same_counts_and_degrees_as_collation()
+    {
+        using var collated = GraphBatch.Collate([Graph("TinyMlp", 1), Graph("BatchNormCnn", 2)]);
+        using var rebuilt = GraphBatch.FromTensors(collated.GraphCount, collated.NodeFeatures, collated.EdgeIndex,
+            collated.EdgeFeatures, collated.EdgeValues, collated.NodeGraph, collated.EdgeGraph);
+        foreach (var (what, a, b) in new[] { ("NodeCounts", collated.NodeCounts, rebuilt.NodeCounts), ("EdgeCounts", collated.EdgeCounts, rebuilt.EdgeCounts),
+                                             ("InDegree", collated.InDegree, rebuilt.InDegree), ("OutDegree", collated.OutDegree, rebuilt.OutDegree) })
+            Assert.True(a.equal(b).all().item<bool>(), $"{what}: collated {Show(a)}, from tensors {Show(b)}");
+    }
+
+    [Fact]
+    public void Disposing_a_batch_leaves_the_shared_topology_and_the_graphs_usable()
+    {
+        // The batch owns copies: the architecture's topology tensors are shared by every instance.
+        var graph = Graph("TinyMlp", 1);
+        GraphBatch.Collate([graph]).Dispose();
+        using var again = GraphBatch.Collate([graph]);
+        Assert.Equal(16, again.EdgeCount);
+        Assert.Equal(16, graph.EdgeValues.shape[0]);
+    }
+
+    [Fact]
+    public void Collating_no_graphs_is_refused()
+    {
+        Assert.Throws<ArgumentException>(() => GraphBatch.Collate(Array.Empty<ParameterGraph>()));
+    }
+}
