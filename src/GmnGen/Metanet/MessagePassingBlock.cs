@@ -76,20 +76,32 @@ public sealed class MessagePassingBlock : Module<BlockState, BlockState>
         var x = nodeNorm.forward(state.Nodes);
         var e = edgeNorm.forward(state.Edges);
 
-        var edgeUpdate = edgeOut.forward(functional.silu(
-            edgeFromSource.forward(x).index_select(0, src) + edgeFromTarget.forward(x).index_select(0, dst) + edgeFromSelf.forward(e)));
+        // Node-side projections: one product per node for every map that reads x_src (or x_dst),
+        // then one gather onto the edges.
+        var fromSource = Gather(x, src, edgeFromSource, messageFromSource);
+        var fromTarget = Gather(x, dst, edgeFromTarget, reverseFromTarget);
 
-        var message = messageOut.forward(functional.silu(messageFromSource.forward(x).index_select(0, src) + messageFromEdge.forward(edgeUpdate)));
-        var incoming = zeros_like(x).index_add_(0, dst, message, 1.0) / batch.InDegree.unsqueeze(1);
-        var nodeInput = nodeFromSelf.forward(x) + nodeFromIncoming.forward(incoming);
+        // In-place adds on fresh Linear outputs: autograd needs neither operand of an add, and a
+        // Linear keeps its input, not its output, so this saves two E × h temporaries per sum.
+        var edgePre = edgeFromSelf.forward(e);
+        edgePre.add_(fromSource[0]).add_(fromTarget[0]);
+        var edgeUpdate = edgeOut.forward(functional.silu(edgePre));
+
+        var messagePre = messageFromEdge.forward(edgeUpdate);
+        messagePre.add_(fromSource[1]);
+        var message = messageOut.forward(functional.silu(messagePre));
+        var incoming = zeros_like(x).index_add_(0, dst, message, 1.0).div_(batch.InDegree.unsqueeze(1));
+        var nodeInput = nodeFromSelf.forward(x).add_(nodeFromIncoming.forward(incoming));
         if (reverseOut is not null)
         {
-            var reverse = reverseOut.forward(functional.silu(reverseFromTarget!.forward(x).index_select(0, dst) + reverseFromEdge!.forward(edgeUpdate)));
-            var outgoing = zeros_like(x).index_add_(0, src, reverse, 1.0) / batch.OutDegree.unsqueeze(1);
-            nodeInput = nodeInput + nodeFromOutgoing!.forward(outgoing);
+            var reversePre = reverseFromEdge!.forward(edgeUpdate);
+            reversePre.add_(fromTarget[1]);
+            var reverse = reverseOut.forward(functional.silu(reversePre));
+            var outgoing = zeros_like(x).index_add_(0, src, reverse, 1.0).div_(batch.OutDegree.unsqueeze(1));
+            nodeInput.add_(nodeFromOutgoing!.forward(outgoing));
         }
         Tensor? global = state.Global;
-        if (global is not null) nodeInput = nodeInput + nodeFromGlobal!.forward(global).index_select(0, batch.NodeGraph);
+        if (global is not null) nodeInput.add_(nodeFromGlobal!.forward(global).index_select(0, batch.NodeGraph));
         var nodeUpdate = nodeOut.forward(functional.silu(nodeInput));
 
         var nodes = state.Nodes + nodeResidual.forward(functional.silu(nodeUpdate));
@@ -99,9 +111,18 @@ public sealed class MessagePassingBlock : Module<BlockState, BlockState>
             var pooledNodes = Pooling.MeanPerGraph(nodeUpdate, batch.NodeGraph, batch.NodeCounts, batch.GraphCount);
             var pooledEdges = Pooling.MeanPerGraph(edgeUpdate, batch.EdgeGraph, batch.EdgeCounts, batch.GraphCount);
             global = global + globalOut!.forward(functional.silu(
-                globalFromSelf!.forward(global) + globalFromNodes!.forward(pooledNodes) + globalFromEdges!.forward(pooledEdges)));
+                globalFromSelf!.forward(global).add_(globalFromNodes!.forward(pooledNodes)).add_(globalFromEdges!.forward(pooledEdges))));
         }
         return new BlockState(batch, nodes, edges, global);
+    }
+
+    /// <summary>Applies the bias-free maps to the node states in one product and gathers the result
+    /// onto the edges; returns one [E, h] view per map (the second may be absent).</summary>
+    private static Tensor[] Gather(Tensor x, Tensor index, Linear first, Linear? second)
+    {
+        if (second is null) return [functional.linear(x, first.weight!).index_select(0, index)];
+        var weight = cat([first.weight!, second.weight!], 0);
+        return functional.linear(x, weight).index_select(0, index).chunk(2, 1);
     }
 }
 

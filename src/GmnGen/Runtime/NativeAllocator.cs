@@ -6,13 +6,17 @@ namespace GmnGen.Runtime;
 /// <summary>
 /// glibc gives every large allocation a fresh mmap and returns it on free, so each big libtorch
 /// temporary page-faults in again: tall-skinny matrix products ran 3x slower here for that alone
-/// (NOTES.md section 6). Raising the mmap and trim thresholds keeps freed blocks in the heap for
-/// reuse. Must run before the first large tensor; harmless elsewhere (no-op off glibc).
+/// (NOTES.md section 6), and a metanet step on 32 zoo graphs spent more time in the kernel than in
+/// arithmetic. glibc caps the mmap threshold at 32 MiB, below a 160k-edge × 64 activation, so mmap
+/// is switched off altogether (M_MMAP_MAX = 0) and trimming too: freed blocks stay in the heap for
+/// the next step. The cost is that the process keeps its peak heap. Must run before the first
+/// large tensor; a no-op off glibc.
 /// </summary>
 public static class NativeAllocator
 {
     private const int M_TRIM_THRESHOLD = -1;
     private const int M_MMAP_THRESHOLD = -3;
+    private const int M_MMAP_MAX = -4;
     /// <summary>glibc's largest accepted mmap threshold on 64-bit (DEFAULT_MMAP_THRESHOLD_MAX).</summary>
     private const int MaxMmapThreshold = 32 * 1024 * 1024;
     private static bool tuned;
@@ -27,7 +31,9 @@ public static class NativeAllocator
         if (!OperatingSystem.IsLinux()) return false;
         try
         {
-            tuned = mallopt(M_MMAP_THRESHOLD, MaxMmapThreshold) == 1 & mallopt(M_TRIM_THRESHOLD, int.MaxValue) == 1;
+            tuned = mallopt(M_MMAP_THRESHOLD, MaxMmapThreshold) == 1
+                & mallopt(M_MMAP_MAX, 0) == 1
+                & mallopt(M_TRIM_THRESHOLD, int.MaxValue) == 1;
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {
