@@ -70,7 +70,16 @@ public sealed class GraphMetanet : Module<GraphBatch, Tensor>
     {
         var state = new BlockState(batch, EncodeNodes(batch), EncodeEdges(batch),
             globalInit?.unsqueeze(0).expand(batch.GraphCount, -1));
-        foreach (var block in blocks) state = block.forward(state);
+        foreach (var block in blocks)
+        {
+            // A block makes ~17 edge-sized temporaries; free them as soon as the block is done
+            // (autograd keeps what the backward pass needs on its own).
+            using var scope = NewDisposeScope();
+            state = block.forward(state);
+            state.Nodes.MoveToOuterDisposeScope();
+            state.Edges.MoveToOuterDisposeScope();
+            state.Global?.MoveToOuterDisposeScope();
+        }
         var pooled = Config.Readout switch
         {
             Readout.Edges => Pooling.MeanPerGraph(state.Edges, batch.EdgeGraph, batch.EdgeCounts, batch.GraphCount),

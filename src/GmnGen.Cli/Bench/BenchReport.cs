@@ -1,0 +1,172 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text;
+
+namespace GmnGen.Cli.Bench;
+
+/// <summary>Turns the measurements of one run into tables, and writes them as a markdown report.</summary>
+public sealed class BenchReport(BenchSettings settings, MachineInfo machine)
+{
+    public MatmulBench.Result? Matmul { get; set; }
+    /// <summary>The same product measured again after everything else: how much the machine's speed drifted during the run.</summary>
+    public MatmulBench.Result? MatmulAtEnd { get; set; }
+    public LeakCheckBench.Result? LeakCheck { get; set; }
+    public string LoadAtStart { get; } = MachineInfo.LoadAverage();
+    public string? LoadAtEnd { get; set; }
+    public List<GraphBuildBench.Result> GraphBuilds { get; } = [];
+    public List<TrainingBench.Result> Training { get; } = [];
+    public List<TrainingBench.Skipped> SkippedTraining { get; } = [];
+    public List<InferenceBench.Result> Inference { get; } = [];
+    public List<InferenceBench.Skipped> SkippedInference { get; } = [];
+    public DateTimeOffset Started { get; } = DateTimeOffset.Now;
+    public TimeSpan Elapsed { get; set; }
+
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+    private static string F(double v, int digits) => double.IsNaN(v) ? "n/a" : v.ToString("N" + digits, Inv);
+    private static string Ms(double seconds)
+    {
+        double ms = seconds * 1000;
+        return ms < 1 ? F(ms, 3) : ms < 100 ? F(ms, 2) : F(ms, 0);
+    }
+
+    public ReportTable MachineTable() => new ReportTable("Machine", "fact", "value")
+        .Row("CPU", machine.CpuModel)
+        .Row("logical CPUs (nproc)", machine.LogicalCpus)
+        .Row("torch threads", machine.TorchThreads)
+        .Row("memory", $"{F(machine.MemoryGiB, 1)} GiB")
+        .Row("allocator", machine.AllocatorDescription)
+        .Row("GMNGEN_DEFAULT_MALLOC", machine.MallocEnvironment)
+        .Row("GLIBC_TUNABLES", machine.GlibcTunables)
+        .Row("OMP_WAIT_POLICY", machine.OmpWaitPolicy)
+        .Row("transparent huge pages", machine.TransparentHugePages)
+        .Row("load average at start", LoadAtStart)
+        .Row("load average at end", LoadAtEnd ?? "(running)")
+        .Row("runtime", $"{machine.Runtime}, TorchSharp {machine.TorchSharpVersion} (libtorch CPU)")
+        .Row("OS", machine.Os);
+
+    public ReportTable MatmulTable()
+    {
+        var table = new ReportTable("(a) Dense matrix product, float32 1024³", "when", "threads", "reps", "median ms", "median GFLOP/s", "best GFLOP/s");
+        if (Matmul is { } m) table.Row("start of run", m.Threads, m.Reps, Ms(m.MedianSeconds), F(m.MedianGflops, 1), F(m.BestGflops, 1));
+        if (MatmulAtEnd is { } e) table.Row("end of run", e.Threads, e.Reps, Ms(e.MedianSeconds), F(e.MedianGflops, 1), F(e.BestGflops, 1));
+        return table.Note("After 3 warm-up products. Every \"of matmul\" ratio in this report divides by the median at the start of the run; " +
+                          "the end-of-run figure shows how much the machine's speed drifted meanwhile.");
+    }
+
+    public ReportTable GraphBuildTable() => GraphBuilds.Aggregate(
+        new ReportTable("(b) Graph construction for B live networks", "network", "B", "edges", "ToParameterGraph ×B ms", "Collate ms",
+            "graphs + collate ms", "plain copy ms", "ratio", "≤ 2× copy"),
+        (t, r) => t.Row(r.Network, r.Batch, F(r.Edges, 0), Ms(r.GraphsSeconds), Ms(r.CollateSeconds), Ms(r.BuildSeconds),
+            Ms(r.CopySeconds), F(r.Ratio, 1) + "×", r.Ratio <= 2 ? "yes" : "no"))
+        .Note("graphs + collate: `ToParameterGraph()` of every network, then `GraphBatch.Collate` (node features, shifted edge index, edge features, values, graph ids, degrees). " +
+              "plain copy: `torch.cat` of every parameter of the same networks, flattened (one copy of the weights, nothing else). Medians, interleaved repetitions.");
+
+    public ReportTable TrainingTable()
+    {
+        var table = new ReportTable("(c) Metanet training: forward + backward + Adam step", "network", "h", "B", "edges", "parameters",
+            "steps", "ms/step", "graphs/s", "Medges/s", "eff. GFLOP/s", "of matmul", "CPU user s/step", "CPU sys s/step", "page faults/step");
+        foreach (var r in Training)
+            table.Row(r.Network, r.Hidden, r.Batch, F(r.Edges, 0), F(r.Parameters, 0), $"{r.WarmupSteps}+{r.TimedSteps}", Ms(r.MedianSeconds),
+                F(r.GraphsPerSecond, r.GraphsPerSecond < 10 ? 2 : 1), F(r.EdgesPerSecond / 1e6, 3), F(r.EffectiveGflops, 1),
+                OfMatmul(r.EffectiveGflops), F(r.PerStep.UserSeconds, 2), F(r.PerStep.SystemSeconds, 2), F(r.PerStep.MinorFaults, 0));
+        foreach (var s in SkippedTraining)
+            table.Row(s.Network, s.Hidden, s.Batch, F(s.Edges, 0), "", "skipped", s.Reason, "", "", "", "", "", "", "");
+        return table
+            .Note($"Effective GFLOP/s counts the reference implementation's work: {ReferenceFlops.Formula}. " +
+                  "This implementation projects node features once per node, so it does fewer FLOPs than that count (about 10·E·h² per block forward in its edge-level linears).")
+            .Note($"steps: warm-up + timed. ms/step is the median of the timed steps. Up to {settings.WarmupSteps} warm-up steps (fewer when they pass {F(settings.ConfigSeconds / 2, 0)} s), " +
+                  $"then up to {settings.Steps} timed steps, no new one after {F(settings.ConfigSeconds, 0)} s (at least 2, or 1 when it alone took over {F(2 * settings.ConfigSeconds, 0)} s). " +
+                  "The batch is collated once per configuration; every step runs in its own `torch.NewDisposeScope()`.")
+            .Note("CPU user/sys s/step and page faults/step: this process's CPU time and minor page faults per timed step (/proc/self/stat). " +
+                  "CPU time above the wall time means both threads were busy; system time is mostly the kernel handing out fresh pages for large tensors.")
+            .Note(settings.MaxStepSeconds > 0
+                ? $"A configuration predicted (from the next smaller batch of the same network and width, scaled by edges) to need more than {F(settings.MaxStepSeconds, 0)} s per step is skipped; `--max-step-seconds 0` runs all."
+                : "No configuration was skipped for time (`--max-step-seconds 0`).");
+    }
+
+    public const int InferenceProbeBatch = 16;
+
+    private string OfMatmul(double gflops) => Matmul is null ? "n/a" : F(100 * gflops / Matmul.MedianGflops, 0) + " %";
+
+    public ReportTable MemoryTable()
+    {
+        var table = new ReportTable("(e) Memory per training configuration (process RSS)", "network", "h", "B", "RSS at start MiB", "peak MiB",
+            "peak − start MiB", "after 1st step MiB", "after last step MiB", "growth MiB");
+        foreach (var r in Training)
+            table.Row(r.Network, r.Hidden, r.Batch, F(r.StartRssMiB, 0), F(r.PeakMiB, 0), F(r.PeakIncreaseMiB, 0),
+                F(r.RssAfterFirstStepMiB, 0), F(r.RssAfterLastStepMiB, 0), F(r.RssGrowthMiB, 1));
+        return table.Note("Before each configuration the tool runs a full GC, `malloc_trim(0)`, and resets the process peak (VmHWM) by writing 5 to /proc/self/clear_refs; " +
+                          "peak is VmHWM after the configuration, start is VmRSS before it. growth = RSS after the last timed step − RSS after the first step: " +
+                          "it includes the heap growing to its working size over the first steps; the leak check below runs long enough to tell that apart from a leak.");
+    }
+
+    public ReportTable LeakTable()
+    {
+        var table = new ReportTable("(e) Leak check: RSS along a longer training run", "network", "h", "B", "RSS after step (MiB)", "second-half growth MiB");
+        if (LeakCheck is { } l)
+            table.Row(l.Network, l.Hidden, l.Batch, string.Join(", ", l.Samples.Select(s => $"{s.Step}: {F(s.RssMiB, 0)}")), F(l.SecondHalfGrowthMiB, 1));
+        return table.Note("Every step in its own dispose scope. A leak grows by about the same amount every step; a heap reaching its working size grows early, then stays flat.");
+    }
+
+    public ReportTable InferenceTable()
+    {
+        var table = new ReportTable("(d) Inference: forward only, torch.no_grad", "network", "h", "B", "edges", "reps", "collate ms", "forward ms",
+            "graphs/s", "eff. GFLOP/s", "of matmul", "CPU user s", "CPU sys s", "page faults", "peak − start MiB", "< 1 s");
+        foreach (var r in Inference)
+            table.Row(r.Network, r.Hidden, r.Batch, F(r.Edges, 0), r.Cold ? "1 (cold)" : r.Reps.ToString(Inv), Ms(r.CollateSeconds), Ms(r.ForwardSeconds), F(r.GraphsPerSecond, 1),
+                F(r.EffectiveGflops, 1), OfMatmul(r.EffectiveGflops), F(r.PerPass.UserSeconds, 2), F(r.PerPass.SystemSeconds, 2), F(r.PerPass.MinorFaults, 0),
+                F(r.PeakIncreaseMiB, 0), r.ForwardSeconds < 1 ? "yes" : "no");
+        foreach (var s in SkippedInference)
+            table.Row(s.Network, s.Hidden, s.Batch, F(s.Edges, 0), "skipped", s.Reason, "", "", "", "", "", "", "", "", "");
+        return table.Note("forward: median of the timed passes after one warm-up pass (CPU time and faults per pass); a pass slower than " +
+                          $"{F(settings.ConfigSeconds, 0)} s is measured once, cold (its first pass). collate: `GraphBatch.Collate` of the same graphs, median of 5, timed separately. " +
+                          "Effective GFLOP/s counts blocks × 12·E·h² per forward.")
+            .Note($"Each width is first run on {InferenceProbeBatch} graphs; the {settings.InferenceBatch}-graph batch is skipped when that run, scaled by edges, predicts more than 80 % of the available memory.");
+    }
+
+    public IEnumerable<ReportTable> Tables()
+    {
+        yield return MachineTable();
+        yield return MatmulTable();
+        yield return GraphBuildTable();
+        yield return TrainingTable();
+        yield return InferenceTable();
+        yield return MemoryTable();
+        yield return LeakTable();
+    }
+
+    public string ToMarkdown()
+    {
+        var md = new StringBuilder();
+        md.AppendLine("# gmn bench").AppendLine();
+        md.AppendLine($"Run {Started:yyyy-MM-dd HH:mm:ss zzz}, {F(Elapsed.TotalSeconds, 0)} s in all.").AppendLine();
+        md.AppendLine("```sh").AppendLine(settings.CommandLine).AppendLine("```").AppendLine();
+        md.AppendLine($"Settings: networks {string.Join(", ", settings.Networks.Select(n => n.Name))}; batch sizes {string.Join(", ", settings.BatchSizes)}; widths {string.Join(", ", settings.Widths)}; " +
+                      $"up to {settings.WarmupSteps} warm-up + {settings.Steps} timed steps; inference batch {settings.InferenceBatch}; " +
+                      $"step limit {(settings.MaxStepSeconds > 0 ? F(settings.MaxStepSeconds, 0) + " s" : "none")}{(settings.Quick ? "; --quick" : "")}.");
+        md.AppendLine("The machine may be shared and noisy: compare the ratios within this report rather than absolute figures across runs.").AppendLine();
+        foreach (var table in Tables()) table.WriteMarkdown(md);
+        return md.ToString();
+    }
+
+    /// <summary>Writes the report to a temporary file beside <paramref name="path"/>, then renames it over the target.</summary>
+    public void Write(string path)
+    {
+        var full = Path.GetFullPath(path);
+        var directory = Path.GetDirectoryName(full)!;
+        Directory.CreateDirectory(directory);
+        var temporary = Path.Combine(directory, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            File.WriteAllText(temporary, ToMarkdown(), new UTF8Encoding(false));
+            File.Move(temporary, full, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temporary)) File.Delete(temporary);
+        }
+    }
+}

@@ -1,0 +1,108 @@
+using System;
+using System.Collections.Generic;
+using GmnGen.Batching;
+using GmnGen.Metanet;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace GmnGen.Cli.Bench;
+
+/// <summary>
+/// (c) and (e) Metanet training throughput and memory: forward, backward and an Adam step of a
+/// <see cref="GraphMetanet"/> on one collated batch of random-weight graphs, every step in its own
+/// dispose scope. The batch is collated once per configuration (collation is timed in (b)).
+/// </summary>
+public static class TrainingBench
+{
+    public sealed record Result(string Network, int Hidden, int Blocks, int Batch, long Edges, long Parameters,
+        int WarmupSteps, int TimedSteps, double MedianSeconds, ProcessCounters PerStep,
+        double StartRssMiB, double PeakIncreaseMiB, double PeakMiB, double RssAfterFirstStepMiB, double RssAfterLastStepMiB)
+    {
+        public double GraphsPerSecond => Batch / MedianSeconds;
+        public double EdgesPerSecond => Edges / MedianSeconds;
+        public double EffectiveGflops => ReferenceFlops.TrainingStep(Edges, Hidden, Blocks) / MedianSeconds / 1e9;
+        /// <summary>RSS growth from the end of the first step to the end of the last.</summary>
+        public double RssGrowthMiB => RssAfterLastStepMiB - RssAfterFirstStepMiB;
+    }
+
+    /// <summary>Configurations that were not run, and why.</summary>
+    public sealed record Skipped(string Network, int Hidden, int Batch, long Edges, string Reason);
+
+    /// <summary>One training setup: a metanet, its Adam optimiser and a collated batch of random graphs.</summary>
+    public sealed class Session : IDisposable
+    {
+        private readonly Tensor targets;
+        private readonly optim.Optimizer optimizer;
+
+        public Session(Architecture architecture, GmnConfig config, int batch, long seed = 1)
+        {
+            manual_seed(seed);
+            var graphs = architecture.RandomGraphs(batch);
+            Metanet = new GraphMetanet(config);
+            Metanet.FitValueNormalization(graphs);
+            Metanet.train();
+            Data = GraphBatch.Collate(graphs);
+            Architecture.Release(graphs);
+            targets = rand(batch, config.Outputs);
+            optimizer = optim.Adam(Metanet.parameters(), lr: 1e-3);
+        }
+
+        public GraphMetanet Metanet { get; }
+        public GraphBatch Data { get; }
+
+        /// <summary>One forward + backward + Adam step in its own dispose scope; returns its wall time in seconds.</summary>
+        public double Step()
+        {
+            using var scope = NewDisposeScope();
+            return Measure.Seconds(() =>
+            {
+                optimizer.zero_grad();
+                var loss = nn.functional.binary_cross_entropy_with_logits(Metanet.forward(Data), targets);
+                loss.backward();
+                optimizer.step();
+            });
+        }
+
+        public void Dispose()
+        {
+            optimizer.Dispose();
+            targets.Dispose();
+            Data.Dispose();
+            Metanet.Dispose();
+        }
+    }
+
+    public static Result Run(Architecture architecture, GmnConfig config, int batch, BenchSettings settings, Action<string>? progress = null)
+    {
+        var memory = MemoryProbe.Start();
+        using var session = new Session(architecture, config, batch);
+        string label = $"{architecture.Name} h={config.Hidden} B={batch}";
+
+        // The first steps of a shape are slow for reasons that are not the metanet's (heap growth,
+        // Adam state, the VM backing fresh pages): warm up, but not for long on a slow configuration.
+        double rssAfterFirst = double.NaN;
+        int warmups = 0;
+        for (double warm = 0; warmups < settings.WarmupSteps && (warmups == 0 || warm < settings.ConfigSeconds / 2); warmups++)
+        {
+            warm += session.Step();
+            if (warmups == 0) rssAfterFirst = ProcessMemory.RssMiB;
+            progress?.Invoke($"{label}: warm-up step {warmups + 1}, {warm * 1000:F0} ms so far");
+        }
+
+        var times = new List<double>();
+        var before = ProcessCounters.Read();
+        double elapsed = 0;
+        while (times.Count < settings.Steps && (times.Count < 2 || elapsed < settings.ConfigSeconds)
+               && !(times.Count == 1 && times[0] > 2 * settings.ConfigSeconds))
+        {
+            times.Add(session.Step());
+            elapsed += times[^1];
+            if (double.IsNaN(rssAfterFirst)) rssAfterFirst = ProcessMemory.RssMiB;
+            progress?.Invoke($"{label}: step {times.Count}, {times[^1] * 1000:F0} ms");
+        }
+        var perStep = (ProcessCounters.Read() - before).Per(times.Count);
+        return new Result(architecture.Name, config.Hidden, config.Blocks, batch, session.Data.EdgeCount, session.Metanet.ParameterCount,
+            warmups, times.Count, Measure.Median(times), perStep, memory.StartRssMiB, memory.PeakIncreaseMiB, memory.PeakMiB,
+            rssAfterFirst, ProcessMemory.RssMiB);
+    }
+}

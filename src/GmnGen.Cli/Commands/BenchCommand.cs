@@ -1,0 +1,263 @@
+using System;
+using System.Collections.Generic;
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using GmnGen.Cli.Bench;
+using GmnGen.Metanet;
+using Spectre.Console;
+using TorchSharp;
+
+namespace GmnGen.Cli.Commands;
+
+/// <summary><c>gmn bench</c>: the machine's matmul rate, graph building, metanet training and
+/// inference, measured side by side in one run, printed and written as a markdown report.</summary>
+public static class BenchCommand
+{
+    private static readonly int[] DefaultBatchSizes = [1, 8, 32, 64];
+
+    public static Command Create()
+    {
+        var batchSizes = new Option<string>("--batch-sizes")
+        {
+            Description = "Comma-separated graphs per batch for graph building and training.",
+            DefaultValueFactory = _ => string.Join(",", DefaultBatchSizes),
+        };
+        var steps = new Option<int>("--steps")
+        {
+            Description = "Timed training steps per configuration (after warm-up; fewer when --config-seconds runs out).",
+            DefaultValueFactory = _ => 5,
+        };
+        var warmup = new Option<int>("--warmup")
+        {
+            Description = "Untimed training steps before the timed ones (fewer when they pass half of --config-seconds).",
+            DefaultValueFactory = _ => 2,
+        };
+        var maxStepSeconds = new Option<double>("--max-step-seconds")
+        {
+            Description = "Skip a training configuration whose step is predicted (from the next smaller batch) to take longer than this; 0 runs all.",
+            DefaultValueFactory = _ => 15,
+        };
+        var leakSteps = new Option<int?>("--leak-steps") { Description = "Steps of the leak check on ZooCnn, width 64, batch 8 (default 30; 6 steps of batch 2 with --quick; 0 skips it)." };
+        var configSeconds = new Option<double>("--config-seconds")
+        {
+            Description = "Soft time limit per configuration: no new timed step starts after it (at least 2 run, or 1 that alone took twice as long).",
+            DefaultValueFactory = _ => 8,
+        };
+        var networks = new Option<string?>("--networks") { Description = "Comma-separated declared networks for graph building and training: ZooCnn, WideCnn (default: both)." };
+        var widths = new Option<string?>("--widths") { Description = "Comma-separated metanet widths to train (default: the GmnConfig default, 120, and 64)." };
+        var inferenceBatch = new Option<int?>("--inference-batch") { Description = "ZooCnn graphs in the inference batch (default 256; 16 with --quick)." };
+        var quick = new Option<bool>("--quick") { Description = "Smoke run in about a minute: batch sizes 1 and 4, two timed steps, fewer repetitions, inference on 16 graphs, short leak check." };
+        var threads = new Option<int?>("--threads") { Description = "torch.set_num_threads before measuring (default: leave torch's default)." };
+        var output = new Option<string>("--out")
+        {
+            Description = "Markdown report to write (atomically).",
+            DefaultValueFactory = _ => "bench-results.md",
+        };
+
+        var command = new Command("bench",
+            "Measure, side by side in one run: the 1024³ matmul rate, graph building + collation against a plain copy, " +
+            "metanet training throughput and memory per batch size and width, and inference on 256 graphs. Prints tables and writes a markdown report.")
+        {
+            batchSizes, steps, warmup, configSeconds, maxStepSeconds, networks, widths, inferenceBatch, leakSteps, quick, threads, output,
+        };
+        command.SetAction(parse =>
+        {
+            try
+            {
+                return Run(Resolve(parse));
+            }
+            catch (ArgumentException e)
+            {
+                Console.Error.WriteLine($"gmn bench: {e.Message}");
+                return 2;
+            }
+        });
+        return command;
+
+        BenchSettings Resolve(ParseResult parse)
+        {
+            bool isQuick = parse.GetValue(quick);
+            var sizes = parse.GetResult(batchSizes) is { Implicit: false } || !isQuick ? ParseList(parse.GetValue(batchSizes)!, "--batch-sizes") : [1, 4];
+            var defaultWidth = new GmnConfig().Hidden;
+            var widthList = parse.GetValue(widths) is { } w ? ParseList(w, "--widths") : [defaultWidth, 64];
+            if (parse.GetValue(threads) is { } n)
+            {
+                if (n < 1) throw new ArgumentException("--threads must be at least 1.");
+                torch.set_num_threads(n);
+            }
+            var networkList = parse.GetValue(networks) is { } names
+                ? names.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(name =>
+                    Architecture.All.FirstOrDefault(a => string.Equals(a.Name, name, StringComparison.OrdinalIgnoreCase))
+                    ?? throw new ArgumentException($"Unknown network '{name}' in --networks: expected {string.Join(" or ", Architecture.All.Select(a => a.Name))}.")).Distinct().ToArray()
+                : Architecture.All;
+            return new BenchSettings
+            {
+                BatchSizes = sizes,
+                Networks = networkList,
+                Widths = widthList,
+                Steps = isQuick && parse.GetResult(steps) is null or { Implicit: true } ? 2 : Positive(parse.GetValue(steps), "--steps"),
+                WarmupSteps = Math.Max(0, parse.GetValue(warmup)),
+                ConfigSeconds = isQuick ? Math.Min(parse.GetValue(configSeconds), 3) : parse.GetValue(configSeconds),
+                MaxStepSeconds = isQuick && parse.GetResult(maxStepSeconds) is null or { Implicit: true } ? 5 : Math.Max(0, parse.GetValue(maxStepSeconds)),
+                LeakSteps = Math.Max(0, parse.GetValue(leakSteps) ?? (isQuick ? 6 : 30)),
+                BuildReps = isQuick ? 5 : 15,
+                MatmulReps = isQuick ? 5 : 15,
+                InferenceBatch = Positive(parse.GetValue(inferenceBatch) ?? (isQuick ? 16 : 256), "--inference-batch"),
+                InferenceReps = isQuick ? 1 : 3,
+                Quick = isQuick,
+                OutputPath = parse.GetValue(output)!,
+                CommandLine = CommandLineText(),
+            };
+        }
+    }
+
+    private static int Run(BenchSettings settings)
+    {
+        var clock = Stopwatch.StartNew();
+        var machine = MachineInfo.Read();
+        var report = new BenchReport(settings, machine);
+        var console = AnsiConsole.Console;
+        if (Console.IsOutputRedirected) console.Profile.Width = Math.Max(console.Profile.Width, 200);
+        console.Write(new Rule("gmn bench").LeftJustified());
+        console.MarkupLine($"[grey]{Markup.Escape(settings.CommandLine)}[/]");
+        console.Write(report.MachineTable().ToSpectre());
+
+        Stage("(a) matmul 1024³", () => report.Matmul = MatmulBench.Run(settings.MatmulReps));
+        console.Write(report.MatmulTable().ToSpectre());
+
+        Stage("(b) graph construction", () =>
+        {
+            foreach (var architecture in settings.Networks)
+                foreach (var batch in settings.BatchSizes)
+                    report.GraphBuilds.Add(GraphBuildBench.Run(architecture, batch, settings.BuildReps));
+        });
+        console.Write(report.GraphBuildTable().ToSpectre());
+
+        Stage("(c) training", () =>
+        {
+            foreach (var hidden in settings.Widths)
+                foreach (var architecture in settings.Networks)
+                {
+                    TrainingBench.Result? previous = null;
+                    foreach (var batch in settings.BatchSizes.OrderBy(b => b))
+                    {
+                        var config = new GmnConfig { Hidden = hidden };
+                        long edges = (long)batch * architecture.EdgeCount;
+                        if (SkipReason(previous, edges, settings) is { } reason)
+                        {
+                            report.SkippedTraining.Add(new TrainingBench.Skipped(architecture.Name, hidden, batch, edges, reason));
+                            console.MarkupLine($"  [yellow]{Markup.Escape($"{architecture.Name} h={hidden} B={batch}: skipped, {reason}")}[/]");
+                            continue;
+                        }
+                        previous = TrainingBench.Run(architecture, config, batch, settings,
+                            line => console.MarkupLine($"  [grey]{Markup.Escape(line)}[/]"));
+                        report.Training.Add(previous);
+                    }
+                }
+        });
+        console.Write(report.TrainingTable().ToSpectre());
+
+        Stage("(d) inference", () =>
+        {
+            foreach (var hidden in settings.Widths)
+            {
+                var config = new GmnConfig { Hidden = hidden };
+                foreach (var batch in new[] { BenchReport.InferenceProbeBatch, settings.InferenceBatch }.Distinct().Order())
+                {
+                    long edges = (long)batch * Architecture.Zoo.EdgeCount;
+                    var probe = report.Inference.LastOrDefault(r => r.Hidden == hidden);
+                    if (probe is not null)
+                    {
+                        double memory = probe.PeakIncreaseMiB * edges / probe.Edges, available = ProcessMemory.AvailableMiB;
+                        if (memory > 0.8 * available)
+                        {
+                            var reason = $"predicted peak ~{memory / 1024:F1} GiB (B={probe.Batch}: {probe.PeakIncreaseMiB / 1024:F2} GiB) > 80 % of {available / 1024:F1} GiB available";
+                            report.SkippedInference.Add(new InferenceBench.Skipped(Architecture.Zoo.Name, hidden, batch, edges, reason));
+                            console.MarkupLine($"  [yellow]{Markup.Escape($"h={hidden} B={batch}: skipped, {reason}")}[/]");
+                            continue;
+                        }
+                    }
+                    var result = InferenceBench.Run(Architecture.Zoo, config, batch, settings.InferenceReps, settings.ConfigSeconds);
+                    report.Inference.Add(result);
+                    console.MarkupLine($"  [grey]h={hidden} B={batch}: {result.ForwardSeconds * 1000:F0} ms, peak +{result.PeakIncreaseMiB:F0} MiB[/]");
+                }
+            }
+        });
+        console.Write(report.InferenceTable().ToSpectre());
+        console.Write(report.MemoryTable().ToSpectre());
+
+        if (settings.LeakSteps > 0)
+        {
+            Stage("(e) leak check", () => report.LeakCheck = LeakCheckBench.Run(Architecture.Zoo, new GmnConfig { Hidden = 64 }, settings.Quick ? 2 : 8, settings.LeakSteps));
+            console.Write(report.LeakTable().ToSpectre());
+        }
+
+        Stage("(a) matmul 1024³ again", () => report.MatmulAtEnd = MatmulBench.Run(settings.MatmulReps));
+        report.LoadAtEnd = MachineInfo.LoadAverage();
+        console.Write(report.MatmulTable().ToSpectre());
+
+        report.Elapsed = clock.Elapsed;
+        report.Write(settings.OutputPath);
+        console.MarkupLine($"Report written to [bold]{Markup.Escape(Path.GetFullPath(settings.OutputPath))}[/] ({clock.Elapsed.TotalSeconds:F0} s).");
+        return 0;
+
+        void Stage(string name, Action action)
+        {
+            var watch = Stopwatch.StartNew();
+            console.MarkupLine($"[bold]{Markup.Escape(name)}[/] …");
+            action();
+            console.MarkupLine($"[grey]{Markup.Escape(name)} took {watch.Elapsed.TotalSeconds:F1} s[/]");
+        }
+    }
+
+    /// <summary>Why a configuration is skipped: its step or its memory, predicted from the next smaller
+    /// batch's by scaling with the edge count, would exceed the time limit or 80 % of the available memory.</summary>
+    private static string? SkipReason(TrainingBench.Result? previous, long edges, BenchSettings settings)
+    {
+        if (previous is null) return null;
+        double scale = (double)edges / previous.Edges;
+        double memory = previous.PeakIncreaseMiB * scale, available = ProcessMemory.AvailableMiB;
+        if (memory > 0.8 * available)
+            return $"predicted peak ~{memory / 1024:F1} GiB (B={previous.Batch}: {previous.PeakIncreaseMiB / 1024:F1} GiB) > 80 % of {available / 1024:F1} GiB available";
+        double seconds = previous.MedianSeconds * scale;
+        return settings.MaxStepSeconds > 0 && seconds > settings.MaxStepSeconds
+            ? $"predicted ~{seconds:F0} s/step (B={previous.Batch}: {previous.MedianSeconds:F1} s) > {settings.MaxStepSeconds:F0} s"
+            : null;
+    }
+
+    private static int[] ParseList(string text, string option)
+    {
+        try
+        {
+            var values = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(s => int.Parse(s, CultureInfo.InvariantCulture)).Distinct().ToArray();
+            if (values.Length == 0 || values.Any(v => v < 1)) throw new FormatException();
+            return values;
+        }
+        catch (FormatException)
+        {
+            throw new ArgumentException($"{option} expects positive integers separated by commas, got '{text}'.");
+        }
+    }
+
+    private static int Positive(int value, string option) =>
+        value >= 1 ? value : throw new ArgumentException($"{option} must be at least 1, got {value}.");
+
+    /// <summary>Environment variables that change what the benchmark measures.</summary>
+    private static readonly string[] Levers = ["GMNGEN_DEFAULT_MALLOC", "GLIBC_TUNABLES", "OMP_WAIT_POLICY", "OMP_NUM_THREADS", "MKL_NUM_THREADS"];
+
+    /// <summary>The command as typed (program name <c>gmn</c>), preceded by the environment levers that are set.</summary>
+    private static string CommandLineText()
+    {
+        var environment = Levers.Where(v => Environment.GetEnvironmentVariable(v) is not null)
+            .Select(v => $"{v}={Quote(Environment.GetEnvironmentVariable(v)!)} ");
+        var args = Environment.GetCommandLineArgs().Skip(1).Select(Quote);
+        return string.Concat(environment) + "gmn " + string.Join(" ", args);
+    }
+
+    private static string Quote(string arg) =>
+        arg.Length > 0 && arg.All(c => char.IsLetterOrDigit(c) || "-_=,./:".Contains(c)) ? arg : "'" + arg.Replace("'", "'\\''") + "'";
+}
