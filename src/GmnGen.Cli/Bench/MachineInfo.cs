@@ -27,7 +27,7 @@ public sealed record MachineInfo(string CpuModel, int LogicalCpus, int TorchThre
         RuntimeInformation.OSDescription);
 
     public string AllocatorDescription => AllocatorTuned
-        ? "glibc tuned by GmnGen (mmap threshold 32 MiB, no trimming)"
+        ? "glibc tuned by GmnGen (no mmap, no trimming)"
         : "glibc defaults (GMNGEN_DEFAULT_MALLOC=1 or not glibc)";
 
     private static string ReadCpuModel()
