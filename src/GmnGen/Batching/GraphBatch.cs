@@ -15,13 +15,10 @@ namespace GmnGen.Batching;
 public sealed class GraphBatch : IDisposable
 {
     private GraphBatch(int graphCount, Tensor nodeFeatures, Tensor edgeIndex, Tensor edgeFeatures, Tensor edgeValues,
-        Tensor nodeGraph, Tensor edgeGraph, Tensor nodeCounts, Tensor edgeCounts)
+        Tensor nodeGraph, Tensor edgeGraph, Tensor nodeCounts, Tensor edgeCounts, Tensor inDegree, Tensor outDegree)
     {
-        // Degrees are needed by every message-passing block: computed once per batch.
-        long n = nodeFeatures.shape[0];
-        var ones = torch.ones(edgeIndex.shape[1], dtype: float32, device: edgeIndex.device);
-        InDegree = zeros(n, dtype: float32, device: edgeIndex.device).index_add_(0, edgeIndex[1], ones, 1.0).clamp_min(1.0);
-        OutDegree = zeros(n, dtype: float32, device: edgeIndex.device).index_add_(0, edgeIndex[0], ones, 1.0).clamp_min(1.0);
+        InDegree = inDegree;
+        OutDegree = outDegree;
         GraphCount = graphCount;
         NodeFeatures = nodeFeatures;
         EdgeIndex = edgeIndex;
@@ -85,7 +82,10 @@ public sealed class GraphBatch : IDisposable
             graphIds.repeat_interleave(nodeCountTensor).to(device),
             graphIds.repeat_interleave(edgeCountTensor).to(device),
             nodeCountTensor.to(float32).to(device),
-            edgeCountTensor.to(float32).to(device));
+            edgeCountTensor.to(float32).to(device),
+            // Degrees are static per architecture: concatenated, not recounted over the edges.
+            cat(graphs.Select(g => g.Topology.InDegree).ToArray(), 0).to(device),
+            cat(graphs.Select(g => g.Topology.OutDegree).ToArray(), 0).to(device));
         batch.DetachFromScope();
         return batch;
     }
@@ -100,7 +100,8 @@ public sealed class GraphBatch : IDisposable
         var nodeCounts = zeros(graphCount, dtype: float32, device: nodeGraph.device).index_add_(0, nodeGraph, ones(nodeGraph.shape[0], device: nodeGraph.device), 1.0);
         var edgeCounts = zeros(graphCount, dtype: float32, device: edgeGraph.device).index_add_(0, edgeGraph, ones(edgeGraph.shape[0], device: edgeGraph.device), 1.0);
         var batch = new GraphBatch(graphCount, nodeFeatures.alias(), edgeIndex.alias(), edgeFeatures.alias(), edgeValues.alias(),
-            nodeGraph.alias(), edgeGraph.alias(), nodeCounts, edgeCounts);
+            nodeGraph.alias(), edgeGraph.alias(), nodeCounts, edgeCounts,
+            Degrees.Count(edgeIndex[1], nodeFeatures.shape[0]), Degrees.Count(edgeIndex[0], nodeFeatures.shape[0]));
         batch.DetachFromScope();
         return batch;
     }
@@ -116,4 +117,13 @@ public sealed class GraphBatch : IDisposable
     {
         foreach (var t in Tensors) t.Dispose();
     }
+}
+
+/// <summary>Edges per node, at least 1: the divisor of mean aggregation.</summary>
+internal static class Degrees
+{
+    public static Tensor Count(Tensor endpoints, long nodes) =>
+        zeros(nodes, dtype: float32, device: endpoints.device)
+            .index_add_(0, endpoints, ones(endpoints.shape[0], dtype: float32, device: endpoints.device), 1.0)
+            .clamp_min(1.0);
 }

@@ -21,6 +21,8 @@ public sealed class ParameterGraphTopology
 
     private ParameterGraphTopology(ParameterGraphLayout layout, Tensor nodeFeatures, Tensor edgeIndex, Tensor edgeFeatures, Tensor valueIndex, bool identityGather)
     {
+        InDegree = Batching.Degrees.Count(edgeIndex[1], layout.NodeCount).DetachFromDisposeScope();
+        OutDegree = Batching.Degrees.Count(edgeIndex[0], layout.NodeCount).DetachFromDisposeScope();
         Layout = layout;
         NodeFeatures = nodeFeatures;
         EdgeIndex = edgeIndex;
@@ -39,6 +41,10 @@ public sealed class ParameterGraphTopology
     /// <summary>int64 [edges]: index of each edge's value in the value vector extended by one constant 1
     /// (index <c>ValueCount</c>, used by residual edges).</summary>
     public Tensor ValueIndex { get; }
+    /// <summary>float32 [nodes]: incoming edges per node, at least 1 (the divisor of mean aggregation).</summary>
+    public Tensor InDegree { get; }
+    /// <summary>float32 [nodes]: outgoing edges per node, at least 1.</summary>
+    public Tensor OutDegree { get; }
     /// <summary>True when edge i carries value i, so a graph needs no gather at all.</summary>
     public bool IsIdentityGather { get; }
 
