@@ -68,61 +68,100 @@ public sealed class MessagePassingBlock : Module<BlockState, BlockState>
         RegisterComponents();
     }
 
+    /// <summary>Without autograd, edges are processed in chunks of this many, so inference memory
+    /// is bounded by a chunk's temporaries instead of the whole batch's (aggregation is a sum).</summary>
+    public const int InferenceChunkEdges = 1 << 16;
+
     public override BlockState forward(BlockState state)
     {
         var batch = state.Batch;
-        var src = batch.EdgeIndex[0];
-        var dst = batch.EdgeIndex[1];
         var x = nodeNorm.forward(state.Nodes);
-        var e = edgeNorm.forward(state.Edges);
+        long edgeCount = state.Edges.shape[0];
 
-        // Node-side projections: one product per node for every map that reads x_src (or x_dst),
-        // then one gather onto the edges.
-        var fromSource = Gather(x, src, edgeFromSource, messageFromSource);
-        var fromTarget = Gather(x, dst, edgeFromTarget, reverseFromTarget);
+        // Node-side projections: one product per node for every map that reads x_src (or x_dst);
+        // each edge chunk then gathers its rows.
+        var sourceProjection = Project(x, edgeFromSource, messageFromSource);
+        var targetProjection = Project(x, edgeFromTarget, reverseFromTarget);
+        var incoming = zeros_like(x);
+        var outgoing = reverseOut is null ? null : zeros_like(x);
+        var pooledEdges = state.Global is null ? null : zeros(batch.GraphCount, x.shape[1], dtype: x.dtype, device: x.device);
 
-        // In-place adds on fresh Linear outputs: autograd needs neither operand of an add, and a
-        // Linear keeps its input, not its output, so this saves two E × h temporaries per sum.
-        var edgePre = edgeFromSelf.forward(e);
-        edgePre.add_(fromSource[0]).add_(fromTarget[0]);
-        var edgeUpdate = edgeOut.forward(functional.silu(edgePre));
-
-        var messagePre = messageFromEdge.forward(edgeUpdate);
-        messagePre.add_(fromSource[1]);
-        var message = messageOut.forward(functional.silu(messagePre));
-        var incoming = zeros_like(x).index_add_(0, dst, message, 1.0).div_(batch.InDegree.unsqueeze(1));
-        var nodeInput = nodeFromSelf.forward(x).add_(nodeFromIncoming.forward(incoming));
-        if (reverseOut is not null)
+        Tensor edges;
+        long chunk = is_grad_enabled() ? edgeCount : InferenceChunkEdges;
+        if (chunk >= edgeCount)
         {
-            var reversePre = reverseFromEdge!.forward(edgeUpdate);
-            reversePre.add_(fromTarget[1]);
-            var reverse = reverseOut.forward(functional.silu(reversePre));
-            var outgoing = zeros_like(x).index_add_(0, src, reverse, 1.0).div_(batch.OutDegree.unsqueeze(1));
-            nodeInput.add_(nodeFromOutgoing!.forward(outgoing));
+            edges = EdgePass(state, 0, edgeCount, sourceProjection, targetProjection, incoming, outgoing, pooledEdges);
         }
+        else
+        {
+            edges = empty_like(state.Edges);
+            for (long start = 0; start < edgeCount; start += chunk)
+            {
+                using var scope = NewDisposeScope();
+                long length = System.Math.Min(chunk, edgeCount - start);
+                edges.narrow(0, start, length).copy_(EdgePass(state, start, length, sourceProjection, targetProjection, incoming, outgoing, pooledEdges));
+            }
+        }
+
+        var nodeInput = nodeFromSelf.forward(x).add_(nodeFromIncoming.forward(incoming.div_(batch.InDegree.unsqueeze(1))));
+        if (outgoing is not null) nodeInput.add_(nodeFromOutgoing!.forward(outgoing.div_(batch.OutDegree.unsqueeze(1))));
         Tensor? global = state.Global;
         if (global is not null) nodeInput.add_(nodeFromGlobal!.forward(global).index_select(0, batch.NodeGraph));
         var nodeUpdate = nodeOut.forward(functional.silu(nodeInput));
-
         var nodes = state.Nodes + nodeResidual.forward(functional.silu(nodeUpdate));
-        var edges = state.Edges + edgeResidual.forward(functional.silu(edgeUpdate));
+
         if (global is not null)
         {
             var pooledNodes = Pooling.MeanPerGraph(nodeUpdate, batch.NodeGraph, batch.NodeCounts, batch.GraphCount);
-            var pooledEdges = Pooling.MeanPerGraph(edgeUpdate, batch.EdgeGraph, batch.EdgeCounts, batch.GraphCount);
+            var meanEdges = pooledEdges!.div_(batch.EdgeCounts.clamp_min(1.0).unsqueeze(1));
             global = global + globalOut!.forward(functional.silu(
-                globalFromSelf!.forward(global).add_(globalFromNodes!.forward(pooledNodes)).add_(globalFromEdges!.forward(pooledEdges))));
+                globalFromSelf!.forward(global).add_(globalFromNodes!.forward(pooledNodes)).add_(globalFromEdges!.forward(meanEdges))));
         }
         return new BlockState(batch, nodes, edges, global);
     }
 
-    /// <summary>Applies the bias-free maps to the node states in one product and gathers the result
-    /// onto the edges; returns one [E, h] view per map (the second may be absent).</summary>
-    private static Tensor[] Gather(Tensor x, Tensor index, Linear first, Linear? second)
+    /// <summary>
+    /// Edges [start, start + length): updates them, sends their messages (summed into
+    /// <paramref name="incoming"/> / <paramref name="outgoing"/>), adds their updates to the per-graph
+    /// sums, and returns their new states.
+    /// </summary>
+    private Tensor EdgePass(BlockState state, long start, long length, Tensor[] sourceProjection, Tensor[] targetProjection,
+        Tensor incoming, Tensor? outgoing, Tensor? pooledEdges)
     {
-        if (second is null) return [functional.linear(x, first.weight!).index_select(0, index)];
+        var batch = state.Batch;
+        bool whole = start == 0 && length == state.Edges.shape[0];
+        var src = whole ? batch.EdgeIndex[0] : batch.EdgeIndex[0].narrow(0, start, length);
+        var dst = whole ? batch.EdgeIndex[1] : batch.EdgeIndex[1].narrow(0, start, length);
+        var edgeState = whole ? state.Edges : state.Edges.narrow(0, start, length);
+        var e = edgeNorm.forward(edgeState);
+
+        // In-place adds on fresh Linear outputs: autograd needs neither operand of an add, and a
+        // Linear keeps its input, not its output, so this saves two E × h temporaries per sum.
+        var edgePre = edgeFromSelf.forward(e);
+        edgePre.add_(sourceProjection[0].index_select(0, src)).add_(targetProjection[0].index_select(0, dst));
+        var edgeUpdate = edgeOut.forward(functional.silu(edgePre));
+
+        var messagePre = messageFromEdge.forward(edgeUpdate);
+        messagePre.add_(sourceProjection[1].index_select(0, src));
+        incoming.index_add_(0, dst, messageOut.forward(functional.silu(messagePre)), 1.0);
+        if (outgoing is not null)
+        {
+            var reversePre = reverseFromEdge!.forward(edgeUpdate);
+            reversePre.add_(targetProjection[1].index_select(0, dst));
+            outgoing.index_add_(0, src, reverseOut!.forward(functional.silu(reversePre)), 1.0);
+        }
+        if (pooledEdges is not null)
+            pooledEdges.index_add_(0, whole ? batch.EdgeGraph : batch.EdgeGraph.narrow(0, start, length), edgeUpdate, 1.0);
+        return edgeState + edgeResidual.forward(functional.silu(edgeUpdate));
+    }
+
+    /// <summary>Applies the bias-free maps to the node states in one product; returns one [N, h]
+    /// view per map (the second may be absent).</summary>
+    private static Tensor[] Project(Tensor x, Linear first, Linear? second)
+    {
+        if (second is null) return [functional.linear(x, first.weight!)];
         var weight = cat([first.weight!, second.weight!], 0);
-        return functional.linear(x, weight).index_select(0, index).chunk(2, 1);
+        return functional.linear(x, weight).chunk(2, 1);
     }
 }
 
