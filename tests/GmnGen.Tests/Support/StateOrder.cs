@@ -16,9 +16,12 @@ public static class StateOrder
     public static Tensor ConcatenatedValues(nn.Module module) =>
         cat(Of(module).Select(s => s.Tensor.detach().reshape(-1)).ToArray(), 0);
 
-    /// <summary>Moves every float parameter and buffer off its initial value (fresh BatchNorm
-    /// statistics are 0 and 1 and norm weights 1, which would hide a permutation that forgot them),
-    /// keeping magnitudes near TorchSharp's initialisation so float32 rounding stays small.</summary>
+    /// <summary>
+    /// Sets every float parameter and buffer from <paramref name="seed"/> alone (not from the global
+    /// generator, which parallel tests share), at magnitudes like TorchSharp's initialisation so that
+    /// float32 rounding stays small: weights N(0, 1/fan_in), biases N(0, 0.1²), norm weights near 1,
+    /// running statistics away from 0 and 1 (fresh ones would hide a permutation that forgot them).
+    /// </summary>
     public static void Randomise(nn.Module module, long seed)
     {
         using var _ = no_grad();
@@ -27,9 +30,12 @@ public static class StateOrder
         {
             if (!t.is_floating_point()) continue;
             var noise = randn(t.shape, generator: generator);
+            bool isNorm = t.dim() == 1 && name.EndsWith(".weight"); // Linear/Conv weights are at least 2-D
             if (name.EndsWith("running_var")) t.copy_(noise.abs() * 0.5 + 0.5);
             else if (name.EndsWith("running_mean")) t.copy_(noise * 0.1);
-            else t.add_(noise * 0.1);
+            else if (isNorm) t.copy_(noise * 0.1 + 1.0);
+            else if (t.dim() >= 2) t.copy_(noise / System.Math.Sqrt(t.numel() / t.shape[0]));
+            else t.copy_(noise * 0.1);
         }
     }
 }
