@@ -11,7 +11,7 @@ namespace GmnGen.Generators.Tests;
 /// </summary>
 public sealed class CatalogueTests
 {
-    private static readonly string RepoRoot = FindRepoRoot();
+    private static readonly string RepoRoot = Tests.RepoRoot.Path;
 
     public static TheoryData<string> Ids => new(Diagnostics.All.Select(d => d.Id));
 
@@ -78,11 +78,4 @@ public sealed class CatalogueTests
             .Select(l => string.Join(" | ", l.Split('|').Select(c => c.Trim())))
             .Where(l => l.StartsWith("GMN", StringComparison.Ordinal))
             .ToArray();
-
-    private static string FindRepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "GmnGen.sln"))) return dir.FullName;
-        throw new InvalidOperationException($"No GmnGen.sln above {AppContext.BaseDirectory}.");
-    }
 }

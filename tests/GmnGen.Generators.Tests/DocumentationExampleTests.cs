@@ -49,15 +49,3 @@ public sealed class DocumentationExampleTests
         return (blocks[0], blocks[^1], message!.Groups[2].Value.Trim());
     }
 }
-
-internal static class RepoRoot
-{
-    public static readonly string Path = Find();
-
-    private static string Find()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(System.IO.Path.Combine(dir.FullName, "GmnGen.sln"))) return dir.FullName;
-        throw new InvalidOperationException("GmnGen.sln not found above " + AppContext.BaseDirectory);
-    }
-}

@@ -35,19 +35,22 @@ public sealed class GeneratedCodeSnapshotTests
     private static IEnumerable<string> Name(string method, string hintPrefix) =>
         new[] { "Module", "Graph", "Symmetries" }.Select(file => $"{nameof(GeneratedCodeSnapshotTests)}.{method}#{hintPrefix}.{file}.g");
 
-    private const string ZooCnn = """
-        namespace GmnGen.Tests.Networks;
+    /// <summary>
+    /// The runtime tests' own declarations (tests/GmnGen.Tests/Networks/TestNetworks.cs), read from
+    /// disk rather than copied, so the snapshots show the code those tests run.
+    /// </summary>
+    private static readonly string TestNetworks = File.ReadAllText(
+        Path.Combine(RepoRoot.Path, "tests", "GmnGen.Tests", "Networks", "TestNetworks.cs")).Replace("\r\n", "\n");
 
-        /// <summary>The Small CNN Zoo architecture (Unterthiner et al. 2020): 4,970 parameters.</summary>
-        [Network(InputShape = [1, 28, 28])]
-        public sealed partial class ZooCnn
-        {
-            [Conv2d(16, Kernel = 3, Stride = 2), ReLU] public partial Conv2d Conv1 { get; }
-            [Conv2d(16, Kernel = 3, Stride = 2), ReLU] public partial Conv2d Conv2 { get; }
-            [Conv2d(16, Kernel = 3, Stride = 2), ReLU] public partial Conv2d Conv3 { get; }
-            [GlobalAvgPool, Linear(10)] public partial Linear Head { get; }
-        }
-        """;
+    /// <summary>One class of TestNetworks.cs (the blank-line-separated block that declares it), compilable alone.</summary>
+    private static string TestNetwork(string className)
+    {
+        var block = TestNetworks.Split("\n\n").SingleOrDefault(b => b.Contains($"partial class {className}\n"))
+            ?? throw new InvalidOperationException($"TestNetworks.cs declares no class {className}");
+        return Usings + "namespace GmnGen.Tests.Networks;\n\n" + block.Trim() + "\n";
+    }
+
+    private static readonly string ZooCnn = TestNetwork("ZooCnn");
 
     [Fact]
     public void Zoo_cnn_generates_code_that_compiles() => VerifyGenerated(Usings + ZooCnn);
@@ -79,59 +82,16 @@ public sealed class GeneratedCodeSnapshotTests
     }
 
     [Fact]
-    public void Tiny_mlp_generates_code_that_compiles() => VerifyGenerated(Usings + """
-        namespace GmnGen.Tests.Networks;
-
-        [Network(InputShape = [2])]
-        public sealed partial class TinyMlp
-        {
-            [Linear(3, Bias = false), ReLU] public partial Linear Fc1 { get; }
-            [LayerNorm] public partial LayerNorm Norm { get; }
-            [Linear(1)] public partial Linear Fc2 { get; }
-        }
-        """);
+    public void Tiny_mlp_generates_code_that_compiles() => VerifyGenerated(TestNetwork("TinyMlp"));
 
     [Fact]
-    public void Batch_norm_cnn_generates_code_that_compiles() => VerifyGenerated(Usings + """
-        namespace GmnGen.Tests.Networks;
-
-        [Network(InputShape = [1, 28, 28])]
-        public sealed partial class BatchNormCnn
-        {
-            [Conv2d(8, Kernel = 3, Padding = 1)] public partial Conv2d Conv1 { get; }
-            [BatchNorm2d, ReLU, MaxPool2d(2)] public partial BatchNorm2d Bn1 { get; }
-            [Conv2d(12, Kernel = 3, Stride = 2, Dilation = 1)] public partial Conv2d Conv2 { get; }
-            [BatchNorm2d, SiLU, GlobalAvgPool] public partial BatchNorm2d Bn2 { get; }
-            [Linear(10)] public partial Linear Head { get; }
-        }
-        """);
+    public void Batch_norm_cnn_generates_code_that_compiles() => VerifyGenerated(TestNetwork("BatchNormCnn"));
 
     [Fact]
-    public void Image_mlp_generates_code_that_compiles() => VerifyGenerated(Usings + """
-        namespace GmnGen.Tests.Networks;
-
-        [Network(InputShape = [1, 28, 28])]
-        public sealed partial class ImageMlp
-        {
-            [Flatten, Linear(32), GELU] public partial Linear Fc1 { get; }
-            [Dropout(P = 0.1), Linear(16), Tanh] public partial Linear Fc2 { get; }
-            [BatchNorm1d] public partial BatchNorm1d Bn { get; }
-            [Linear(10)] public partial Linear Out { get; }
-        }
-        """);
+    public void Image_mlp_generates_code_that_compiles() => VerifyGenerated(TestNetwork("ImageMlp"));
 
     [Fact]
-    public void Row_cnn_generates_code_that_compiles() => VerifyGenerated(Usings + """
-        namespace GmnGen.Tests.Networks;
-
-        [Network(InputShape = [28, 28])]
-        public sealed partial class RowCnn
-        {
-            [Conv1d(12, Kernel = 5, Stride = 2, Bias = false), LeakyReLU(NegativeSlope = 0.1)] public partial Conv1d Conv1 { get; }
-            [Conv1d(6, Kernel = 3, Dilation = 2), Sigmoid, AvgPool1d(2)] public partial Conv1d Conv2 { get; }
-            [Flatten, Linear(10, In = 24)] public partial Linear Head { get; }
-        }
-        """);
+    public void Row_cnn_generates_code_that_compiles() => VerifyGenerated(TestNetwork("RowCnn"));
 
     [Fact]
     public void Nested_network_in_global_namespace_generates_code_that_compiles() => VerifyGenerated(Usings + """
