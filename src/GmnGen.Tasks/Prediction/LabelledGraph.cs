@@ -1,0 +1,9 @@
+using GmnGen.Graphs;
+
+namespace GmnGen.Tasks.Prediction;
+
+/// <summary>One zoo checkpoint as the predictors see it: its parameter graph and the property to predict.</summary>
+/// <param name="Id">The checkpoint's id in the zoo manifest (for reports).</param>
+/// <param name="Graph">Parameter graph of the checkpoint's weights (CPU).</param>
+/// <param name="Target">The property to predict, e.g. test accuracy in [0, 1].</param>
+public sealed record LabelledGraph(string Id, ParameterGraph Graph, double Target);
