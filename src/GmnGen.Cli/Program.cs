@@ -8,6 +8,8 @@ _ = NativeAllocator.IsTuned;
 
 var root = new RootCommand("gmn: GmnGen's command-line tool for graph metanetworks over declared TorchSharp networks.")
 {
+    ZooCommand.Create(),
+    ExperimentCommand.Create(),
     BenchCommand.Create(),
 };
 return root.Parse(args).Invoke();

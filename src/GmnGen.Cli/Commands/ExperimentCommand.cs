@@ -1,0 +1,129 @@
+using System;
+using System.Collections.Generic;
+using System.CommandLine;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using GmnGen.Metanet;
+using GmnGen.Tasks.Evaluation;
+using GmnGen.Tasks.Prediction;
+using GmnGen.Tasks.Reporting;
+using GmnGen.Tasks.Zoo;
+using Spectre.Console;
+
+namespace GmnGen.Cli.Commands;
+
+/// <summary><c>gmn experiment</c>: accuracy prediction on a zoo — GMN against StatNN and DeepSets on three splits.</summary>
+public static class ExperimentCommand
+{
+    public static Command Create()
+    {
+        var defaults = new PredictorOptions();
+        var zoo = new Option<string>("--zoo") { Description = "Zoo folder made by `gmn zoo` (all its shards' manifests are read).", DefaultValueFactory = _ => "runs/zoo" };
+        var output = new Option<string>("--out") { Description = "Report folder: report.md, results.csv, predictions.csv, scatter-*.png, training-curves.png.", DefaultValueFactory = _ => "runs/report" };
+        var methods = new Option<string>("--methods") { Description = "Comma-separated methods: GMN, StatNN, DeepSets.", DefaultValueFactory = _ => string.Join(",", ExperimentOptions.AllMethods) };
+        var splits = new Option<string>("--splits") { Description = "Comma-separated splits: random, low-data, ood-width.", DefaultValueFactory = _ => string.Join(",", ExperimentOptions.AllSplits) };
+        var seeds = new Option<int>("--seeds") { Description = "Seeds per method and split (0, 1, ...); each seed draws its own split and initialisation.", DefaultValueFactory = _ => 2 };
+        var epochs = new Option<int>("--epochs") { Description = "Training epochs of every predictor (the best validation epoch is kept).", DefaultValueFactory = _ => defaults.Epochs };
+        var batch = new Option<int>("--batch-size") { Description = "Networks per step.", DefaultValueFactory = _ => defaults.BatchSize };
+        var learningRate = new Option<double>("--lr") { Description = "Peak learning rate (AdamW, linear decay).", DefaultValueFactory = _ => defaults.LearningRate };
+        var hidden = new Option<int>("--gmn-hidden") { Description = "GMN width.", DefaultValueFactory = _ => defaults.Gmn.Hidden };
+        var blocks = new Option<int>("--gmn-blocks") { Description = "GMN message-passing blocks.", DefaultValueFactory = _ => defaults.Gmn.Blocks };
+        var device = new Option<string>("--device") { Description = "auto, cpu or cuda (auto takes CUDA when TorchSharp finds a GPU).", DefaultValueFactory = _ => "auto" };
+        var noCache = new Option<bool>("--no-cache") { Description = "Refit everything instead of reusing finished fits from <out>/cache." };
+
+        var command = new Command("experiment",
+            "Predict each zoo checkpoint's test accuracy from its weights with the GMN and the baselines StatNN and DeepSets, " +
+            "on a random, a low-data and an out-of-distribution (by width) split, over several seeds; write a report with R², Kendall tau and plots.")
+        {
+            zoo, output, methods, splits, seeds, epochs, batch, learningRate, hidden, blocks, device, noCache,
+        };
+        command.SetAction(parse =>
+        {
+            try
+            {
+                var predictor = defaults with
+                {
+                    Epochs = parse.GetValue(epochs),
+                    BatchSize = parse.GetValue(batch),
+                    LearningRate = parse.GetValue(learningRate),
+                    Gmn = defaults.Gmn with { Hidden = parse.GetValue(hidden), Blocks = parse.GetValue(blocks) },
+                    Device = DeviceChoices.Parse(parse.GetValue(device)!).Resolve(),
+                };
+                var options = new ExperimentOptions(List(parse.GetValue(methods)!), List(parse.GetValue(splits)!),
+                    Enumerable.Range(0, Math.Max(0, parse.GetValue(seeds))).Select(s => (long)s).ToList(), predictor);
+                return Run(parse.GetValue(zoo)!, parse.GetValue(output)!, options, !parse.GetValue(noCache));
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or InvalidDataException or KeyNotFoundException)
+            {
+                Console.Error.WriteLine($"gmn experiment: {e.Message}");
+                return 2;
+            }
+        });
+        return command;
+    }
+
+    private static List<string> List(string text) =>
+        text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+
+    private static int Run(string zooDirectory, string outDirectory, ExperimentOptions options, bool useCache)
+    {
+        options.Validate();
+        var members = ZooDataset.Load(zooDirectory);
+        if (members.Count < 20) throw new InvalidDataException($"{zooDirectory} holds {members.Count} checkpoints with weights; the experiment needs at least 20.");
+        var zooSettings = ZooSettings.Read(zooDirectory);
+        var p = options.Predictor;
+        var settings = new List<(string, string)>
+        {
+            ("Zoo", $"{zooDirectory}: {members.Count} checkpoints of {members.Select(m => m.Checkpoint.Run).Distinct().Count()} runs, " +
+                    $"{members.Select(m => m.Architecture.Name).Distinct().Count()} architectures ({zooSettings?.Family.ToString() ?? "unknown family"})"),
+            ("Target", "test accuracy on Fashion-MNIST (" + (zooSettings is null ? "?" : zooSettings.TestImages.ToString("N0", CultureInfo.InvariantCulture)) + " test images)"),
+            ("Seeds", string.Join(", ", options.Seeds)),
+            ("Training", $"{p.Epochs} epochs, batch {p.BatchSize}, AdamW lr {p.LearningRate} (linear decay to {p.FinalLearningRateFraction}×), weight decay {p.WeightDecay}, best validation epoch kept"),
+            ("GMN", $"width {p.Gmn.Hidden}, {p.Gmn.Blocks} blocks"),
+            ("StatNN", $"7 statistics per tensor, MLP {p.StatNnLayers}×{p.StatNnHidden}"),
+            ("DeepSets", $"phi and rho {p.DeepSetsLayers}×{p.DeepSetsHidden} over every parameter (value + edge type)"),
+            ("Device", p.Device.ToString()),
+        };
+        var fingerprint = string.Join("\n", members.Select(m => $"{m.Checkpoint.Id}:{m.Checkpoint.Architecture}:{m.Checkpoint.TestAccuracy:R}"))
+                          + "\n" + options with { Methods = [], Splits = [], Seeds = [] } + p + p.Gmn;
+        var cache = useCache ? new ExperimentCache(Path.Combine(outDirectory, "cache"), fingerprint) : null;
+        AnsiConsole.MarkupLine($"experiment on [bold]{Markup.Escape(zooDirectory)}[/]: {members.Count} checkpoints; " +
+                               $"{string.Join(", ", options.Methods)} × {string.Join(", ", options.Splits)} × {options.Seeds.Count} seeds");
+
+        ExperimentSummary summary = null!;
+        AnsiConsole.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+            .Start(context =>
+            {
+                var task = context.AddTask("fits", maxValue: options.Methods.Count * options.Splits.Count * options.Seeds.Count);
+                summary = AccuracyExperiment.Run(members, options, "Predicting test accuracy from weights", settings, cache,
+                    new Progress(task, p.Epochs));
+            });
+
+        var files = ReportWriter.Write(outDirectory, summary);
+        var rows = ResultTable.Aggregate(summary);
+        var table = new Table().AddColumns("split", "method", "R² mean ± std", "Kendall τ mean ± std", "seeds", "fit time");
+        foreach (var row in rows)
+            table.AddRow(row.Split, row.Method, ReportFormat.MeanStd(row.R2Mean, row.R2Std), ReportFormat.MeanStd(row.TauMean, row.TauStd),
+                row.Seeds.ToString(CultureInfo.InvariantCulture), $"{row.FitSecondsMean:F0} s");
+        AnsiConsole.Write(table);
+        AnsiConsole.WriteLine(Verdict.Describe(rows));
+        AnsiConsole.MarkupLine($"experiment took {summary.Elapsed.TotalMinutes:F1} min; report: [bold]{Markup.Escape(Path.Combine(outDirectory, "report.md"))}[/]");
+        foreach (var file in files.Where(f => f.EndsWith(".png", StringComparison.Ordinal)))
+            AnsiConsole.MarkupLine($"plot: {Markup.Escape(file)}");
+        return 0;
+    }
+
+    private sealed class Progress(ProgressTask task, int epochs) : IProgress<ExperimentProgress>
+    {
+        public void Report(ExperimentProgress value)
+        {
+            double epochShare = value.Epoch is null ? 0 : (double)value.Epoch.Epoch / epochs;
+            task.Value = value.FitsDone + (value.Epoch is null ? 0 : Math.Min(epochShare, 0.999));
+            task.Description = value.Epoch is null
+                ? $"{value.Method} on {value.Split}, seed {value.Seed}"
+                : $"{value.Method} on {value.Split}, seed {value.Seed}: epoch {value.Epoch.Epoch}, val R² {value.Epoch.ValidationR2:F2}";
+        }
+    }
+}

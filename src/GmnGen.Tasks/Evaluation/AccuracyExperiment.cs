@@ -1,0 +1,132 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Linq;
+using GmnGen.Tasks.Prediction;
+using GmnGen.Tasks.Reporting;
+using GmnGen.Tasks.Zoo;
+
+namespace GmnGen.Tasks.Evaluation;
+
+/// <summary>What the experiment runs.</summary>
+/// <param name="Methods">Predictors by name: "GMN", "StatNN", "DeepSets" (case-insensitive).</param>
+/// <param name="Splits">"random", "low-data", "ood-width".</param>
+/// <param name="Seeds">One fit per method, split and seed; a seed also draws the split.</param>
+/// <param name="Predictor">The shared training protocol and sizes (its Seed is replaced per run).</param>
+/// <param name="LowDataFraction">Share of the random split's training runs the low-data split keeps.</param>
+public sealed record ExperimentOptions(
+    IReadOnlyList<string> Methods,
+    IReadOnlyList<string> Splits,
+    IReadOnlyList<long> Seeds,
+    PredictorOptions Predictor,
+    double LowDataFraction = 0.1)
+{
+    /// <summary>Every method the experiment knows, in report order.</summary>
+    public static IReadOnlyList<string> AllMethods { get; } = ["GMN", "StatNN", "DeepSets"];
+
+    /// <summary>Every split the experiment knows, in report order.</summary>
+    public static IReadOnlyList<string> AllSplits { get; } = ["random", "low-data", "ood-width"];
+
+    /// <summary>Checks names and ranges; throws naming the bad value and the valid ones.</summary>
+    public void Validate()
+    {
+        foreach (var method in Methods)
+            if (!AllMethods.Contains(method, StringComparer.OrdinalIgnoreCase))
+                throw new ArgumentException($"Unknown method '{method}'; expected some of {string.Join(", ", AllMethods)}.");
+        foreach (var split in Splits)
+            if (!AllSplits.Contains(split))
+                throw new ArgumentException($"Unknown split '{split}'; expected some of {string.Join(", ", AllSplits)}.");
+        if (Methods.Count == 0 || Splits.Count == 0 || Seeds.Count == 0)
+            throw new ArgumentException("The experiment needs at least one method, one split and one seed.");
+        if (!(LowDataFraction is > 0 and < 1)) throw new ArgumentException($"LowDataFraction must be in (0, 1), not {LowDataFraction}.");
+        Predictor.Validate();
+    }
+
+    /// <summary>A fresh, untrained predictor called <paramref name="method"/>.</summary>
+    public static IPropertyPredictor Create(string method, PredictorOptions options) => method.ToLowerInvariant() switch
+    {
+        "gmn" => new GmnPredictor(options),
+        "statnn" => new StatNnPredictor(options),
+        "deepsets" => new DeepSetsPredictor(options),
+        _ => throw new ArgumentException($"Unknown method '{method}'; expected one of {string.Join(", ", AllMethods)}."),
+    };
+}
+
+/// <summary>Reported when a fit starts and after each of its epochs.</summary>
+public sealed record ExperimentProgress(int FitsDone, int FitsTotal, string Split, string Method, long Seed, EpochRecord? Epoch);
+
+/// <summary>
+/// Accuracy prediction from weights: every method is trained and scored on the same splits of the
+/// same zoo, per seed; test scores are R² and Kendall's tau. A finished fit is stored in the cache
+/// (when one is given), so an interrupted experiment resumes without redoing it.
+/// </summary>
+public static class AccuracyExperiment
+{
+    /// <summary>Runs every method × split × seed on <paramref name="members"/>.</summary>
+    public static ExperimentSummary Run(
+        IReadOnlyList<ZooMember> members,
+        ExperimentOptions options,
+        string title,
+        IReadOnlyList<(string Key, string Value)> settings,
+        ExperimentCache? cache = null,
+        IProgress<ExperimentProgress>? progress = null)
+    {
+        options.Validate();
+        var timer = Stopwatch.StartNew();
+        var runs = members.Select(m => m.Checkpoint.Run).ToList();
+        var widths = members.Select(m => m.Architecture.Width).ToList();
+        var samples = members.Select(m => m.ToSample()).ToList();
+        var methods = ExperimentOptions.AllMethods.Where(m => options.Methods.Contains(m, StringComparer.OrdinalIgnoreCase)).ToList();
+
+        var results = new List<MethodRun>();
+        var splitInfos = new Dictionary<string, SplitInfo>();
+        int total = options.Splits.Count * options.Seeds.Count * methods.Count, done = 0;
+        foreach (var splitName in ExperimentOptions.AllSplits.Where(options.Splits.Contains))
+        {
+            foreach (long seed in options.Seeds)
+            {
+                var split = MakeSplit(splitName, runs, widths, seed, options.LowDataFraction);
+                // Sizes of the first seed's split go in the report (random splits differ by a run or so per seed).
+                splitInfos.TryAdd(splitName, new SplitInfo(split.Name, split.Description, split.Train.Count, split.Validation.Count, split.Test.Count));
+                foreach (var method in methods)
+                {
+                    progress?.Report(new ExperimentProgress(done, total, splitName, method, seed, null));
+                    var run = cache?.TryRead(splitName, method, seed)
+                              ?? Fit(method, split, samples, options.Predictor with { Seed = seed }, (int)seed,
+                                  new Relay(e => progress?.Report(new ExperimentProgress(done, total, splitName, method, seed, e))));
+                    cache?.Write(run);
+                    results.Add(run);
+                    progress?.Report(new ExperimentProgress(++done, total, splitName, method, seed, null));
+                }
+            }
+        }
+        var splits = ExperimentOptions.AllSplits.Where(splitInfos.ContainsKey).Select(s => splitInfos[s]).ToList();
+        return new ExperimentSummary(title, settings, splits, results, timer.Elapsed);
+    }
+
+    /// <summary>The named split of the zoo for <paramref name="seed"/>.</summary>
+    public static DataSplit MakeSplit(string name, IReadOnlyList<int> runs, IReadOnlyList<int> widths, long seed, double lowDataFraction) => name switch
+    {
+        "random" => DataSplits.Random(runs, seed),
+        "low-data" => DataSplits.LowData(DataSplits.Random(runs, seed), runs, lowDataFraction, seed),
+        "ood-width" => DataSplits.OodWidth(runs, widths, seed),
+        _ => throw new ArgumentException($"Unknown split '{name}'."),
+    };
+
+    private static MethodRun Fit(string method, DataSplit split, IReadOnlyList<LabelledGraph> samples, PredictorOptions options, int seed, IProgress<EpochRecord> progress)
+    {
+        List<LabelledGraph> Pick(IReadOnlyList<int> indices) => indices.Select(i => samples[i]).ToList();
+        var test = Pick(split.Test);
+        using var predictor = ExperimentOptions.Create(method, options);
+        var fit = predictor.Fit(Pick(split.Train), Pick(split.Validation), progress);
+        var predicted = predictor.Predict(test);
+        var truth = test.Select(s => s.Target).ToList();
+        return new MethodRun(split.Name, predictor.Name, seed, Metrics.R2(truth, predicted), Metrics.KendallTau(truth, predicted),
+            test.Select(s => s.Id).ToList(), truth, predicted, fit);
+    }
+
+    private sealed class Relay(Action<EpochRecord> action) : IProgress<EpochRecord>
+    {
+        public void Report(EpochRecord value) => action(value);
+    }
+}

@@ -1,0 +1,82 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+
+namespace GmnGen.Tasks.Evaluation;
+
+/// <summary>Which zoo members train, select and test a predictor: indices into the zoo's member list.</summary>
+/// <param name="Name">"random", "low-data" or "ood-width".</param>
+/// <param name="Description">One line for the report.</param>
+/// <param name="Train">Members the predictor trains on.</param>
+/// <param name="Validation">Members that choose the predictor's epoch (model selection).</param>
+/// <param name="Test">Members the reported scores come from.</param>
+public sealed record DataSplit(string Name, string Description, IReadOnlyList<int> Train, IReadOnlyList<int> Validation, IReadOnlyList<int> Test);
+
+/// <summary>
+/// The three splits of the accuracy-prediction experiment. Members are grouped by training run: all
+/// checkpoints of one run land in the same part, so a predictor is never tested on a later snapshot
+/// of a network it trained on.
+/// </summary>
+public static class DataSplits
+{
+    /// <summary>Runs shuffled with <paramref name="seed"/>: 70 % train, 10 % validation, 20 % test.</summary>
+    public static DataSplit Random(IReadOnlyList<int> runs, long seed)
+    {
+        var groups = Shuffled(runs.Distinct().ToList(), seed);
+        int test = (int)Math.Round(groups.Count * 0.2), validation = (int)Math.Round(groups.Count * 0.1);
+        return Make("random", "runs shuffled: 70 % train, 10 % validation, 20 % test", runs,
+            groups.Skip(test + validation), groups.Take(validation), groups.Skip(validation).Take(test));
+    }
+
+    /// <summary>The random split with only <paramref name="fraction"/> of its training runs kept (validation and test unchanged).</summary>
+    public static DataSplit LowData(DataSplit random, IReadOnlyList<int> runs, double fraction, long seed)
+    {
+        var trainRuns = Shuffled(random.Train.Select(i => runs[i]).Distinct().ToList(), seed ^ 0x10D47A);
+        var kept = trainRuns.Take(Math.Max(2, (int)Math.Round(trainRuns.Count * fraction))).ToHashSet();
+        return random with
+        {
+            Name = "low-data",
+            Description = $"the random split with {fraction:P0} of its training runs ({kept.Count})",
+            Train = random.Train.Where(i => kept.Contains(runs[i])).ToList(),
+        };
+    }
+
+    /// <summary>
+    /// Out of distribution by width: test on every run whose width is strictly larger than a threshold,
+    /// train and validate (85 / 15 %, by run) on the rest. The threshold is the largest width that
+    /// still leaves at least a quarter of the runs for testing.
+    /// </summary>
+    /// <exception cref="ArgumentException">Fewer than two distinct widths.</exception>
+    public static DataSplit OodWidth(IReadOnlyList<int> runs, IReadOnlyList<int> widths, long seed)
+    {
+        var widthOfRun = runs.Zip(widths).GroupBy(p => p.First).ToDictionary(g => g.Key, g => g.First().Second);
+        var distinct = widthOfRun.Values.Distinct().Order().ToList();
+        if (distinct.Count < 2) throw new ArgumentException($"The OOD split needs at least two widths; the zoo has only {string.Join(", ", distinct)}.");
+        int threshold = distinct.Take(distinct.Count - 1)
+            .Where(t => widthOfRun.Values.Count(w => w > t) >= 0.25 * widthOfRun.Count)
+            .DefaultIfEmpty(distinct[0]).Max();
+        var small = Shuffled(widthOfRun.Where(p => p.Value <= threshold).Select(p => p.Key).Order().ToList(), seed);
+        int validation = Math.Max(1, (int)Math.Round(small.Count * 0.15));
+        var large = widthOfRun.Where(p => p.Value > threshold).Select(p => p.Key);
+        return Make("ood-width", $"train on widths <= {threshold}, test on widths > {threshold} " +
+                                 $"({string.Join(", ", distinct.Where(w => w > threshold))})",
+            runs, small.Skip(validation), small.Take(validation), large);
+    }
+
+    private static DataSplit Make(string name, string description, IReadOnlyList<int> runs,
+        IEnumerable<int> trainRuns, IEnumerable<int> validationRuns, IEnumerable<int> testRuns)
+    {
+        var train = trainRuns.ToHashSet();
+        var validation = validationRuns.ToHashSet();
+        var test = testRuns.ToHashSet();
+        List<int> Members(HashSet<int> part) => Enumerable.Range(0, runs.Count).Where(i => part.Contains(runs[i])).ToList();
+        return new DataSplit(name, description, Members(train), Members(validation), Members(test));
+    }
+
+    private static List<int> Shuffled(List<int> items, long seed)
+    {
+        var sorted = items.Order().ToList();   // independent of the order runs were listed in
+        new System.Random(unchecked((int)(seed ^ (seed >> 32)))).Shuffle(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(sorted));
+        return sorted;
+    }
+}

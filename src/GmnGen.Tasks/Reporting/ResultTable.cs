@@ -1,0 +1,62 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+
+namespace GmnGen.Tasks.Reporting;
+
+/// <summary>One method on one split, over its seeds.</summary>
+/// <param name="Split">Split name.</param>
+/// <param name="Method">Method name.</param>
+/// <param name="Seeds">Runs aggregated.</param>
+/// <param name="R2Mean">Mean test R².</param>
+/// <param name="R2Std">Sample standard deviation of test R² (0 for one seed).</param>
+/// <param name="TauMean">Mean test Kendall tau.</param>
+/// <param name="TauStd">Sample standard deviation of test Kendall tau (0 for one seed).</param>
+/// <param name="FitSecondsMean">Mean wall-clock seconds of a fit.</param>
+public sealed record ResultRow(
+    string Split, string Method, int Seeds, double R2Mean, double R2Std, double TauMean, double TauStd, double FitSecondsMean);
+
+/// <summary>Aggregates runs over seeds into the results table.</summary>
+public static class ResultTable
+{
+    /// <summary>
+    /// One row per (split, method) that has runs: splits in <see cref="ExperimentSummary.Splits"/> order,
+    /// methods in the order they first appear in <see cref="ExperimentSummary.Runs"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">A run names a split the summary does not list.</exception>
+    public static IReadOnlyList<ResultRow> Aggregate(ExperimentSummary summary)
+    {
+        ArgumentNullException.ThrowIfNull(summary);
+        var splits = summary.Splits.Select(s => s.Name).ToList();
+        var unknown = summary.Runs.Select(r => r.Split).Where(s => !splits.Contains(s)).Distinct().ToList();
+        if (unknown.Count > 0)
+            throw new ArgumentException($"Runs name splits the summary does not list: {string.Join(", ", unknown)}.", nameof(summary));
+
+        var rows = new List<ResultRow>();
+        foreach (var split in splits)
+        {
+            foreach (var method in MethodOrder(summary))
+            {
+                var runs = summary.Runs.Where(r => r.Split == split && r.Method == method).ToList();
+                if (runs.Count == 0) continue;
+                var r2 = runs.Select(r => r.R2).ToList();
+                var tau = runs.Select(r => r.KendallTau).ToList();
+                rows.Add(new ResultRow(split, method, runs.Count, r2.Average(), SampleStd(r2), tau.Average(), SampleStd(tau),
+                    runs.Average(r => r.Fit.Elapsed.TotalSeconds)));
+            }
+        }
+        return rows;
+    }
+
+    /// <summary>Methods in the order they first appear among the runs.</summary>
+    public static IReadOnlyList<string> MethodOrder(ExperimentSummary summary) =>
+        summary.Runs.Select(r => r.Method).Distinct().ToList();
+
+    // Seeds are a sample of the training randomness, hence n − 1; one seed has no spread to estimate.
+    private static double SampleStd(IReadOnlyList<double> values)
+    {
+        if (values.Count < 2) return 0;
+        double mean = values.Average();
+        return Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Count - 1));
+    }
+}

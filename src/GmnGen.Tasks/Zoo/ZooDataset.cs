@@ -1,0 +1,67 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using GmnGen.Graphs;
+using GmnGen.Storage;
+using GmnGen.Tasks.Prediction;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace GmnGen.Tasks.Zoo;
+
+/// <summary>A zoo checkpoint loaded for the experiment: its manifest row and its parameter graph.</summary>
+public sealed record ZooMember(ZooCheckpoint Checkpoint, ZooArchitecture Architecture, ParameterGraph Graph)
+{
+    /// <summary>The member as a sample whose target is its test accuracy.</summary>
+    public LabelledGraph ToSample() => new(Checkpoint.Id, Graph, Checkpoint.TestAccuracy);
+}
+
+/// <summary>Loads a zoo folder (all its shards' manifests) into parameter graphs.</summary>
+public static class ZooDataset
+{
+    /// <summary>
+    /// Every checkpoint with weights, as a parameter graph built from the stored tensors through the
+    /// architecture's generated layout (no module is constructed). Diverged checkpoints are skipped.
+    /// </summary>
+    /// <exception cref="DirectoryNotFoundException">No zoo at <paramref name="directory"/>.</exception>
+    /// <exception cref="InvalidDataException">A weights file lacks a tensor or holds one of the wrong shape; the message names file and tensor.</exception>
+    public static IReadOnlyList<ZooMember> Load(string directory, IProgress<(int Done, int Total)>? progress = null)
+    {
+        if (!Directory.Exists(directory) || Directory.GetFiles(directory, "manifest*.csv").Length == 0)
+            throw new DirectoryNotFoundException($"No zoo in '{directory}': expected manifest*.csv there. Build one with `gmn zoo --out {directory}`.");
+        var rows = ZooManifest.ReadAll(directory).Where(r => r.HasWeights).ToList();
+        var members = new List<ZooMember>(rows.Count);
+        foreach (var row in rows)
+        {
+            var architecture = ZooArchitecture.Find(row.Architecture);
+            var graph = LoadGraph(Path.Combine(directory, row.File), architecture.Layout);
+            members.Add(new ZooMember(row, architecture, graph));
+            progress?.Report((members.Count, rows.Count));
+        }
+        return members;
+    }
+
+    /// <summary>The parameter graph of one stored checkpoint, checked against the layout's state tensors.</summary>
+    public static ParameterGraph LoadGraph(string path, ParameterGraphLayout layout)
+    {
+        var stored = SafeTensors.Load(path);
+        try
+        {
+            var state = new List<Tensor>(layout.State.Count);
+            foreach (var expected in layout.State)
+            {
+                if (!stored.TryGetValue(expected.Name, out var tensor))
+                    throw new InvalidDataException($"{path}: tensor '{expected.Name}' of {layout.Architecture} is missing (the file has {string.Join(", ", stored.Keys)}).");
+                if (!tensor.shape.SequenceEqual(expected.Shape))
+                    throw new InvalidDataException($"{path}: tensor '{expected.Name}' has shape [{string.Join(", ", tensor.shape)}], {layout.Architecture} expects [{string.Join(", ", expected.Shape)}].");
+                state.Add(tensor);
+            }
+            return ParameterGraph.Gather(layout, state);
+        }
+        finally
+        {
+            foreach (var t in stored.Values) t.Dispose();
+        }
+    }
+}
