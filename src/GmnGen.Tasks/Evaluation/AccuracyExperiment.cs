@@ -62,15 +62,20 @@ public sealed record ExperimentProgress(int FitsDone, int FitsTotal, string Spli
 /// </summary>
 public static class AccuracyExperiment
 {
-    /// <summary>Runs every method × split × seed on <paramref name="members"/>.</summary>
+    /// <summary>
+    /// Runs every method × split × seed on <paramref name="members"/>. <paramref name="create"/> makes a
+    /// predictor from a method name (default: <see cref="ExperimentOptions.Create"/>).
+    /// </summary>
     public static ExperimentSummary Run(
         IReadOnlyList<ZooMember> members,
         ExperimentOptions options,
         string title,
         IReadOnlyList<(string Key, string Value)> settings,
         ExperimentCache? cache = null,
-        IProgress<ExperimentProgress>? progress = null)
+        IProgress<ExperimentProgress>? progress = null,
+        Func<string, PredictorOptions, IPropertyPredictor>? create = null)
     {
+        create ??= ExperimentOptions.Create;
         options.Validate();
         var timer = Stopwatch.StartNew();
         var runs = members.Select(m => m.Checkpoint.Run).ToList();
@@ -92,7 +97,7 @@ public static class AccuracyExperiment
                 {
                     progress?.Report(new ExperimentProgress(done, total, splitName, method, seed, null));
                     var run = cache?.TryRead(splitName, method, seed)
-                              ?? Fit(method, split, samples, options.Predictor with { Seed = seed }, (int)seed,
+                              ?? Fit(create(method, options.Predictor with { Seed = seed }), split, samples, (int)seed,
                                   new Relay(e => progress?.Report(new ExperimentProgress(done, total, splitName, method, seed, e))));
                     cache?.Write(run);
                     results.Add(run);
@@ -113,11 +118,11 @@ public static class AccuracyExperiment
         _ => throw new ArgumentException($"Unknown split '{name}'."),
     };
 
-    private static MethodRun Fit(string method, DataSplit split, IReadOnlyList<LabelledGraph> samples, PredictorOptions options, int seed, IProgress<EpochRecord> progress)
+    private static MethodRun Fit(IPropertyPredictor created, DataSplit split, IReadOnlyList<LabelledGraph> samples, int seed, IProgress<EpochRecord> progress)
     {
         List<LabelledGraph> Pick(IReadOnlyList<int> indices) => indices.Select(i => samples[i]).ToList();
         var test = Pick(split.Test);
-        using var predictor = ExperimentOptions.Create(method, options);
+        using var predictor = created;
         var fit = predictor.Fit(Pick(split.Train), Pick(split.Validation), progress);
         var predicted = predictor.Predict(test);
         var truth = test.Select(s => s.Target).ToList();
