@@ -1,0 +1,24 @@
+using System;
+using System.Collections.Generic;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace GmnGen.Tasks.Prediction;
+
+/// <summary>
+/// What <see cref="PredictorTrainer{TInput}"/> drives: a module that maps a batch of networks to one
+/// (standardised) prediction each. Each method turns a sample into its input once per fit
+/// (<see cref="Encode"/>: a graph, or a feature row), not once per epoch.
+/// </summary>
+/// <typeparam name="TInput">What one sample becomes before batching.</typeparam>
+internal interface IRegressor<TInput> : IDisposable
+{
+    /// <summary>The trainable module (its state is what best-epoch selection copies).</summary>
+    nn.Module Module { get; }
+
+    /// <summary>The sample's input; throws naming the sample when the method cannot take it.</summary>
+    TInput Encode(LabelledGraph sample);
+
+    /// <summary>float32 [n] on the module's device: one prediction per input, in order.</summary>
+    Tensor Forward(IReadOnlyList<TInput> batch);
+}
