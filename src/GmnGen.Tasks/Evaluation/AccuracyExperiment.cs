@@ -2,6 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
 using GmnGen.Tasks.Prediction;
 using GmnGen.Tasks.Reporting;
 using GmnGen.Tasks.Zoo;
@@ -14,12 +16,14 @@ namespace GmnGen.Tasks.Evaluation;
 /// <param name="Seeds">One fit per method, split and seed; a seed also draws the split.</param>
 /// <param name="Predictor">The shared training protocol and sizes (its Seed is replaced per run).</param>
 /// <param name="LowDataFraction">Share of the random split's training runs the low-data split keeps.</param>
+/// <param name="Parallel">Fits run side by side (results do not depend on it).</param>
 public sealed record ExperimentOptions(
     IReadOnlyList<string> Methods,
     IReadOnlyList<string> Splits,
     IReadOnlyList<long> Seeds,
     PredictorOptions Predictor,
-    double LowDataFraction = 0.1)
+    double LowDataFraction = 0.1,
+    int Parallel = 1)
 {
     /// <summary>Every method the experiment knows, in report order.</summary>
     public static IReadOnlyList<string> AllMethods { get; } = ["GMN", "StatNN", "DeepSets"];
@@ -38,6 +42,7 @@ public sealed record ExperimentOptions(
                 throw new ArgumentException($"Unknown split '{split}'; expected some of {string.Join(", ", AllSplits)}.");
         if (Methods.Count == 0 || Splits.Count == 0 || Seeds.Count == 0)
             throw new ArgumentException("The experiment needs at least one method, one split and one seed.");
+        if (Parallel < 1) throw new ArgumentException($"Parallel must be at least 1, not {Parallel}.");
         if (!(LowDataFraction is > 0 and < 1)) throw new ArgumentException($"LowDataFraction must be in (0, 1), not {LowDataFraction}.");
         Predictor.Validate();
     }
@@ -83,9 +88,8 @@ public static class AccuracyExperiment
         var samples = members.Select(m => m.ToSample()).ToList();
         var methods = ExperimentOptions.AllMethods.Where(m => options.Methods.Contains(m, StringComparer.OrdinalIgnoreCase)).ToList();
 
-        var results = new List<MethodRun>();
         var splitInfos = new Dictionary<string, SplitInfo>();
-        int total = options.Splits.Count * options.Seeds.Count * methods.Count, done = 0;
+        var jobs = new List<(DataSplit Split, long Seed, string Method)>();
         foreach (var splitName in ExperimentOptions.AllSplits.Where(options.Splits.Contains))
         {
             foreach (long seed in options.Seeds)
@@ -93,18 +97,26 @@ public static class AccuracyExperiment
                 var split = MakeSplit(splitName, runs, widths, seed, options.LowDataFraction);
                 // Sizes of the first seed's split go in the report (random splits differ by a run or so per seed).
                 splitInfos.TryAdd(splitName, new SplitInfo(split.Name, split.Description, split.Train.Count, split.Validation.Count, split.Test.Count));
-                foreach (var method in methods)
-                {
-                    progress?.Report(new ExperimentProgress(done, total, splitName, method, seed, null));
-                    var run = cache?.TryRead(splitName, method, seed)
-                              ?? Fit(create(method, options.Predictor with { Seed = seed }), split, samples, (int)seed,
-                                  new Relay(e => progress?.Report(new ExperimentProgress(done, total, splitName, method, seed, e))));
-                    cache?.Write(run);
-                    results.Add(run);
-                    progress?.Report(new ExperimentProgress(++done, total, splitName, method, seed, null));
-                }
+                jobs.AddRange(methods.Select(method => (split, seed, method)));
             }
         }
+
+        // Fits are independent (each predictor seeds itself from a private generator and TorchSharp's
+        // dispose scopes are per thread), so they may run side by side: with one torch thread each,
+        // two fits keep both cores busy without the OpenMP contention of one fit on two threads.
+        var results = new MethodRun[jobs.Count];
+        int done = 0;
+        Parallel.For(0, jobs.Count, new ParallelOptions { MaxDegreeOfParallelism = options.Parallel }, j =>
+        {
+            var (split, seed, method) = jobs[j];
+            progress?.Report(new ExperimentProgress(Volatile.Read(ref done), jobs.Count, split.Name, method, seed, null));
+            var run = cache?.TryRead(split.Name, method, seed)
+                      ?? Fit(create(method, options.Predictor with { Seed = seed }), split, samples, (int)seed,
+                          new Relay(e => progress?.Report(new ExperimentProgress(Volatile.Read(ref done), jobs.Count, split.Name, method, seed, e))));
+            cache?.Write(run);
+            results[j] = run;
+            progress?.Report(new ExperimentProgress(Interlocked.Increment(ref done), jobs.Count, split.Name, method, seed, null));
+        });
         var splits = ExperimentOptions.AllSplits.Where(splitInfos.ContainsKey).Select(s => splitInfos[s]).ToList();
         return new ExperimentSummary(title, settings, splits, results, timer.Elapsed);
     }
