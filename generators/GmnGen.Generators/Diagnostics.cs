@@ -38,7 +38,7 @@ public static class Diagnostics
 
     public static readonly DiagnosticDescriptor UnsupportedLayer = Error("GMN0006",
         "Unsupported layer type",
-        "Property '{0}' has type '{1}', which GmnGen cannot build as a layer; supported: Linear, Conv1d, Conv2d, BatchNorm1d, BatchNorm2d, LayerNorm (from TorchSharp.Modules)");
+        "Property '{0}' has type '{1}', which GmnGen cannot build as a layer; supported: Linear, Conv1d, Conv2d, BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm, InstanceNorm1d, InstanceNorm2d (from TorchSharp.Modules)");
 
     public static readonly DiagnosticDescriptor LayerTypeMismatch = Error("GMN0007",
         "Property type does not match its layer",
@@ -58,7 +58,7 @@ public static class Diagnostics
 
     public static readonly DiagnosticDescriptor LayerCount = Error("GMN0011",
         "Property must declare exactly one layer",
-        "Property '{0}' must carry exactly one layer attribute (Linear, Conv1d, Conv2d, BatchNorm1d, BatchNorm2d or LayerNorm), but has {1}");
+        "Property '{0}' must carry exactly one layer attribute (Linear, Conv1d, Conv2d, BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm, InstanceNorm1d or InstanceNorm2d), but has {1}");
 
     public static readonly DiagnosticDescriptor InvalidInputShape = Error("GMN0012",
         "Input shape has the wrong number of dimensions",
@@ -91,6 +91,10 @@ public static class Diagnostics
     public static readonly DiagnosticDescriptor AlreadyImplemented = Error("GMN0019",
         "Layer property already implemented",
         "Property '{0}' already has an implementation part; remove it, since the generator implements layer properties");
+
+    public static readonly DiagnosticDescriptor GroupsDoNotDivide = Error("GMN0020",
+        "Norm groups do not divide the channels",
+        "GroupNorm '{0}' has {1} groups, which do not divide its {2} channels; use a divisor of {2}: {3}");
 
     public static readonly DiagnosticDescriptor InternalError = Error("GMN0099",
         "Internal generator error",

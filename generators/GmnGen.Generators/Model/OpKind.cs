@@ -4,7 +4,7 @@ namespace GmnGen.Generators.Model;
 public enum OpKind
 {
     // Layers with parameters: one per annotated property.
-    Linear, Conv1d, Conv2d, BatchNorm1d, BatchNorm2d, LayerNorm,
+    Linear, Conv1d, Conv2d, BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm, InstanceNorm1d, InstanceNorm2d,
     // Parameter-free operations.
     ReLU, LeakyReLU, GELU, SiLU, Tanh, Sigmoid, Dropout, Flatten, GlobalAvgPool,
     MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d,
@@ -12,7 +12,7 @@ public enum OpKind
 
 public static class OpKinds
 {
-    public static bool IsParametric(this OpKind kind) => kind <= OpKind.LayerNorm;
+    public static bool IsParametric(this OpKind kind) => kind <= OpKind.InstanceNorm2d;
 
     public static bool IsActivation(this OpKind kind) => kind is >= OpKind.ReLU and <= OpKind.Sigmoid;
 

@@ -54,7 +54,7 @@ internal sealed class NetworkBuilder
         bool flatInput = shape.Length > 1 && first.Kind == OpKind.Flatten;
         if (flatInput && !Fits(Product(shape), "Flatten", first.Location is null ? model.ClassName : layers[0].Member.Name, "input features", first.Location)) return null;
         int inputNodes = flatInput ? (int)Product(shape) : shape[0];
-        graph.Current = graph.AddNodes(inputNodes, 0, shape.Length == 1 || flatInput ? "Neuron" : "Channel", ordered: true, "input");
+        graph.Current = graph.Track(graph.AddNodes(inputNodes, 0, shape.Length == 1 || flatInput ? "Neuron" : "Channel", ordered: true, "input"), "input", movable: false);
         inputIsNodes = true;
 
         int lastNodeLayer = layers.FindLastIndex(l => l.Layer.Kind is OpKind.Linear or OpKind.Conv1d or OpKind.Conv2d);
@@ -139,6 +139,8 @@ internal sealed class NetworkBuilder
         OpKind.Linear => AddLinear(member, op, name, isLast),
         OpKind.Conv1d or OpKind.Conv2d => AddConv(member, op, name, isLast),
         OpKind.BatchNorm1d or OpKind.BatchNorm2d => AddBatchNorm(member, op, name),
+        OpKind.GroupNorm => AddGroupNorm(member, op, name),
+        OpKind.InstanceNorm1d or OpKind.InstanceNorm2d => AddInstanceNorm(member, op, name),
         _ => AddLayerNorm(member, op, name),
     };
 
@@ -164,12 +166,12 @@ internal sealed class NetworkBuilder
 
         int layer = graph.NextLayer();
         var input = graph.Current;
-        var output = graph.AddNodes(outFeatures, layer, "Neuron", ordered: isLast, $"{name} neurons");
+        var output = graph.Track(graph.AddNodes(outFeatures, layer, "Neuron", ordered: isLast, $"{name} neurons"), name + ".neurons", movable: !isLast);
         int[] kernel = flattened?.Spatial ?? new int[0];
         int weight = graph.AddState(name + ".weight", new[] { outFeatures, inFeatures }, field + ".weight");
         graph.AddEdges(layer, "LinearWeight", input, output, kernel, weight, $"{name}.weight");
         ConsumeCurrent(name + ".weight", kernel.Aggregate(1, (a, k) => a * k));
-        if (!isLast) { graph.OpenGroup(name + ".neurons", output); graph.ActOnOpenGroup(name + ".weight", 0); }
+        graph.Act(output, name + ".weight", 0);
         graph.Current = output;
         if (bias) graph.AddBroadcast(layer, "Bias", "LinearBias", name + ".bias", field + ".bias", output, $"{name}.bias");
         shape = new[] { outFeatures };
@@ -203,12 +205,12 @@ internal sealed class NetworkBuilder
 
         int layer = graph.NextLayer();
         var input = graph.Current;
-        var output = graph.AddNodes(outChannels, layer, "Channel", ordered: isLast, $"{name} channels");
+        var output = graph.Track(graph.AddNodes(outChannels, layer, "Channel", ordered: isLast, $"{name} channels"), name + ".channels", movable: !isLast);
         var kernel = Enumerable.Repeat(k, dims).ToArray();
         int weight = graph.AddState(name + ".weight", new[] { outChannels, inChannels }.Concat(kernel).ToArray(), field + ".weight");
         graph.AddEdges(layer, "ConvWeight", input, output, kernel, weight, $"{name}.weight");
         ConsumeCurrent(name + ".weight", 1);
-        if (!isLast) { graph.OpenGroup(name + ".channels", output); graph.ActOnOpenGroup(name + ".weight", 0); }
+        graph.Act(output, name + ".weight", 0);
         graph.Current = output;
         if (bias) graph.AddBroadcast(layer, "ChannelBias", "ConvBias", name + ".bias", field + ".bias", output, $"{name}.bias");
         shape = new[] { outChannels }.Concat(spatial).ToArray();
@@ -237,16 +239,60 @@ internal sealed class NetworkBuilder
 
     private bool AddLayerNorm(MemberModel member, OpModel op, string name)
     {
-        if (shape.Length != 1) return WrongRank(op, member.Name, "[features]", " (LayerNorm over channels of a map is not supported yet)");
-        if (!CheckNormInput(member, op, "Features", "features")) return false;
+        if (!CheckNormInput(member, op, "Features", shape.Length == 1 ? "features" : "channels")) return false;
         if (!Eps(op, member.Name)) return false;
         int features = shape[0];
         string field = Field(member);
-        AddModule(member, op, name, field, $"{NN}.LayerNorm({features}, eps: {Real(op.Real("Eps", 1e-5))})", bias: true, norm: false);
+        // On a map, normalise each position over its channels (channels-last LayerNorm, as ConvNeXt):
+        // one parameter per channel, so the channel symmetry survives.
+        string statement = shape.Length == 1 ? $"x = {field}.forward(x);" : $"x = {field}.forward(x.movedim(new long[] {{ 1 }}, new long[] {{ -1 }})).movedim(new long[] {{ -1 }}, new long[] {{ 1 }});";
+        AddModule(member, op, name, field, $"{NN}.LayerNorm({features}, eps: {Real(op.Real("Eps", 1e-5))})", bias: true, norm: false, statement);
         int layer = graph.NextLayer();
         var target = graph.Current;
         graph.AddBroadcast(layer, "LayerNormWeight", "LayerNormWeight", name + ".weight", field + ".weight", target, $"{name}.weight");
         graph.AddBroadcast(layer, "LayerNormBias", "LayerNormBias", name + ".bias", field + ".bias", target, $"{name}.bias");
+        return true;
+    }
+
+    private bool AddGroupNorm(MemberModel member, OpModel op, string name)
+    {
+        if (!Positive(op, "Groups", member.Name, out int groups)) return false;
+        if (!CheckNormInput(member, op, "Features", "channels") || !Eps(op, member.Name)) return false;
+        int channels = shape[0];
+        if (channels % groups != 0)
+        {
+            Report(Diagnostics.GroupsDoNotDivide, op.LocationOf("Groups"), member.Name, Text(groups), Text(channels), Divisors(channels));
+            return false;
+        }
+        string field = Field(member);
+        // TorchSharp's GroupNorm wants a spatial axis: give [features] a length of 1.
+        AddModule(member, op, name, field, $"{NN}.GroupNorm({groups}, {channels}, eps: {Real(op.Real("Eps", 1e-5))})", bias: true, norm: false,
+            shape.Length == 1 ? $"x = {field}.forward(x.unsqueeze(-1)).squeeze(-1);" : null);
+        int layer = graph.NextLayer();
+        var target = graph.Current;
+        // One node per group and parameter vector: the graph then knows which channels share a
+        // group, so its automorphisms move channels only within a group or whole groups at once.
+        var weights = graph.AddGrouped(layer, "GroupNormWeight", "GroupNormWeight", name + ".weight", field + ".weight", target, groups, $"{name}.weight");
+        var biases = graph.AddGrouped(layer, "GroupNormBias", "GroupNormBias", name + ".bias", field + ".bias", target, groups, $"{name}.bias");
+        if (target.Set >= 0) graph.Symmetries.Partition(target.Set, groups, new[] { weights, biases });
+        return true;
+    }
+
+    private bool AddInstanceNorm(MemberModel member, OpModel op, string name)
+    {
+        bool twoD = op.Kind == OpKind.InstanceNorm2d;
+        if (shape.Length != (twoD ? 3 : 2))
+            return WrongRank(op, member.Name, twoD ? "[channels, height, width]" : "[channels, length]", "");
+        if (!CheckNormInput(member, op, "Features", "channels") || !Eps(op, member.Name)) return false;
+        int channels = shape[0];
+        bool affine = op.Flag("Affine", false);
+        string field = Field(member);
+        AddModule(member, op, name, field, $"{NN}.{op.Kind}({channels}, eps: {Real(op.Real("Eps", 1e-5))}, affine: {Bool(affine)})", bias: affine, norm: false, weight: affine);
+        if (!affine) return true; // no parameters: nothing in the graph, and every channel permutation commutes with it
+        int layer = graph.NextLayer();
+        var target = graph.Current;
+        graph.AddBroadcast(layer, "InstanceNormWeight", "InstanceNormWeight", name + ".weight", field + ".weight", target, $"{name}.weight");
+        graph.AddBroadcast(layer, "InstanceNormBias", "InstanceNormBias", name + ".bias", field + ".bias", target, $"{name}.bias");
         return true;
     }
 
@@ -268,18 +314,18 @@ internal sealed class NetworkBuilder
     /// <summary>The next layer reads the current nodes: their open group acts on its input axis.</summary>
     private void ConsumeCurrent(string weight, int block)
     {
-        graph.ActOnOpenGroup(weight, 1, block);
-        graph.CloseGroup();
+        graph.Act(graph.Current, weight, 1, block);
         inputIsNodes = false;
     }
 
-    private void AddModule(MemberModel member, OpModel op, string name, string field, string constructor, bool bias, bool norm)
+    private void AddModule(MemberModel member, OpModel op, string name, string field, string constructor, bool bias, bool norm, string? statement = null, bool weight = true)
     {
-        var state = new List<string> { name + ".weight" };
+        var state = new List<string>();
+        if (weight) state.Add(name + ".weight");
         if (bias) state.Add(name + ".bias");
         if (norm) { state.Add(name + ".running_mean"); state.Add(name + ".running_var"); }
         modules.Add(new ModuleSpec(member.Name, field, name, member.TypeName, member.Accessibility, op.Kind, constructor, state.ToEquatableArray()));
-        steps.Add(new StepSpec($"x = {field}.forward(x);", ""));
+        steps.Add(new StepSpec(statement ?? $"x = {field}.forward(x);", ""));
     }
 
     // ---- parameter-free operations --------------------------------------------------------------
@@ -423,6 +469,8 @@ internal sealed class NetworkBuilder
         diagnostics.Add(new DiagnosticInfo(descriptor.Id, location, arguments.ToEquatableArray()));
 
     private static string Field(MemberModel member) => "__" + member.Name; // names containing "__" are reserved to generators
+    /// <summary>The divisors of <paramref name="n"/> for a message ("1, 2, 4, 8").</summary>
+    private static string Divisors(int n) => string.Join(", ", Enumerable.Range(1, n).Where(d => n % d == 0).Take(12).Select(d => Text(d)));
     private static long Product(IEnumerable<int> dims) => dims.Aggregate(1L, (a, d) => a * d);
 
     private bool Reserve(long values, LocationInfo? location) =>

@@ -68,10 +68,48 @@ public sealed class BatchNorm2dAttribute : ParametricLayerAttribute
     public double Momentum { get; set; } = 0.1;
 }
 
-/// <summary>Layer normalisation over the feature axis of <c>[features]</c>, with affine weight and bias.</summary>
+/// <summary>Layer normalisation over the feature (channel) axis, with affine weight and bias. On
+/// <c>[features]</c> it is PyTorch's LayerNorm; on <c>[channels, length]</c> or
+/// <c>[channels, height, width]</c> it normalises each position over its channels (channels-last
+/// LayerNorm, as in ConvNeXt), so it can sit after any layer.</summary>
 public sealed class LayerNormAttribute : ParametricLayerAttribute
 {
     /// <summary>Expected features; checked against the inferred shape when set.</summary>
     public int Features { get; set; }
     public double Eps { get; set; } = 1e-5;
+}
+
+/// <summary>Group normalisation over <c>[channels]</c>, <c>[channels, length]</c> or
+/// <c>[channels, height, width]</c>: the channels split into <see cref="Groups"/> contiguous groups,
+/// each normalised over its channels and positions, then a per-channel affine weight and bias.
+/// <see cref="Groups"/> must divide the channels.</summary>
+/// <param name="groups">Number of groups (1 normalises over all channels, the channel count normalises each channel alone).</param>
+public sealed class GroupNormAttribute(int groups) : ParametricLayerAttribute
+{
+    public int Groups { get; } = groups;
+    /// <summary>Expected channels; checked against the inferred shape when set.</summary>
+    public int Features { get; set; }
+    public double Eps { get; set; } = 1e-5;
+}
+
+/// <summary>Instance normalisation over <c>[channels, length]</c>: each channel normalised over its
+/// positions. Without <see cref="Affine"/> (PyTorch's default) it has no parameters.</summary>
+public sealed class InstanceNorm1dAttribute : ParametricLayerAttribute
+{
+    /// <summary>Expected channels; checked against the inferred shape when set.</summary>
+    public int Features { get; set; }
+    public double Eps { get; set; } = 1e-5;
+    /// <summary>Learn a per-channel weight and bias.</summary>
+    public bool Affine { get; set; }
+}
+
+/// <summary>Instance normalisation over <c>[channels, height, width]</c>: each channel normalised over
+/// its positions. Without <see cref="Affine"/> (PyTorch's default) it has no parameters.</summary>
+public sealed class InstanceNorm2dAttribute : ParametricLayerAttribute
+{
+    /// <summary>Expected channels; checked against the inferred shape when set.</summary>
+    public int Features { get; set; }
+    public double Eps { get; set; } = 1e-5;
+    /// <summary>Learn a per-channel weight and bias.</summary>
+    public bool Affine { get; set; }
 }

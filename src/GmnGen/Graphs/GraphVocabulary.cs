@@ -15,6 +15,10 @@ public enum NodeType
     BatchNormRunningVar = 7,
     LayerNormWeight = 8,
     LayerNormBias = 9,
+    GroupNormWeight = 10,
+    GroupNormBias = 11,
+    InstanceNormWeight = 12,
+    InstanceNormBias = 13,
 }
 
 /// <summary>Which parameter an edge carries (column 1 of the static edge features).</summary>
@@ -31,6 +35,10 @@ public enum EdgeType
     LayerNormWeight = 8,
     LayerNormBias = 9,
     Residual = 10,
+    GroupNormWeight = 11,
+    GroupNormBias = 12,
+    InstanceNormWeight = 13,
+    InstanceNormBias = 14,
 }
 
 /// <summary>The activation applied to a neuron's or channel's output (column 3 of the node features).</summary>

@@ -488,7 +488,7 @@ public sealed class DiagnosticTests
             """);
 
         AssertMessage(
-            "Property 'Fc' must carry exactly one layer attribute (Linear, Conv1d, Conv2d, BatchNorm1d, BatchNorm2d or LayerNorm), but has 2",
+            "Property 'Fc' must carry exactly one layer attribute (Linear, Conv1d, Conv2d, BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm, InstanceNorm1d or InstanceNorm2d), but has 2",
             diagnostics.Single());
     }
 
@@ -664,6 +664,85 @@ public sealed class DiagnosticTests
         {
             [Linear(3)] public partial Linear Fc1 { get; }
             [Linear(2)] public static partial Linear {|GMN0016:Fc2|} { get; }
+        }
+        """);
+
+    // ---- GMN0020 and other norm checks ---------------------------------------------------------------------------
+
+    [Fact]
+    public void GMN0020_GroupNorm_whose_groups_do_not_divide_the_channels_is_reported_on_the_group_count()
+    {
+        var diagnostics = AssertDiagnostics("""
+            [Network(InputShape = [1, 8, 8])]
+            public partial class Net
+            {
+                [Conv2d(6)] public partial Conv2d Conv { get; }
+                [GroupNorm({|GMN0020:4|})] public partial GroupNorm Norm { get; }
+                [GlobalAvgPool, Linear(2)] public partial Linear Head { get; }
+            }
+            """);
+
+        AssertMessage("GroupNorm 'Norm' has 4 groups, which do not divide its 6 channels; use a divisor of 6: 1, 2, 3, 6", diagnostics.Single());
+    }
+
+    [Fact]
+    public void GMN0020_named_group_count_on_features_is_reported_on_the_argument() => AssertDiagnostics("""
+        [Network(InputShape = [5])]
+        public partial class Net
+        {
+            [Linear(5)] public partial Linear Fc { get; }
+            [GroupNorm({|GMN0020:groups: 2|})] public partial GroupNorm Norm { get; }
+        }
+        """);
+
+    [Fact]
+    public void GMN0004_GroupNorm_with_no_groups_is_reported_on_the_group_count()
+    {
+        var diagnostics = AssertDiagnostics("""
+            [Network(InputShape = [4])]
+            public partial class Net
+            {
+                [Linear(4)] public partial Linear Fc { get; }
+                [GroupNorm({|GMN0004:0|})] public partial GroupNorm Norm { get; }
+            }
+            """);
+
+        AssertMessage("Groups of 'Norm' must be positive, but is 0", diagnostics.Single());
+    }
+
+    [Fact]
+    public void GMN0001_GroupNorm_whose_Features_differ_from_the_channels_is_reported_on_Features() => AssertDiagnostics("""
+        [Network(InputShape = [2, 16])]
+        public partial class Net
+        {
+            [Conv1d(4)] public partial Conv1d Conv { get; }
+            [GroupNorm(2, {|GMN0001:Features = 8|})] public partial GroupNorm Norm { get; }
+        }
+        """);
+
+    [Fact]
+    public void GMN0010_InstanceNorm2d_on_a_one_dimensional_map_is_reported_on_the_attribute()
+    {
+        var diagnostics = AssertDiagnostics("""
+            [Network(InputShape = [2, 16])]
+            public partial class Net
+            {
+                [Conv1d(4)] public partial Conv1d Conv { get; }
+                [{|GMN0010:InstanceNorm2d(Affine = true)|}] public partial InstanceNorm2d Norm { get; }
+            }
+            """);
+
+        AssertMessage("InstanceNorm2d 'Norm' expects [channels, height, width], but its input is [4, 14]", diagnostics.Single());
+    }
+
+    [Fact]
+    public void GMN0010_LayerNorm_after_Flatten_of_a_map_is_reported_on_the_attribute() => AssertDiagnostics("""
+        [Network(InputShape = [2, 4, 4])]
+        public partial class Net
+        {
+            [Conv2d(3)] public partial Conv2d Conv { get; }
+            [Flatten, {|GMN0010:LayerNorm|}] public partial LayerNorm Norm { get; }
+            [Linear(2)] public partial Linear Head { get; }
         }
         """);
 

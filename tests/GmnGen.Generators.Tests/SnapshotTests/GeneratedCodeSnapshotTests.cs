@@ -30,6 +30,8 @@ public sealed class GeneratedCodeSnapshotTests
         Name(nameof(Image_mlp_generates_code_that_compiles), "GmnGen.Tests.Networks.ImageMlp"),
         Name(nameof(Row_cnn_generates_code_that_compiles), "GmnGen.Tests.Networks.RowCnn"),
         Name(nameof(Nested_network_in_global_namespace_generates_code_that_compiles), "Outer.NestedMlp"),
+        Name(nameof(Norm_cnn_generates_code_that_compiles), "GmnGen.Tests.Networks.NormCnn"),
+        Name(nameof(Norm_row_cnn_generates_code_that_compiles), "GmnGen.Tests.Networks.NormRowCnn"),
     }.SelectMany(n => n).ToArray();
 
     private static IEnumerable<string> Name(string method, string hintPrefix) =>
@@ -92,6 +94,12 @@ public sealed class GeneratedCodeSnapshotTests
 
     [Fact]
     public void Row_cnn_generates_code_that_compiles() => VerifyGenerated(TestNetwork("RowCnn"));
+
+    [Fact]
+    public void Norm_cnn_generates_code_that_compiles() => VerifyGenerated(TestNetwork("NormCnn"));
+
+    [Fact]
+    public void Norm_row_cnn_generates_code_that_compiles() => VerifyGenerated(TestNetwork("NormRowCnn"));
 
     [Fact]
     public void Nested_network_in_global_namespace_generates_code_that_compiles() => VerifyGenerated(Usings + """

@@ -51,3 +51,30 @@ public sealed partial class RowCnn
     [Conv1d(6, Kernel = 3, Dilation = 2), Sigmoid, AvgPool1d(2)] public partial Conv1d Conv2 { get; }
     [Flatten, Linear(10, In = 24)] public partial Linear Head { get; }
 }
+
+/// <summary>Norms after convolutions: GroupNorm (4 groups of 2 channels), InstanceNorm2d with affine
+/// parameters, LayerNorm over the channels of a map.</summary>
+[Network(InputShape = [2, 12, 12])]
+public sealed partial class NormCnn
+{
+    [Conv2d(8, Kernel = 3, Padding = 1)] public partial Conv2d Conv1 { get; }
+    [GroupNorm(4), ReLU] public partial GroupNorm Gn { get; }
+    [Conv2d(6, Kernel = 3, Stride = 2), ReLU] public partial Conv2d Conv2 { get; }
+    [InstanceNorm2d(Affine = true)] public partial InstanceNorm2d Inorm { get; }
+    [LayerNorm, GELU] public partial LayerNorm Ln { get; }
+    [Flatten, Linear(5)] public partial Linear Head { get; }
+}
+
+/// <summary>Norms on 1D maps and on features: InstanceNorm1d without parameters, GroupNorm with one
+/// channel per group, GroupNorm on features, LayerNorm after it.</summary>
+[Network(InputShape = [4, 16])]
+public sealed partial class NormRowCnn
+{
+    [Conv1d(6, Kernel = 3), ReLU] public partial Conv1d Conv1 { get; }
+    [InstanceNorm1d] public partial InstanceNorm1d Inorm { get; }
+    [GroupNorm(6), ReLU] public partial GroupNorm Gn1 { get; }
+    [GlobalAvgPool, Linear(8)] public partial Linear Fc { get; }
+    [GroupNorm(2), Tanh] public partial GroupNorm Gn2 { get; }
+    [LayerNorm] public partial LayerNorm Ln { get; }
+    [Linear(3)] public partial Linear Out { get; }
+}

@@ -14,6 +14,8 @@ public static class Catalogue
         [nameof(BatchNormCnn)] = () => new BatchNormCnn(),
         [nameof(ImageMlp)] = () => new ImageMlp(),
         [nameof(RowCnn)] = () => new RowCnn(),
+        [nameof(NormCnn)] = () => new NormCnn(),
+        [nameof(NormRowCnn)] = () => new NormRowCnn(),
     };
 
     public static TheoryData<string> Names()
