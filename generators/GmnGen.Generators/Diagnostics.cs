@@ -96,6 +96,14 @@ public static class Diagnostics
         "Norm groups do not divide the channels",
         "GroupNorm '{0}' has {1} groups, which do not divide its {2} channels; use a divisor of {2}: {3}");
 
+    public static readonly DiagnosticDescriptor ResidualShapeMismatch = Error("GMN0021",
+        "Residual shapes differ",
+        "{0} on '{1}' adds [{2}] (from the input of '{3}') to [{4}]; the shapes must match{5}");
+
+    public static readonly DiagnosticDescriptor ResidualSourceNotFound = Error("GMN0022",
+        "Residual source is not an earlier layer",
+        "{0} on '{1}' starts at '{2}', which is not a layer property declared before '{1}' (or '{1}' itself)");
+
     public static readonly DiagnosticDescriptor InternalError = Error("GMN0099",
         "Internal generator error",
         "GmnGen could not process '{0}' ({1}); please report this with the declaration");

@@ -8,6 +8,8 @@ public enum OpKind
     // Parameter-free operations.
     ReLU, LeakyReLU, GELU, SiLU, Tanh, Sigmoid, Dropout, Flatten, GlobalAvgPool,
     MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d,
+    // Skip connections (parameter-free; a projection's parameters belong to its layer).
+    Residual, Shortcut,
 }
 
 public static class OpKinds

@@ -35,6 +35,9 @@ internal sealed class GraphLayoutBuilder
 
     public int NextLayer() => ++layer;
 
+    /// <summary>The index of the last layer with parameters.</summary>
+    public int Layer => layer;
+
     public SymmetryBuilder Symmetries { get; } = new();
 
     /// <summary>Nodes that carry activations: they get a channel set, fixed for inputs and outputs.</summary>

@@ -11,7 +11,7 @@ namespace GmnGen.Generators.Validation;
 /// <see cref="NetworkSpec"/>: walks the layers in order from the input shape, checks every size,
 /// and lays out the forward pass, the parameter graph and the symmetry groups.
 /// </summary>
-internal sealed class NetworkBuilder
+internal sealed partial class NetworkBuilder
 {
     private const string F = "global::TorchSharp.torch.nn.functional";
     private const string NN = "global::TorchSharp.torch.nn";
@@ -57,7 +57,8 @@ internal sealed class NetworkBuilder
         graph.Current = graph.Track(graph.AddNodes(inputNodes, 0, shape.Length == 1 || flatInput ? "Neuron" : "Channel", ordered: true, "input"), "input", movable: false);
         inputIsNodes = true;
 
-        int lastNodeLayer = layers.FindLastIndex(l => l.Layer.Kind is OpKind.Linear or OpKind.Conv1d or OpKind.Conv2d);
+        // A projection shortcut is a side branch: the outputs come from the main path.
+        int lastNodeLayer = layers.FindLastIndex(l => l.Layer.Kind is OpKind.Linear or OpKind.Conv1d or OpKind.Conv2d && !l.Member.Ops.Any(o => o.Kind == OpKind.Shortcut));
         if (lastNodeLayer < 0)
         {
             Report(Diagnostics.NoLayers, model.ClassLocation, model.ClassName);
@@ -72,15 +73,17 @@ internal sealed class NetworkBuilder
             else if (names.TryGetValue(stateName, out var other)) Report(Diagnostics.DuplicateName, layer.LocationOf("Name"), stateName, member.Name, other);
             else names[stateName] = member.Name;
 
+            SaveSkip(member, layers);
             foreach (var op in member.Ops)
             {
                 int before = steps.Count;
                 bool ok = op.Kind.IsParametric()
                     ? AddLayer(member, op, stateName, isLast: i == lastNodeLayer)
-                    : AddOperation(member, op);
+                    : AddOperation(member, op, layers.Take(i + 1).Select(l => l.Member.Name));
                 if (!ok) return null;
                 if (steps.Count > before) FillShape(); // the sample shape after this statement
             }
+            if (!EndShortcut(member)) return null;
         }
         if (diagnostics.Count > 0) return null;
 
@@ -330,10 +333,12 @@ internal sealed class NetworkBuilder
 
     // ---- parameter-free operations --------------------------------------------------------------
 
-    private bool AddOperation(MemberModel member, OpModel op)
+    private bool AddOperation(MemberModel member, OpModel op, IEnumerable<string> earlier)
     {
         switch (op.Kind)
         {
+            case OpKind.Residual: return AddResidual(member, op, earlier);
+            case OpKind.Shortcut: return BeginShortcut(member, op, earlier);
             case OpKind.ReLU: return Activation($"{F}.relu(x)", "ReLU");
             case OpKind.LeakyReLU:
                 if (!Finite(op, "NegativeSlope", member.Name, 0.01)) return false;

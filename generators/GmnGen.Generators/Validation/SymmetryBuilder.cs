@@ -68,7 +68,11 @@ internal sealed class SymmetryBuilder
         root.GroupNodes.AddRange(other.GroupNodes);
     }
 
-    public void AddRun(int set, NodeRange nodes) => sets[Find(set)].Runs.Add(new NodeRunSpec(nodes.Start, 1));
+    /// <summary>Pins a set: it touches nodes that never move.</summary>
+    public void Fix(int set)
+    {
+        if (set >= 0) sets[Find(set)].Fixed = true;
+    }
 
     private int Find(int set)
     {

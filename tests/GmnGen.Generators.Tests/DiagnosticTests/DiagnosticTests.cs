@@ -746,6 +746,94 @@ public sealed class DiagnosticTests
         }
         """);
 
+    // ---- GMN0021 / GMN0022 residuals ------------------------------------------------------------------------------
+
+    [Fact]
+    public void GMN0021_identity_residual_across_a_width_change_is_reported_on_the_Residual_attribute()
+    {
+        var diagnostics = AssertDiagnostics("""
+            [Network(InputShape = [4])]
+            public partial class Net
+            {
+                [Linear(8)] public partial Linear Fc1 { get; }
+                [Linear(6), {|GMN0021:Residual(nameof(Fc1))|}] public partial Linear Fc2 { get; }
+            }
+            """);
+
+        AssertMessage("Residual on 'Fc2' adds [4] (from the input of 'Fc1') to [6]; the shapes must match (project it: put [Shortcut(nameof(Fc1))] on a Linear or 1x1 convolution of the right size, declared after 'Fc2')", diagnostics.Single());
+    }
+
+    [Fact]
+    public void GMN0021_identity_residual_across_a_stride_is_reported_on_the_Residual_attribute() => AssertDiagnostics("""
+        [Network(InputShape = [2, 8, 8])]
+        public partial class Net
+        {
+            [Conv2d(4, Padding = 1)] public partial Conv2d Conv1 { get; }
+            [Conv2d(4, Padding = 1, Stride = 2), {|GMN0021:Residual(nameof(Conv2))|}] public partial Conv2d Conv2 { get; }
+            [GlobalAvgPool, Linear(2)] public partial Linear Head { get; }
+        }
+        """);
+
+    [Fact]
+    public void GMN0021_projection_shortcut_of_the_wrong_size_is_reported_on_the_Shortcut_attribute()
+    {
+        var diagnostics = AssertDiagnostics("""
+            [Network(InputShape = [2, 8, 8])]
+            public partial class Net
+            {
+                [Conv2d(4, Padding = 1, Stride = 2)] public partial Conv2d Conv1 { get; }
+                [{|GMN0021:Shortcut(nameof(Conv1))|}, Conv2d(4, Kernel = 1)] public partial Conv2d Proj { get; }
+                [GlobalAvgPool, Linear(2)] public partial Linear Head { get; }
+            }
+            """);
+
+        AssertMessage("Shortcut on 'Proj' adds [4, 8, 8] (from the input of 'Conv1') to [4, 4, 4]; the shapes must match (choose the projection's output size and stride so that it gives the main path's shape)", diagnostics.Single());
+    }
+
+    [Fact]
+    public void GMN0022_residual_from_an_unknown_property_is_reported_on_its_argument()
+    {
+        var diagnostics = AssertDiagnostics("""
+            [Network(InputShape = [4])]
+            public partial class Net
+            {
+                [Linear(4)] public partial Linear Fc1 { get; }
+                [Linear(4), Residual({|GMN0022:"Fc0"|})] public partial Linear Fc2 { get; }
+            }
+            """);
+
+        AssertMessage("Residual on 'Fc2' starts at 'Fc0', which is not a layer property declared before 'Fc2' (or 'Fc2' itself)", diagnostics.Single());
+    }
+
+    [Fact]
+    public void GMN0022_shortcut_from_a_later_property_is_reported_on_its_argument() => AssertDiagnostics("""
+        [Network(InputShape = [4])]
+        public partial class Net
+        {
+            [Linear(4)] public partial Linear Fc1 { get; }
+            [Shortcut({|GMN0022:nameof(Fc3)|}), Linear(4)] public partial Linear Fc2 { get; }
+            [Linear(4)] public partial Linear Fc3 { get; }
+        }
+        """);
+
+    [Fact]
+    public void A_residual_from_the_network_input_pins_the_channels_it_reaches()
+    {
+        var run = GeneratorHarness.Run(Usings + """
+            [Network(InputShape = [4])]
+            public partial class Net
+            {
+                [Linear(4), ReLU, Residual(nameof(Fc1))] public partial Linear Fc1 { get; }
+                [Linear(6), ReLU] public partial Linear Fc2 { get; }
+                [Linear(2)] public partial Linear Out { get; }
+            }
+            """);
+        run.AssertCleanAndCompiles();
+        var symmetries = run.Sources["Net.Symmetries.g.cs"];
+        Assert.DoesNotContain("\"Fc1.neurons\"", symmetries, StringComparison.Ordinal); // tied to the ordered inputs
+        Assert.Contains("\"Fc2.neurons\"", symmetries, StringComparison.Ordinal);
+    }
+
     // ---- several problems, several files -----------------------------------------------------------------------
 
     [Fact]

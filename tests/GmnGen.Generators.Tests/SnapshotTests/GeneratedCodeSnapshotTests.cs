@@ -32,6 +32,8 @@ public sealed class GeneratedCodeSnapshotTests
         Name(nameof(Nested_network_in_global_namespace_generates_code_that_compiles), "Outer.NestedMlp"),
         Name(nameof(Norm_cnn_generates_code_that_compiles), "GmnGen.Tests.Networks.NormCnn"),
         Name(nameof(Norm_row_cnn_generates_code_that_compiles), "GmnGen.Tests.Networks.NormRowCnn"),
+        Name(nameof(Res_net_generates_code_that_compiles), "GmnGen.Tests.Networks.ResNet"),
+        Name(nameof(Residual_mlp_generates_code_that_compiles), "GmnGen.Tests.Networks.ResidualMlp"),
     }.SelectMany(n => n).ToArray();
 
     private static IEnumerable<string> Name(string method, string hintPrefix) =>
@@ -100,6 +102,12 @@ public sealed class GeneratedCodeSnapshotTests
 
     [Fact]
     public void Norm_row_cnn_generates_code_that_compiles() => VerifyGenerated(TestNetwork("NormRowCnn"));
+
+    [Fact]
+    public void Res_net_generates_code_that_compiles() => VerifyGenerated(TestNetwork("ResNet"));
+
+    [Fact]
+    public void Residual_mlp_generates_code_that_compiles() => VerifyGenerated(TestNetwork("ResidualMlp"));
 
     [Fact]
     public void Nested_network_in_global_namespace_generates_code_that_compiles() => VerifyGenerated(Usings + """

@@ -86,6 +86,9 @@ public class GoldenCountTests
     {
         var net = Catalogue.Networks[name]();
         Assert.Equal(StateOrder.ConcatenatedValues((TorchSharp.torch.nn.Module)net).shape[0], net.GraphLayout.ValueCount);
-        Assert.Equal(net.GraphLayout.ValueCount, net.GraphLayout.EdgeCount);
+        // Plus one constant-1 edge per channel of each residual sum.
+        var residual = net.GraphLayout.Edges.Where(e => e.Type == GmnGen.Graphs.EdgeType.Residual).ToList();
+        Assert.All(residual, e => Assert.Equal(-1, e.ValueOffset));
+        Assert.Equal(net.GraphLayout.ValueCount + residual.Sum(e => e.Count), net.GraphLayout.EdgeCount);
     }
 }

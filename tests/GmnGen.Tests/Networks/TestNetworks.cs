@@ -78,3 +78,37 @@ public sealed partial class NormRowCnn
     [LayerNorm] public partial LayerNorm Ln { get; }
     [Linear(3)] public partial Linear Out { get; }
 }
+
+/// <summary>ResNet BasicBlock style: a stem, an identity block and a projection block (stride 2),
+/// BatchNorm after every main-path convolution.</summary>
+[Network(InputShape = [3, 8, 8])]
+public sealed partial class ResNet
+{
+    [Conv2d(8, Padding = 1, Bias = false)] public partial Conv2d Stem { get; }
+    [BatchNorm2d, ReLU] public partial BatchNorm2d StemBn { get; }
+    [Conv2d(8, Padding = 1, Bias = false)] public partial Conv2d Block1Conv1 { get; }
+    [BatchNorm2d, ReLU] public partial BatchNorm2d Block1Bn1 { get; }
+    [Conv2d(8, Padding = 1, Bias = false)] public partial Conv2d Block1Conv2 { get; }
+    [BatchNorm2d, Residual(nameof(Block1Conv1)), ReLU] public partial BatchNorm2d Block1Bn2 { get; }
+    [Conv2d(12, Stride = 2, Padding = 1, Bias = false)] public partial Conv2d Block2Conv1 { get; }
+    [BatchNorm2d, ReLU] public partial BatchNorm2d Block2Bn1 { get; }
+    [Conv2d(12, Padding = 1, Bias = false)] public partial Conv2d Block2Conv2 { get; }
+    [BatchNorm2d] public partial BatchNorm2d Block2Bn2 { get; }
+    [Shortcut(nameof(Block2Conv1)), Conv2d(12, Kernel = 1, Stride = 2, Bias = false)] public partial Conv2d Block2Proj { get; }
+    [ReLU, GlobalAvgPool, Linear(10)] public partial Linear Head { get; }
+}
+
+/// <summary>Pre-norm residual MLP blocks: one residual stream of width 8 through both blocks, its
+/// LayerNorm parameters included.</summary>
+[Network(InputShape = [6])]
+public sealed partial class ResidualMlp
+{
+    [Linear(8)] public partial Linear Embed { get; }
+    [LayerNorm] public partial LayerNorm Norm1 { get; }
+    [Linear(16), GELU] public partial Linear Up1 { get; }
+    [Linear(8), Residual(nameof(Norm1))] public partial Linear Down1 { get; }
+    [LayerNorm] public partial LayerNorm Norm2 { get; }
+    [Linear(16), GELU] public partial Linear Up2 { get; }
+    [Linear(8), Residual(nameof(Norm2))] public partial Linear Down2 { get; }
+    [Linear(3)] public partial Linear Out { get; }
+}

@@ -16,6 +16,8 @@ public static class Catalogue
         [nameof(RowCnn)] = () => new RowCnn(),
         [nameof(NormCnn)] = () => new NormCnn(),
         [nameof(NormRowCnn)] = () => new NormRowCnn(),
+        [nameof(ResNet)] = () => new ResNet(),
+        [nameof(ResidualMlp)] = () => new ResidualMlp(),
     };
 
     public static TheoryData<string> Names()
