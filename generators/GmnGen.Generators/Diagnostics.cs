@@ -38,11 +38,11 @@ public static class Diagnostics
 
     public static readonly DiagnosticDescriptor UnsupportedLayer = Error("GMN0006",
         "Unsupported layer type",
-        "Property '{0}' has type '{1}', which GmnGen cannot build as a layer; supported: Linear, Conv1d, Conv2d, BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm, InstanceNorm1d, InstanceNorm2d (from TorchSharp.Modules)");
+        "Property '{0}' has type '{1}', which GmnGen cannot build as a layer; supported: Linear, Conv1d, Conv2d, BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm, InstanceNorm1d, InstanceNorm2d (from TorchSharp.Modules), DeepSets (from GmnGen.Modules)");
 
     public static readonly DiagnosticDescriptor LayerTypeMismatch = Error("GMN0007",
         "Property type does not match its layer",
-        "Property '{0}' is declared as '{1}' but its layer attribute is [{2}]; declare it as TorchSharp.Modules.{2}");
+        "Property '{0}' is declared as '{1}' but its layer attribute is [{2}]; declare it as {3}");
 
     public static readonly DiagnosticDescriptor DuplicateName = Error("GMN0008",
         "Duplicate layer name",
@@ -58,7 +58,7 @@ public static class Diagnostics
 
     public static readonly DiagnosticDescriptor LayerCount = Error("GMN0011",
         "Property must declare exactly one layer",
-        "Property '{0}' must carry exactly one layer attribute (Linear, Conv1d, Conv2d, BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm, InstanceNorm1d or InstanceNorm2d), but has {1}");
+        "Property '{0}' must carry exactly one layer attribute (Linear, Conv1d, Conv2d, BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm, InstanceNorm1d, InstanceNorm2d or DeepSets), but has {1}");
 
     public static readonly DiagnosticDescriptor InvalidInputShape = Error("GMN0012",
         "Input shape has the wrong number of dimensions",

@@ -4,7 +4,7 @@ namespace GmnGen.Generators.Model;
 public enum OpKind
 {
     // Layers with parameters: one per annotated property.
-    Linear, Conv1d, Conv2d, BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm, InstanceNorm1d, InstanceNorm2d,
+    Linear, Conv1d, Conv2d, BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm, InstanceNorm1d, InstanceNorm2d, DeepSets,
     // Parameter-free operations.
     ReLU, LeakyReLU, GELU, SiLU, Tanh, Sigmoid, Dropout, Flatten, GlobalAvgPool,
     MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d,
@@ -14,12 +14,17 @@ public enum OpKind
 
 public static class OpKinds
 {
-    public static bool IsParametric(this OpKind kind) => kind <= OpKind.InstanceNorm2d;
+    public static bool IsParametric(this OpKind kind) => kind <= OpKind.DeepSets;
 
     public static bool IsActivation(this OpKind kind) => kind is >= OpKind.ReLU and <= OpKind.Sigmoid;
 
-    /// <summary>The TorchSharp module type (in TorchSharp.Modules) a parametric layer is held in.</summary>
-    public static string ModuleTypeName(this OpKind kind) => kind.ToString();
+    /// <summary>The full name of the module type a parametric layer is held in: TorchSharp's, or
+    /// GmnGen's own for layers TorchSharp lacks.</summary>
+    public static string ModuleTypeName(this OpKind kind) =>
+        (kind == OpKind.DeepSets ? "GmnGen.Modules." : "TorchSharp.Modules.") + kind;
+
+    /// <summary>Layers whose outputs are new neurons or channels (the rest normalise existing ones).</summary>
+    public static bool MakesNodes(this OpKind kind) => kind is OpKind.Linear or OpKind.Conv1d or OpKind.Conv2d or OpKind.DeepSets;
 
     /// <summary>Maps an attribute class name (e.g. "Conv2dAttribute") to its kind.</summary>
     public static OpKind? FromAttributeName(string name)

@@ -58,7 +58,7 @@ internal sealed partial class NetworkBuilder
         inputIsNodes = true;
 
         // A projection shortcut is a side branch: the outputs come from the main path.
-        int lastNodeLayer = layers.FindLastIndex(l => l.Layer.Kind is OpKind.Linear or OpKind.Conv1d or OpKind.Conv2d && !l.Member.Ops.Any(o => o.Kind == OpKind.Shortcut));
+        int lastNodeLayer = layers.FindLastIndex(l => l.Layer.Kind.MakesNodes() && !l.Member.Ops.Any(o => o.Kind == OpKind.Shortcut));
         if (lastNodeLayer < 0)
         {
             Report(Diagnostics.NoLayers, model.ClassLocation, model.ClassName);
@@ -120,12 +120,12 @@ internal sealed partial class NetworkBuilder
             var parametric = member.Ops.Where(o => o.Kind.IsParametric()).ToList();
             if (parametric.Count != 1) { Report(Diagnostics.LayerCount, member.Location, member.Name, Text(parametric.Count)); continue; }
             var kind = parametric[0].Kind;
-            if (member.TypeMetadataName != "TorchSharp.Modules." + kind.ModuleTypeName())
+            if (member.TypeMetadataName != kind.ModuleTypeName())
             {
                 bool supported = System.Enum.GetValues(typeof(OpKind)).Cast<OpKind>()
-                    .Any(k => k.IsParametric() && member.TypeMetadataName == "TorchSharp.Modules." + k.ModuleTypeName());
+                    .Any(k => k.IsParametric() && member.TypeMetadataName == k.ModuleTypeName());
                 string typeName = member.TypeName.Replace("global::", "");
-                if (supported) Report(Diagnostics.LayerTypeMismatch, member.TypeLocation, member.Name, typeName, kind.ToString());
+                if (supported) Report(Diagnostics.LayerTypeMismatch, member.TypeLocation, member.Name, typeName, kind.ToString(), kind.ModuleTypeName());
                 else Report(Diagnostics.UnsupportedLayer, member.TypeLocation, member.Name, typeName);
                 continue;
             }
@@ -143,6 +143,7 @@ internal sealed partial class NetworkBuilder
         OpKind.Conv1d or OpKind.Conv2d => AddConv(member, op, name, isLast),
         OpKind.BatchNorm1d or OpKind.BatchNorm2d => AddBatchNorm(member, op, name),
         OpKind.GroupNorm => AddGroupNorm(member, op, name),
+        OpKind.DeepSets => AddDeepSets(member, op, name, isLast),
         OpKind.InstanceNorm1d or OpKind.InstanceNorm2d => AddInstanceNorm(member, op, name),
         _ => AddLayerNorm(member, op, name),
     };
@@ -321,10 +322,11 @@ internal sealed partial class NetworkBuilder
         inputIsNodes = false;
     }
 
-    private void AddModule(MemberModel member, OpModel op, string name, string field, string constructor, bool bias, bool norm, string? statement = null, bool weight = true)
+    private void AddModule(MemberModel member, OpModel op, string name, string field, string constructor, bool bias, bool norm, string? statement = null, bool weight = true, string? secondWeight = null)
     {
         var state = new List<string>();
         if (weight) state.Add(name + ".weight");
+        if (secondWeight is not null) state.Add(name + "." + secondWeight);
         if (bias) state.Add(name + ".bias");
         if (norm) { state.Add(name + ".running_mean"); state.Add(name + ".running_var"); }
         modules.Add(new ModuleSpec(member.Name, field, name, member.TypeName, member.Accessibility, op.Kind, constructor, state.ToEquatableArray()));

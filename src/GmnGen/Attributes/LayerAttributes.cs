@@ -113,3 +113,15 @@ public sealed class InstanceNorm2dAttribute : ParametricLayerAttribute
     /// <summary>Learn a per-channel weight and bias.</summary>
     public bool Affine { get; set; }
 }
+
+/// <summary>Permutation-equivariant DeepSets layer over a set <c>[features, elements]</c>:
+/// <c>y_i = W x_i + P mean_j(x_j) + b</c> (property type <see cref="GmnGen.Modules.DeepSets"/>).
+/// Its elementwise and pooled weights are distinct edge types in the graph.</summary>
+/// <param name="outFeatures">Output features per element.</param>
+public sealed class DeepSetsAttribute(int outFeatures) : ParametricLayerAttribute
+{
+    public int OutFeatures { get; } = outFeatures;
+    /// <summary>Expected input features; checked against the inferred shape when set.</summary>
+    public int In { get; set; }
+    public bool Bias { get; set; } = true;
+}

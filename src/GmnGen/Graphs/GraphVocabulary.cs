@@ -39,6 +39,9 @@ public enum EdgeType
     GroupNormBias = 12,
     InstanceNormWeight = 13,
     InstanceNormBias = 14,
+    DeepSetsWeight = 15,
+    DeepSetsPooledWeight = 16,
+    DeepSetsBias = 17,
 }
 
 /// <summary>The activation applied to a neuron's or channel's output (column 3 of the node features).</summary>

@@ -488,7 +488,7 @@ public sealed class DiagnosticTests
             """);
 
         AssertMessage(
-            "Property 'Fc' must carry exactly one layer attribute (Linear, Conv1d, Conv2d, BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm, InstanceNorm1d or InstanceNorm2d), but has 2",
+            "Property 'Fc' must carry exactly one layer attribute (Linear, Conv1d, Conv2d, BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm, InstanceNorm1d, InstanceNorm2d or DeepSets), but has 2",
             diagnostics.Single());
     }
 
@@ -832,6 +832,45 @@ public sealed class DiagnosticTests
         var symmetries = run.Sources["Net.Symmetries.g.cs"];
         Assert.DoesNotContain("\"Fc1.neurons\"", symmetries, StringComparison.Ordinal); // tied to the ordered inputs
         Assert.Contains("\"Fc2.neurons\"", symmetries, StringComparison.Ordinal);
+    }
+
+    // ---- DeepSets ---------------------------------------------------------------------------------------------------
+
+    [Fact]
+    public void GMN0010_DeepSets_on_features_without_elements_is_reported_on_the_attribute()
+    {
+        var diagnostics = AssertDiagnostics("""
+            [Network(InputShape = [4])]
+            public partial class Net
+            {
+                [{|GMN0010:DeepSets(8)|}] public partial GmnGen.Modules.DeepSets Set { get; }
+            }
+            """);
+
+        AssertMessage("DeepSets 'Set' expects [features, elements], but its input is [4]", diagnostics.Single());
+    }
+
+    [Fact]
+    public void GMN0001_DeepSets_whose_In_differs_from_the_features_is_reported_on_In() => AssertDiagnostics("""
+        [Network(InputShape = [3, 10])]
+        public partial class Net
+        {
+            [DeepSets(8, {|GMN0001:In = 4|})] public partial GmnGen.Modules.DeepSets Set { get; }
+        }
+        """);
+
+    [Fact]
+    public void GMN0007_DeepSets_declared_as_a_Linear_names_GmnGens_module_type()
+    {
+        var diagnostics = AssertDiagnostics("""
+            [Network(InputShape = [3, 10])]
+            public partial class Net
+            {
+                [DeepSets(8)] public partial {|GMN0007:Linear|} Set { get; }
+            }
+            """);
+
+        AssertMessage("Property 'Set' is declared as 'TorchSharp.Modules.Linear' but its layer attribute is [DeepSets]; declare it as GmnGen.Modules.DeepSets", diagnostics.Single());
     }
 
     // ---- several problems, several files -----------------------------------------------------------------------

@@ -34,6 +34,7 @@ public sealed class GeneratedCodeSnapshotTests
         Name(nameof(Norm_row_cnn_generates_code_that_compiles), "GmnGen.Tests.Networks.NormRowCnn"),
         Name(nameof(Res_net_generates_code_that_compiles), "GmnGen.Tests.Networks.ResNet"),
         Name(nameof(Residual_mlp_generates_code_that_compiles), "GmnGen.Tests.Networks.ResidualMlp"),
+        Name(nameof(Deep_sets_net_generates_code_that_compiles), "GmnGen.Tests.Networks.DeepSetsNet"),
     }.SelectMany(n => n).ToArray();
 
     private static IEnumerable<string> Name(string method, string hintPrefix) =>
@@ -108,6 +109,9 @@ public sealed class GeneratedCodeSnapshotTests
 
     [Fact]
     public void Residual_mlp_generates_code_that_compiles() => VerifyGenerated(TestNetwork("ResidualMlp"));
+
+    [Fact]
+    public void Deep_sets_net_generates_code_that_compiles() => VerifyGenerated(TestNetwork("DeepSetsNet"));
 
     [Fact]
     public void Nested_network_in_global_namespace_generates_code_that_compiles() => VerifyGenerated(Usings + """

@@ -112,3 +112,13 @@ public sealed partial class ResidualMlp
     [Linear(8), Residual(nameof(Norm2))] public partial Linear Down2 { get; }
     [Linear(3)] public partial Linear Out { get; }
 }
+
+/// <summary>DeepSets over the 28 columns of an image, each a set element with 28 features (its pixels):
+/// two equivariant layers, then the set mean and a Linear head.</summary>
+[Network(InputShape = [28, 28])]
+public sealed partial class DeepSetsNet
+{
+    [DeepSets(16), ReLU] public partial GmnGen.Modules.DeepSets Set1 { get; }
+    [DeepSets(8, Bias = false), ReLU] public partial GmnGen.Modules.DeepSets Set2 { get; }
+    [GlobalAvgPool, Linear(10)] public partial Linear Head { get; }
+}

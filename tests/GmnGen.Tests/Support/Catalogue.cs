@@ -18,6 +18,7 @@ public static class Catalogue
         [nameof(NormRowCnn)] = () => new NormRowCnn(),
         [nameof(ResNet)] = () => new ResNet(),
         [nameof(ResidualMlp)] = () => new ResidualMlp(),
+        [nameof(DeepSetsNet)] = () => new DeepSetsNet(),
     };
 
     public static TheoryData<string> Names()
