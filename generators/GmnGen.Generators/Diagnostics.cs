@@ -38,7 +38,7 @@ public static class Diagnostics
 
     public static readonly DiagnosticDescriptor UnsupportedLayer = Error("GMN0006",
         "Unsupported layer type",
-        "Property '{0}' has type '{1}', which GmnGen cannot build as a layer; supported: Linear, Conv1d, Conv2d, BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm, InstanceNorm1d, InstanceNorm2d (from TorchSharp.Modules), DeepSets (from GmnGen.Modules)");
+        "Property '{0}' has type '{1}', which GmnGen cannot build as a layer; supported: Linear, Conv1d, Conv2d, BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm, InstanceNorm1d, InstanceNorm2d (from TorchSharp.Modules), DeepSets, PositionalEmbedding, SelfAttention (from GmnGen.Modules)");
 
     public static readonly DiagnosticDescriptor LayerTypeMismatch = Error("GMN0007",
         "Property type does not match its layer",
@@ -58,7 +58,7 @@ public static class Diagnostics
 
     public static readonly DiagnosticDescriptor LayerCount = Error("GMN0011",
         "Property must declare exactly one layer",
-        "Property '{0}' must carry exactly one layer attribute (Linear, Conv1d, Conv2d, BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm, InstanceNorm1d, InstanceNorm2d or DeepSets), but has {1}");
+        "Property '{0}' must carry exactly one layer attribute (Linear, Conv1d, Conv2d, BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm, InstanceNorm1d, InstanceNorm2d, DeepSets, PatchEmbed, PositionalEmbedding or SelfAttention), but has {1}");
 
     public static readonly DiagnosticDescriptor InvalidInputShape = Error("GMN0012",
         "Input shape has the wrong number of dimensions",
@@ -103,6 +103,14 @@ public static class Diagnostics
     public static readonly DiagnosticDescriptor ResidualSourceNotFound = Error("GMN0022",
         "Residual source is not an earlier layer",
         "{0} on '{1}' starts at '{2}', which is not a layer property declared before '{1}' (or '{1}' itself)");
+
+    public static readonly DiagnosticDescriptor PatchDoesNotFit = Error("GMN0023",
+        "Patch size does not divide the image",
+        "PatchEmbed '{0}' has patch {1}, which does not divide its [{2}] image; pixels past the last whole patch would be dropped. Use a divisor of {3}: {4}");
+
+    public static readonly DiagnosticDescriptor HeadsDoNotDivide = Error("GMN0024",
+        "Heads do not divide the width",
+        "SelfAttention '{0}' has {1} heads, which do not divide its width {2}; use a divisor of {2}: {3}");
 
     public static readonly DiagnosticDescriptor InternalError = Error("GMN0099",
         "Internal generator error",

@@ -144,6 +144,9 @@ internal sealed partial class NetworkBuilder
         OpKind.BatchNorm1d or OpKind.BatchNorm2d => AddBatchNorm(member, op, name),
         OpKind.GroupNorm => AddGroupNorm(member, op, name),
         OpKind.DeepSets => AddDeepSets(member, op, name, isLast),
+        OpKind.PatchEmbed => AddPatchEmbed(member, op, name, isLast),
+        OpKind.PositionalEmbedding => AddPositionalEmbedding(member, op, name),
+        OpKind.SelfAttention => AddSelfAttention(member, op, name, isLast),
         OpKind.InstanceNorm1d or OpKind.InstanceNorm2d => AddInstanceNorm(member, op, name),
         _ => AddLayerNorm(member, op, name),
     };
@@ -322,13 +325,14 @@ internal sealed partial class NetworkBuilder
         inputIsNodes = false;
     }
 
-    private void AddModule(MemberModel member, OpModel op, string name, string field, string constructor, bool bias, bool norm, string? statement = null, bool weight = true, string? secondWeight = null)
+    private void AddModule(MemberModel member, OpModel op, string name, string field, string constructor, bool bias, bool norm, string? statement = null, bool weight = true, string? secondWeight = null, IEnumerable<string>? stateNames = null)
     {
         var state = new List<string>();
         if (weight) state.Add(name + ".weight");
         if (secondWeight is not null) state.Add(name + "." + secondWeight);
         if (bias) state.Add(name + ".bias");
         if (norm) { state.Add(name + ".running_mean"); state.Add(name + ".running_var"); }
+        if (stateNames is not null) { state.Clear(); state.AddRange(stateNames.Select(s => name + "." + s)); }
         modules.Add(new ModuleSpec(member.Name, field, name, member.TypeName, member.Accessibility, op.Kind, constructor, state.ToEquatableArray()));
         steps.Add(new StepSpec(statement ?? $"x = {field}.forward(x);", ""));
     }

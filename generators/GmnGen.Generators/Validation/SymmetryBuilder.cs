@@ -29,6 +29,13 @@ internal sealed class SymmetryBuilder
     }
 
     private readonly List<ChannelSet> sets = new();
+    /// <summary>Groups that are not a channel set's (attention heads and the dimensions inside them).</summary>
+    private readonly List<GroupSpec> extra = new();
+
+    public void AddGroup(GroupSpec group)
+    {
+        if (group.Size > 1) extra.Add(group);
+    }
 
     /// <summary>Starts a set for <paramref name="nodes"/>; a fixed one (inputs, outputs) never moves.</summary>
     public int Open(string name, NodeRange nodes, bool isFixed)
@@ -108,6 +115,7 @@ internal sealed class SymmetryBuilder
                     set.Runs.Select(r => new NodeRunSpec(r.Start, r.Block * within)).Concat(set.GroupNodes).ToEquatableArray(),
                     set.Actions.Select(a => a with { Block = a.Block * within }).ToEquatableArray()));
         }
+        groups.AddRange(extra);
         return groups.ToEquatableArray();
     }
 

@@ -125,3 +125,36 @@ public sealed class DeepSetsAttribute(int outFeatures) : ParametricLayerAttribut
     public int In { get; set; }
     public bool Bias { get; set; } = true;
 }
+
+/// <summary>ViT patch embedding of <c>[channels, height, width]</c>: a Conv2d with kernel and stride
+/// <see cref="Patch"/> whose output map is flattened into a sequence <c>[out, patches]</c>
+/// (property type <c>Conv2d</c>, state <c>weight</c>, <c>bias</c>). The patch must divide both
+/// image sides.</summary>
+/// <param name="outChannels">Width of the embedding.</param>
+public sealed class PatchEmbedAttribute(int outChannels) : ParametricLayerAttribute
+{
+    public int OutChannels { get; } = outChannels;
+    public int Patch { get; set; } = 4;
+    public bool Bias { get; set; } = true;
+    /// <summary>Expected input channels; checked against the inferred shape when set.</summary>
+    public int In { get; set; }
+}
+
+/// <summary>Learned positional embedding added to a sequence <c>[width, tokens]</c>
+/// (property type <see cref="GmnGen.Modules.PositionalEmbedding"/>, state <c>weight [width, tokens]</c>).
+/// In the graph: one ordered node per position, with an edge to every channel.</summary>
+public sealed class PositionalEmbeddingAttribute : ParametricLayerAttribute
+{
+    /// <summary>Expected number of tokens; checked against the inferred shape when set.</summary>
+    public int Length { get; set; }
+}
+
+/// <summary>Multi-head self-attention over a sequence <c>[width, tokens]</c> (property type
+/// <see cref="GmnGen.Modules.SelfAttention"/>, PyTorch's MultiheadAttention state names). The heads
+/// must divide the width.</summary>
+/// <param name="heads">Number of heads.</param>
+public sealed class SelfAttentionAttribute(int heads) : ParametricLayerAttribute
+{
+    public int Heads { get; } = heads;
+    public bool Bias { get; set; } = true;
+}

@@ -86,9 +86,10 @@ public class GoldenCountTests
     {
         var net = Catalogue.Networks[name]();
         Assert.Equal(StateOrder.ConcatenatedValues((TorchSharp.torch.nn.Module)net).shape[0], net.GraphLayout.ValueCount);
-        // Plus one constant-1 edge per channel of each residual sum.
-        var residual = net.GraphLayout.Edges.Where(e => e.Type == GmnGen.Graphs.EdgeType.Residual).ToList();
-        Assert.All(residual, e => Assert.Equal(-1, e.ValueOffset));
-        Assert.Equal(net.GraphLayout.ValueCount + residual.Sum(e => e.Count), net.GraphLayout.EdgeCount);
+        // Plus the constant-1 edges: one per channel of each residual sum, and those joining an
+        // attention head to its dimensions.
+        var constant = net.GraphLayout.Edges.Where(e => e.ValueOffset == -1).ToList();
+        Assert.All(constant, e => Assert.Contains(e.Type, new[] { GmnGen.Graphs.EdgeType.Residual, GmnGen.Graphs.EdgeType.AttentionHead }));
+        Assert.Equal(net.GraphLayout.ValueCount + constant.Sum(e => e.Count), net.GraphLayout.EdgeCount);
     }
 }

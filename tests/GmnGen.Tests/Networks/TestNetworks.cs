@@ -122,3 +122,25 @@ public sealed partial class DeepSetsNet
     [DeepSets(8, Bias = false), ReLU] public partial GmnGen.Modules.DeepSets Set2 { get; }
     [GlobalAvgPool, Linear(10)] public partial Linear Head { get; }
 }
+
+/// <summary>A small ViT on 28×28 images: 7×7 patches (16 tokens), a learned positional embedding,
+/// two pre-norm transformer blocks (2-head self-attention and a token-wise MLP, each with a
+/// residual), a final LayerNorm, mean pooling over tokens and a Linear head.</summary>
+[Network(InputShape = [1, 28, 28])]
+public sealed partial class TinyVit
+{
+    [PatchEmbed(8, Patch = 7)] public partial Conv2d Patches { get; }
+    [PositionalEmbedding(Length = 16)] public partial GmnGen.Modules.PositionalEmbedding Positions { get; }
+    [LayerNorm] public partial LayerNorm Block1Norm1 { get; }
+    [SelfAttention(2), Residual(nameof(Block1Norm1))] public partial GmnGen.Modules.SelfAttention Block1Attention { get; }
+    [LayerNorm] public partial LayerNorm Block1Norm2 { get; }
+    [Conv1d(16, Kernel = 1), GELU] public partial Conv1d Block1Mlp1 { get; }
+    [Conv1d(8, Kernel = 1), Residual(nameof(Block1Norm2))] public partial Conv1d Block1Mlp2 { get; }
+    [LayerNorm] public partial LayerNorm Block2Norm1 { get; }
+    [SelfAttention(2), Residual(nameof(Block2Norm1))] public partial GmnGen.Modules.SelfAttention Block2Attention { get; }
+    [LayerNorm] public partial LayerNorm Block2Norm2 { get; }
+    [Conv1d(16, Kernel = 1), GELU] public partial Conv1d Block2Mlp1 { get; }
+    [Conv1d(8, Kernel = 1), Residual(nameof(Block2Norm2))] public partial Conv1d Block2Mlp2 { get; }
+    [LayerNorm, GlobalAvgPool] public partial LayerNorm FinalNorm { get; }
+    [Linear(10)] public partial Linear Head { get; }
+}

@@ -19,6 +19,7 @@ public static class Catalogue
         [nameof(ResNet)] = () => new ResNet(),
         [nameof(ResidualMlp)] = () => new ResidualMlp(),
         [nameof(DeepSetsNet)] = () => new DeepSetsNet(),
+        [nameof(TinyVit)] = () => new TinyVit(),
     };
 
     public static TheoryData<string> Names()
