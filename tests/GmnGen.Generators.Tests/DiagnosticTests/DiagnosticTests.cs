@@ -488,7 +488,7 @@ public sealed class DiagnosticTests
             """);
 
         AssertMessage(
-            "Property 'Fc' must carry exactly one layer attribute (Linear, Conv1d, Conv2d, BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm, InstanceNorm1d, InstanceNorm2d or DeepSets), but has 2",
+            "Property 'Fc' must carry exactly one layer attribute (Linear, Conv1d, Conv2d, BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm, InstanceNorm1d, InstanceNorm2d, DeepSets, PatchEmbed, PositionalEmbedding or SelfAttention), but has 2",
             diagnostics.Single());
     }
 
@@ -872,6 +872,66 @@ public sealed class DiagnosticTests
 
         AssertMessage("Property 'Set' is declared as 'TorchSharp.Modules.Linear' but its layer attribute is [DeepSets]; declare it as GmnGen.Modules.DeepSets", diagnostics.Single());
     }
+
+    // ---- GMN0023 / GMN0024 transformers -----------------------------------------------------------------------------
+
+    [Fact]
+    public void GMN0023_patch_that_does_not_divide_the_image_is_reported_on_Patch()
+    {
+        var diagnostics = AssertDiagnostics("""
+            [Network(InputShape = [1, 28, 28])]
+            public partial class Vit
+            {
+                [PatchEmbed(8, {|GMN0023:Patch = 5|})] public partial Conv2d Patches { get; }
+                [GlobalAvgPool, Linear(10)] public partial Linear Head { get; }
+            }
+            """);
+
+        AssertMessage("PatchEmbed 'Patches' has patch 5, which does not divide its [28, 28] image; pixels past the last whole patch would be dropped. Use a divisor of 28: 1, 2, 4, 7, 14, 28", diagnostics.Single());
+    }
+
+    [Fact]
+    public void GMN0024_heads_that_do_not_divide_the_width_are_reported_on_the_head_count()
+    {
+        var diagnostics = AssertDiagnostics("""
+            [Network(InputShape = [1, 28, 28])]
+            public partial class Vit
+            {
+                [PatchEmbed(12, Patch = 7)] public partial Conv2d Patches { get; }
+                [SelfAttention({|GMN0024:5|})] public partial GmnGen.Modules.SelfAttention Attention { get; }
+                [GlobalAvgPool, Linear(10)] public partial Linear Head { get; }
+            }
+            """);
+
+        AssertMessage("SelfAttention 'Attention' has 5 heads, which do not divide its width 12; use a divisor of 12: 1, 2, 3, 4, 6, 12", diagnostics.Single());
+    }
+
+    [Fact]
+    public void GMN0001_positional_embedding_of_the_wrong_length_is_reported_on_Length()
+    {
+        var diagnostics = AssertDiagnostics("""
+            [Network(InputShape = [1, 28, 28])]
+            public partial class Vit
+            {
+                [PatchEmbed(8, Patch = 4)] public partial Conv2d Patches { get; }
+                [PositionalEmbedding({|GMN0001:Length = 16|})] public partial GmnGen.Modules.PositionalEmbedding Positions { get; }
+                [GlobalAvgPool, Linear(10)] public partial Linear Head { get; }
+            }
+            """);
+
+        AssertMessage("Layer 'Positions' expects 16 positions, but gets 49", diagnostics.Single());
+    }
+
+    [Fact]
+    public void GMN0010_attention_on_pooled_features_is_reported_on_the_attribute() => AssertDiagnostics("""
+        [Network(InputShape = [1, 28, 28])]
+        public partial class Vit
+        {
+            [PatchEmbed(8, Patch = 7), GlobalAvgPool] public partial Conv2d Patches { get; }
+            [{|GMN0010:SelfAttention(2)|}] public partial GmnGen.Modules.SelfAttention Attention { get; }
+            [Linear(10)] public partial Linear Head { get; }
+        }
+        """);
 
     // ---- several problems, several files -----------------------------------------------------------------------
 

@@ -35,6 +35,7 @@ public sealed class GeneratedCodeSnapshotTests
         Name(nameof(Res_net_generates_code_that_compiles), "GmnGen.Tests.Networks.ResNet"),
         Name(nameof(Residual_mlp_generates_code_that_compiles), "GmnGen.Tests.Networks.ResidualMlp"),
         Name(nameof(Deep_sets_net_generates_code_that_compiles), "GmnGen.Tests.Networks.DeepSetsNet"),
+        Name(nameof(Tiny_vit_generates_code_that_compiles), "GmnGen.Tests.Networks.TinyVit"),
     }.SelectMany(n => n).ToArray();
 
     private static IEnumerable<string> Name(string method, string hintPrefix) =>
@@ -112,6 +113,9 @@ public sealed class GeneratedCodeSnapshotTests
 
     [Fact]
     public void Deep_sets_net_generates_code_that_compiles() => VerifyGenerated(TestNetwork("DeepSetsNet"));
+
+    [Fact]
+    public void Tiny_vit_generates_code_that_compiles() => VerifyGenerated(TestNetwork("TinyVit"));
 
     [Fact]
     public void Nested_network_in_global_namespace_generates_code_that_compiles() => VerifyGenerated(Usings + """
