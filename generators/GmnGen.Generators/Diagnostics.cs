@@ -102,7 +102,7 @@ public static class Diagnostics
 
     public static readonly DiagnosticDescriptor ResidualSourceNotFound = Error("GMN0022",
         "Residual source is not an earlier layer",
-        "{0} on '{1}' starts at '{2}', which is not a layer property declared before '{1}' (or '{1}' itself)");
+        "{0} on '{1}' starts at '{2}', {3}");
 
     public static readonly DiagnosticDescriptor PatchDoesNotFit = Error("GMN0023",
         "Patch size does not divide the image",

@@ -37,6 +37,7 @@ internal sealed partial class NetworkBuilder
                 $" (project it: put [Shortcut(nameof({op.Text("From")}))] on a Linear or 1x1 convolution of the right size, declared after '{member.Name}')");
             return false;
         }
+        if (!Apart(skip.Nodes, graph.Current, member, op)) return false;
         AddResidualEdges(skip.Nodes, $"residual from {op.Text("From")}");
         steps.Add(new StepSpec($"x = x + {skip.Variable};", ""));
         return true;
@@ -66,6 +67,7 @@ internal sealed partial class NetworkBuilder
             return false;
         }
         var projected = graph.Current;
+        if (!Apart(projected, s.Main.Nodes, member, s.Op)) return false;
         (flattened, inputIsNodes) = (s.Main.Flattened, s.Main.InputIsNodes);
         graph.Current = s.Main.Nodes;
         AddResidualEdges(projected, $"{member.Name} shortcut");
@@ -77,8 +79,19 @@ internal sealed partial class NetworkBuilder
     {
         string from = op.Text("From") ?? "";
         if (earlier.Contains(from) && skips.TryGetValue(from, out skip!)) return true;
-        Report(Diagnostics.ResidualSourceNotFound, op.LocationOf("From"), op.Kind.ToString(), member.Name, from);
+        Report(Diagnostics.ResidualSourceNotFound, op.LocationOf("From"), op.Kind.ToString(), member.Name, from,
+            $"which is not a layer property declared before '{member.Name}' (or '{member.Name}' itself)");
         skip = null!;
+        return false;
+    }
+
+    /// <summary>A sum of a tensor with itself (no layer with nodes in between) would need edges from
+    /// nodes to themselves; the graph must stay a DAG.</summary>
+    private bool Apart(NodeRange skip, NodeRange main, MemberModel member, OpModel op)
+    {
+        if (skip.Start != main.Start) return true;
+        Report(Diagnostics.ResidualSourceNotFound, op.LocationOf("From"), op.Kind.ToString(), member.Name, op.Text("From")!,
+            "but no layer with neurons or channels runs between its start and the sum (it would add a tensor to itself)");
         return false;
     }
 

@@ -817,6 +817,22 @@ public sealed class DiagnosticTests
         """);
 
     [Fact]
+    public void GMN0022_residual_with_no_layer_between_its_start_and_the_sum_is_reported_on_its_argument()
+    {
+        var diagnostics = AssertDiagnostics("""
+            [Network(InputShape = [4])]
+            public partial class Net
+            {
+                [Linear(4)] public partial Linear Fc1 { get; }
+                [Residual({|GMN0022:nameof(Norm)|}), LayerNorm] public partial LayerNorm Norm { get; }
+                [Linear(2)] public partial Linear Out { get; }
+            }
+            """);
+
+        AssertMessage("Residual on 'Norm' starts at 'Norm', but no layer with neurons or channels runs between its start and the sum (it would add a tensor to itself)", diagnostics.Single());
+    }
+
+    [Fact]
     public void A_residual_from_the_network_input_pins_the_channels_it_reaches()
     {
         var run = GeneratorHarness.Run(Usings + """
