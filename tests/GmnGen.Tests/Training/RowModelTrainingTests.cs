@@ -11,7 +11,8 @@ namespace GmnGen.Tests.Training;
 /// Embedding-free sequence models of the paper's "diverse architectures" read an image directly:
 /// its 28 rows are the channels of a length-28 sequence (1D CNN) or the features of 28 set
 /// elements (DeepSets). The generated networks take Fashion-MNIST images with the image's channel
-/// axis squeezed away.
+/// axis squeezed away. (RowCnn, the 1D CNN, is covered on seeded inputs by the catalogue tests: its
+/// training reached NaN losses after ~20 Adam steps at some seeds, not yet understood.)
 /// </summary>
 public sealed class RowModelTrainingTests
 {
@@ -25,19 +26,6 @@ public sealed class RowModelTrainingTests
         Seed = 77,
         InputTransform = x => x.squeeze(1), // [b, 1, 28, 28] -> [b, 28, 28]
     };
-
-    [Fact]
-    public void A_1d_cnn_over_image_rows_classifies_real_images()
-    {
-        // Training RowCnn (sigmoid, dilated convolution) reaches NaN losses after ~20 Adam steps at
-        // some seeds; until that is understood only its forward pass on real rows is pinned here.
-        var net = new RowCnn();
-        StateOrder.Randomise(net, seed: 51);
-        using var test = SharedFashionMnist.Data.Test.Take(64);
-        var logits = net.forward(test.Images.squeeze(1));
-        Assert.Equal(new long[] { 64, 10 }, logits.shape);
-        Assert.True(logits.isfinite().all().item<bool>());
-    }
 
     [Fact]
     public void A_deep_sets_net_over_image_columns_learns_fashion_mnist() => AssertLearns(new DeepSetsNet(), seed: 52);
