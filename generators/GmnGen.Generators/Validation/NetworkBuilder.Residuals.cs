@@ -23,7 +23,8 @@ internal sealed partial class NetworkBuilder
     {
         bool used = layers.Any(l => l.Member.Ops.Any(o => o.Kind is OpKind.Residual or OpKind.Shortcut && o.Text("From") == member.Name));
         if (!used) return;
-        var state = new SkipState(Field(member) + "_in", shape.ToArray(), graph.Current, flattened, inputIsNodes);
+        // Not "__"-prefixed like the fields, so no field name can clash with these locals.
+        var state = new SkipState(member.Name + "__in", shape.ToArray(), graph.Current, flattened, inputIsNodes);
         skips[member.Name] = state;
         steps.Add(new StepSpec($"var {state.Variable} = x;", Dims(shape)));
     }
@@ -46,7 +47,13 @@ internal sealed partial class NetworkBuilder
     private bool BeginShortcut(MemberModel member, OpModel op, IEnumerable<string> earlier)
     {
         if (!FindSkip(member, op, earlier, out var skip)) return false;
-        var main = new SkipState(Field(member) + "_main", shape.ToArray(), graph.Current, flattened, inputIsNodes);
+        if (shortcut is not null)
+        {
+            Report(Diagnostics.ResidualSourceNotFound, op.LocationOf("From"), "Shortcut", member.Name, op.Text("From")!,
+                "but the property already is a shortcut; give each projection its own property");
+            return false;
+        }
+        var main = new SkipState(member.Name + "__main", shape.ToArray(), graph.Current, flattened, inputIsNodes);
         shortcut = (main, op, op.Text("From")!);
         steps.Add(new StepSpec($"var {main.Variable} = x;", Dims(shape)));
         (shape, flattened, inputIsNodes) = (skip.Shape.ToArray(), skip.Flattened, skip.InputIsNodes);

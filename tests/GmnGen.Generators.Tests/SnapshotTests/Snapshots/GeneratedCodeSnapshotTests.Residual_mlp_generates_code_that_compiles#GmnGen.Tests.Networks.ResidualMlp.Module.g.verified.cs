@@ -73,18 +73,18 @@ partial class ResidualMlp : global::TorchSharp.torch.nn.Module<global::TorchShar
     {
         var x = input;
         x = __Embed.forward(x); // [batch, 8]
-        var __Norm1_in = x; // [batch, 8]
+        var Norm1__in = x; // [batch, 8]
         x = __Norm1.forward(x); // [batch, 8]
         x = __Up1.forward(x); // [batch, 16]
         x = global::TorchSharp.torch.nn.functional.gelu(x); // [batch, 16]
         x = __Down1.forward(x); // [batch, 8]
-        x = x + __Norm1_in; // [batch, 8]
-        var __Norm2_in = x; // [batch, 8]
+        x = x + Norm1__in; // [batch, 8]
+        var Norm2__in = x; // [batch, 8]
         x = __Norm2.forward(x); // [batch, 8]
         x = __Up2.forward(x); // [batch, 16]
         x = global::TorchSharp.torch.nn.functional.gelu(x); // [batch, 16]
         x = __Down2.forward(x); // [batch, 8]
-        x = x + __Norm2_in; // [batch, 8]
+        x = x + Norm2__in; // [batch, 8]
         x = __Out.forward(x); // [batch, 3]
         return x;
     }
