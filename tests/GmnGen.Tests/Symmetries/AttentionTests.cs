@@ -99,6 +99,31 @@ public class AttentionTests
         Assert.All(unexplained, k => Assert.Equal(((int)EdgeType.AttentionHead).ToString(), k.Features.Split(',')[1]));
     }
 
+    [Fact]
+    public void The_control_metanet_sees_a_dimension_moved_across_heads()
+    {
+        // Head membership reaches the readout only through head nodes: a dimension's values flow to
+        // its head node (reverse edges) and from there to the head's other dimensions, so a metanet
+        // needs a few blocks to see it. This one (SensitivityTests' high-gain setting with 4 blocks)
+        // does, while it stays invariant to real automorphisms.
+        var metanet = GmnGen.Tests.Metanet.MetanetTesting.CreateMetanet(
+            GmnGen.Tests.Metanet.MetanetTesting.Small with { ReverseEdges = true, Outputs = 16, Blocks = 4 }, seed: 7, gain: 4.0);
+        var net = (TinyVit)GmnGen.Tests.Metanet.MetanetTesting.Network(nameof(TinyVit), seed: 62);
+        var before = GmnGen.Tests.Metanet.MetanetTesting.Run(metanet, net.ToParameterGraph());
+        var state = SymmetrySpec.StateByName(net);
+        var saved = state.ToDictionary(kv => kv.Key, kv => kv.Value.clone());
+        TinyVit.Symmetries.ApplyRandom(net, new Generator(63));
+        float automorphism = GmnGen.Tests.Metanet.MetanetTesting.MaxAbsDifference(GmnGen.Tests.Metanet.MetanetTesting.Run(metanet, net.ToParameterGraph()), before);
+        Assert.True(automorphism < 1e-5, $"an emitted automorphism changed the metanet's output by {automorphism:E2}");
+        using (no_grad()) foreach (var (key, t) in state) t.copy_(saved[key]);
+        var across = new PermutationGroup("across heads", 8, [new NodeRun(QueryKey)],
+            [Row("in_proj_weight", 0), Row("in_proj_weight", 8), Row("in_proj_bias", 0), Row("in_proj_bias", 8)]);
+        across.Apply(SymmetrySpec.StateByName(net), tensor(new long[] { 0, 1, 2, 4, 3, 5, 6, 7 }));
+        var after = GmnGen.Tests.Metanet.MetanetTesting.Run(metanet, net.ToParameterGraph());
+        float change = GmnGen.Tests.Metanet.MetanetTesting.MaxAbsDifference(after, before);
+        Assert.True(change > 1e-4, $"moving a dimension across heads changed the metanet's output by only {change:E2}");
+    }
+
     private static TensorAxis Row(string tensor, int offset) => new($"Block1Attention.{tensor}", 0, 1, offset);
 
     private static Dictionary<(int Src, int Dst, string Features), float> Edges(ParameterGraph graph)
