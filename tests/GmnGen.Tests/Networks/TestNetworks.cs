@@ -144,3 +144,17 @@ public sealed partial class TinyVit
     [LayerNorm, GlobalAvgPool] public partial LayerNorm FinalNorm { get; }
     [Linear(10)] public partial Linear Head { get; }
 }
+
+/// <summary>GroupNorm on a residual stream: the stream's channels meet GroupNorms of 4 and of 2
+/// groups, so only permutations inside blocks of 2 channels keep both partitions.</summary>
+[Network(InputShape = [2, 6, 6])]
+public sealed partial class GroupNormResNet
+{
+    [Conv2d(8, Padding = 1)] public partial Conv2d Stem { get; }
+    [GroupNorm(4), ReLU] public partial GroupNorm StemNorm { get; }
+    [Conv2d(8, Padding = 1)] public partial Conv2d Conv1 { get; }
+    [GroupNorm(2), ReLU] public partial GroupNorm Norm1 { get; }
+    [Conv2d(8, Padding = 1), Residual(nameof(Conv1))] public partial Conv2d Conv2 { get; }
+    [GroupNorm(2), ReLU] public partial GroupNorm Norm2 { get; }
+    [GlobalAvgPool, Linear(3)] public partial Linear Head { get; }
+}

@@ -20,6 +20,7 @@ public static class Catalogue
         [nameof(ResidualMlp)] = () => new ResidualMlp(),
         [nameof(DeepSetsNet)] = () => new DeepSetsNet(),
         [nameof(TinyVit)] = () => new TinyVit(),
+        [nameof(GroupNormResNet)] = () => new GroupNormResNet(),
     };
 
     public static TheoryData<string> Names()

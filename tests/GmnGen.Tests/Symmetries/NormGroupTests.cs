@@ -39,6 +39,20 @@ public class NormGroupTests
     }
 
     [Fact]
+    public void GroupNorms_of_different_group_counts_on_one_residual_stream_keep_blocks_of_their_common_divisor()
+    {
+        var groups = GroupNormResNet.Symmetries.Groups.Select(g => (g.Name, g.Size)).ToArray();
+        Assert.Equal(new[]
+        {
+            // The stream (stem and Conv2 channels): partitions of 4 and 2 groups, blocks of 2.
+            ("Stem.channels.group0", 2), ("Stem.channels.group1", 2), ("Stem.channels.group2", 2), ("Stem.channels.group3", 2),
+            // Conv1's channels: one GroupNorm of 2 groups.
+            ("Conv1.channels.group0", 4), ("Conv1.channels.group1", 4), ("Conv1.channels.groups", 2),
+        }, groups);
+        Assert.Equal(2, GroupNormResNet.Symmetries.Groups[0].Nodes.Count); // stem and Conv2 channel nodes
+    }
+
+    [Fact]
     public void Mixing_channels_across_norm_groups_changes_the_function_and_is_no_graph_automorphism()
     {
         var (_, module, input) = FunctionPreservationTests.Prepare(nameof(NormCnn), seed: 21);
