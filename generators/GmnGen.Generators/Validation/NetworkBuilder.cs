@@ -154,7 +154,10 @@ internal sealed partial class NetworkBuilder
     private bool AddLinear(MemberModel member, OpModel op, string name, bool isLast)
     {
         if (!Positive(op, "OutFeatures", member.Name, out int outFeatures)) return false;
-        if (shape.Length != 1) return WrongRank(op, member.Name, "[features]", " (add Flatten or GlobalAvgPool before it)");
+        if (shape.Length != 1)
+            return WrongRank(op, member.Name, "[features]", shape.Length == 2
+                ? " (add Flatten or GlobalAvgPool before it, or use Conv1d(Kernel = 1) for a layer applied to each position of a sequence)"
+                : " (add Flatten or GlobalAvgPool before it)");
         int inFeatures = shape[0];
         int expected = op.Int("In", 0);
         if (expected != 0 && expected != inFeatures)

@@ -951,6 +951,21 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
+    public void GMN0010_Linear_on_a_sequence_suggests_a_token_wise_convolution()
+    {
+        var diagnostics = AssertDiagnostics("""
+            [Network(InputShape = [1, 28, 28])]
+            public partial class Vit
+            {
+                [PatchEmbed(8, Patch = 7)] public partial Conv2d Patches { get; }
+                [{|GMN0010:Linear(16)|}] public partial Linear Mlp { get; }
+            }
+            """);
+
+        AssertMessage("Linear 'Mlp' expects [features], but its input is [8, 16] (add Flatten or GlobalAvgPool before it, or use Conv1d(Kernel = 1) for a layer applied to each position of a sequence)", diagnostics.Single());
+    }
+
+    [Fact]
     public void GMN0010_attention_on_pooled_features_is_reported_on_the_attribute() => AssertDiagnostics("""
         [Network(InputShape = [1, 28, 28])]
         public partial class Vit
