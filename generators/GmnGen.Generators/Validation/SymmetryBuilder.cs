@@ -46,8 +46,6 @@ internal sealed class SymmetryBuilder
         return sets.Count - 1;
     }
 
-    public int Size(int set) => sets[Find(set)].Size;
-
     public void Act(int set, string tensor, int axis, int block = 1) => sets[Find(set)].Actions.Add(new AxisSpec(tensor, axis, block));
 
     /// <summary>A GroupNorm splits the set into <paramref name="groups"/> contiguous groups, each with one
