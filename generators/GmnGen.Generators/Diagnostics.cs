@@ -38,11 +38,11 @@ public static class Diagnostics
 
     public static readonly DiagnosticDescriptor UnsupportedLayer = Error("GMN0006",
         "Unsupported layer type",
-        "Property '{0}' has type '{1}', which GmnGen cannot build as a layer; supported: Linear, Conv1d, Conv2d, BatchNorm1d, BatchNorm2d, LayerNorm (from TorchSharp.Modules)");
+        "Property '{0}' has type '{1}', which GmnGen cannot build as a layer; supported: Linear, Conv1d, Conv2d, BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm, InstanceNorm1d, InstanceNorm2d (from TorchSharp.Modules), DeepSets, PositionalEmbedding, SelfAttention (from GmnGen.Modules)");
 
     public static readonly DiagnosticDescriptor LayerTypeMismatch = Error("GMN0007",
         "Property type does not match its layer",
-        "Property '{0}' is declared as '{1}' but its layer attribute is [{2}]; declare it as TorchSharp.Modules.{2}");
+        "Property '{0}' is declared as '{1}' but its layer attribute is [{2}]; declare it as {3}");
 
     public static readonly DiagnosticDescriptor DuplicateName = Error("GMN0008",
         "Duplicate layer name",
@@ -58,7 +58,7 @@ public static class Diagnostics
 
     public static readonly DiagnosticDescriptor LayerCount = Error("GMN0011",
         "Property must declare exactly one layer",
-        "Property '{0}' must carry exactly one layer attribute (Linear, Conv1d, Conv2d, BatchNorm1d, BatchNorm2d or LayerNorm), but has {1}");
+        "Property '{0}' must carry exactly one layer attribute (Linear, Conv1d, Conv2d, BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm, InstanceNorm1d, InstanceNorm2d, DeepSets, PatchEmbed, PositionalEmbedding or SelfAttention), but has {1}");
 
     public static readonly DiagnosticDescriptor InvalidInputShape = Error("GMN0012",
         "Input shape has the wrong number of dimensions",
@@ -91,6 +91,26 @@ public static class Diagnostics
     public static readonly DiagnosticDescriptor AlreadyImplemented = Error("GMN0019",
         "Layer property already implemented",
         "Property '{0}' already has an implementation part; remove it, since the generator implements layer properties");
+
+    public static readonly DiagnosticDescriptor GroupsDoNotDivide = Error("GMN0020",
+        "Norm groups do not divide the channels",
+        "GroupNorm '{0}' has {1} groups, which do not divide its {2} channels; use a divisor of {2}: {3}");
+
+    public static readonly DiagnosticDescriptor ResidualShapeMismatch = Error("GMN0021",
+        "Residual shapes differ",
+        "{0} on '{1}' adds [{2}] (from the input of '{3}') to [{4}]; the shapes must match{5}");
+
+    public static readonly DiagnosticDescriptor ResidualSourceNotFound = Error("GMN0022",
+        "Residual source is not an earlier layer",
+        "{0} on '{1}' starts at '{2}', {3}");
+
+    public static readonly DiagnosticDescriptor PatchDoesNotFit = Error("GMN0023",
+        "Patch size does not divide the image",
+        "PatchEmbed '{0}' has patch {1}, which does not divide its [{2}] image; pixels past the last whole patch would be dropped. Use a divisor of {3}: {4}");
+
+    public static readonly DiagnosticDescriptor HeadsDoNotDivide = Error("GMN0024",
+        "Heads do not divide the width",
+        "SelfAttention '{0}' has {1} heads, which do not divide its width {2}; use a divisor of {2}: {3}");
 
     public static readonly DiagnosticDescriptor InternalError = Error("GMN0099",
         "Internal generator error",

@@ -11,7 +11,7 @@ internal static class GraphEmitter
 
     public static string Emit(NetworkSpec spec)
     {
-        long edgeCount = spec.Edges.Sum(e => (long)e.SrcCount * e.DstCount * e.Kernel.Aggregate(1L, (a, k) => a * k));
+        long edgeCount = spec.Edges.Sum(e => e.Diagonal ? e.DstCount : (long)e.SrcCount * e.DstCount * e.Kernel.Aggregate(1L, (a, k) => a * k));
         long valueCount = spec.State.Sum(s => s.Shape.Aggregate(1L, (a, d) => a * d));
         return TypeScaffold.Write(spec, " : global::GmnGen.IGraphNetwork", w =>
         {
@@ -29,7 +29,7 @@ internal static class GraphEmitter
             w.Line("    {");
             w.Line("        //  layer, type, srcStart, srcCount, dstStart, dstCount, kernel, valueOffset");
             foreach (var e in spec.Edges)
-                w.Line($"        new({e.Layer}, {Graphs}.EdgeType.{e.Type}, {e.SrcStart}, {e.SrcCount}, {e.DstStart}, {e.DstCount}, [{string.Join(", ", e.Kernel)}], {e.ValueOffset}), // {e.Comment}");
+                w.Line($"        new({e.Layer}, {Graphs}.EdgeType.{e.Type}, {e.SrcStart}, {e.SrcCount}, {e.DstStart}, {e.DstCount}, [{string.Join(", ", e.Kernel)}], {e.ValueOffset}{(e.Diagonal ? ", Diagonal: true" : "")}), // {e.Comment}");
             w.Line("    },");
             w.Line($"    state: new {Graphs}.StateTensor[]");
             w.Line("    {");

@@ -1,3 +1,4 @@
+using System.Linq;
 using GmnGen.Generators.Model;
 
 namespace GmnGen.Generators.Emitters;
@@ -15,9 +16,11 @@ internal static class SymmetryEmitter
             w.Line("{");
             foreach (var g in spec.Groups)
             {
-                w.Line($"    new(\"{g.Name}\", {g.Size}, {g.NodeStart}, new {Symmetries}.TensorAxis[]");
+                var runs = string.Join(", ", g.Nodes.Select(r => r.Block > 1 ? $"new({r.Start}, {r.Block})" : $"new({r.Start})"));
+                w.Line($"    new(\"{g.Name}\", {g.Size}, new {Symmetries}.NodeRun[] {{ {runs} }}, new {Symmetries}.TensorAxis[]");
                 w.Line("    {");
-                foreach (var a in g.Actions) w.Line($"        new(\"{a.Tensor}\", {a.Axis}{(a.Block > 1 ? ", " + a.Block : "")}),");
+                foreach (var a in g.Actions)
+                    w.Line($"        new(\"{a.Tensor}\", {a.Axis}{(a.Block > 1 || a.Offset > 0 ? ", " + a.Block : "")}{(a.Offset > 0 ? ", " + a.Offset : "")}),");
                 w.Line("    }),");
             }
             w.Line("});");

@@ -14,16 +14,19 @@ public sealed record StepSpec(string Statement, string ShapeAfter);
 public sealed record NodeBlockSpec(int Start, int Count, int Layer, string Type, bool Ordered, string Activation, string Comment);
 
 /// <summary>See GmnGen.Graphs.EdgeBlock.</summary>
-public sealed record EdgeBlockSpec(int Layer, string Type, int SrcStart, int SrcCount, int DstStart, int DstCount, EquatableArray<int> Kernel, int ValueOffset, string Comment);
+public sealed record EdgeBlockSpec(int Layer, string Type, int SrcStart, int SrcCount, int DstStart, int DstCount, EquatableArray<int> Kernel, int ValueOffset, string Comment, bool Diagonal = false);
 
 /// <summary>A state tensor in value-vector order, with the C# expression that reads it from the live module.</summary>
 public sealed record StateTensorSpec(string Name, EquatableArray<int> Shape, int Offset, string Accessor);
 
 /// <summary>See GmnGen.Symmetries.TensorAxis.</summary>
-public sealed record AxisSpec(string Tensor, int Axis, int Block);
+public sealed record AxisSpec(string Tensor, int Axis, int Block, int Offset = 0);
+
+/// <summary>See GmnGen.Symmetries.NodeRun.</summary>
+public sealed record NodeRunSpec(int Start, int Block);
 
 /// <summary>See GmnGen.Symmetries.PermutationGroup.</summary>
-public sealed record GroupSpec(string Name, int Size, int NodeStart, EquatableArray<AxisSpec> Actions);
+public sealed record GroupSpec(string Name, int Size, EquatableArray<NodeRunSpec> Nodes, EquatableArray<AxisSpec> Actions);
 
 public sealed record NetworkSpec(
     string? Namespace,

@@ -4,20 +4,32 @@ namespace GmnGen.Generators.Model;
 public enum OpKind
 {
     // Layers with parameters: one per annotated property.
-    Linear, Conv1d, Conv2d, BatchNorm1d, BatchNorm2d, LayerNorm,
+    Linear, Conv1d, Conv2d, BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm, InstanceNorm1d, InstanceNorm2d, DeepSets,
+    PatchEmbed, PositionalEmbedding, SelfAttention,
     // Parameter-free operations.
     ReLU, LeakyReLU, GELU, SiLU, Tanh, Sigmoid, Dropout, Flatten, GlobalAvgPool,
     MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d,
+    // Skip connections (parameter-free; a projection's parameters belong to its layer).
+    Residual, Shortcut,
 }
 
 public static class OpKinds
 {
-    public static bool IsParametric(this OpKind kind) => kind <= OpKind.LayerNorm;
+    public static bool IsParametric(this OpKind kind) => kind <= OpKind.SelfAttention;
 
     public static bool IsActivation(this OpKind kind) => kind is >= OpKind.ReLU and <= OpKind.Sigmoid;
 
-    /// <summary>The TorchSharp module type (in TorchSharp.Modules) a parametric layer is held in.</summary>
-    public static string ModuleTypeName(this OpKind kind) => kind.ToString();
+    /// <summary>The full name of the module type a parametric layer is held in: TorchSharp's, or
+    /// GmnGen's own for layers TorchSharp lacks.</summary>
+    public static string ModuleTypeName(this OpKind kind) => kind switch
+    {
+        OpKind.PatchEmbed => "TorchSharp.Modules.Conv2d", // a convolution whose map becomes a sequence
+        OpKind.DeepSets or OpKind.PositionalEmbedding or OpKind.SelfAttention => "GmnGen.Modules." + kind,
+        _ => "TorchSharp.Modules." + kind,
+    };
+
+    /// <summary>Layers whose outputs are new neurons or channels (the rest normalise existing ones).</summary>
+    public static bool MakesNodes(this OpKind kind) => kind is OpKind.Linear or OpKind.Conv1d or OpKind.Conv2d or OpKind.DeepSets or OpKind.PatchEmbed or OpKind.SelfAttention;
 
     /// <summary>Maps an attribute class name (e.g. "Conv2dAttribute") to its kind.</summary>
     public static OpKind? FromAttributeName(string name)

@@ -4,22 +4,20 @@ using GmnGen.Generators.Model;
 
 namespace GmnGen.Generators.Validation;
 
-/// <summary>A run of graph nodes, and the index of its block (to set its activation later).</summary>
-internal readonly record struct NodeRange(int Start, int Count, int Block);
+/// <summary>A run of graph nodes, the index of its block (to set its activation later) and, for
+/// nodes that carry activations, their channel set in <see cref="SymmetryBuilder"/> (else -1).</summary>
+internal readonly record struct NodeRange(int Start, int Count, int Block, int Set = -1);
 
 /// <summary>
 /// Accumulates the parameter graph (node and edge blocks), the value vector (state tensors in
-/// order) and the symmetry groups while <see cref="NetworkBuilder"/> walks the layers. A group is
-/// opened by the layer that creates hidden neurons or channels and closed by the next layer that
-/// consumes them, so only hidden nodes ever get a group.
+/// order) and, through <see cref="Symmetries"/>, the symmetry groups while
+/// <see cref="NetworkBuilder"/> walks the layers.
 /// </summary>
 internal sealed class GraphLayoutBuilder
 {
     private readonly List<NodeBlockSpec> nodes = new();
     private readonly List<(string Name, int[] Shape, string Accessor, bool IsBuffer)> state = new();
-    private readonly List<(int Layer, string Type, NodeRange Src, NodeRange Dst, int[] Kernel, int State, string Comment)> edgeRuns = new();
-    private readonly List<GroupSpec> groups = new();
-    private (string Name, int Size, int NodeStart, List<AxisSpec> Actions)? openGroup;
+    private readonly List<(int Layer, string Type, NodeRange Src, NodeRange Dst, int[] Kernel, int State, int Within, bool Diagonal, string Comment)> edgeRuns = new();
     private int nodeCount, layer;
     private long values;
 
@@ -36,6 +34,21 @@ internal sealed class GraphLayoutBuilder
     public NodeRange Current { get; set; }
 
     public int NextLayer() => ++layer;
+
+    /// <summary>The index of the last layer with parameters.</summary>
+    public int Layer => layer;
+
+    public SymmetryBuilder Symmetries { get; } = new();
+
+    /// <summary>Nodes that carry activations: they get a channel set, fixed for inputs and outputs.</summary>
+    public NodeRange Track(NodeRange nodes, string name, bool movable) =>
+        nodes with { Set = Symmetries.Open(name, nodes, isFixed: !movable) };
+
+    /// <summary>Records that permuting <paramref name="nodes"/> permutes <paramref name="axis"/> of <paramref name="tensor"/>.</summary>
+    public void Act(NodeRange nodes, string tensor, int axis, int block = 1)
+    {
+        if (nodes.Set >= 0) Symmetries.Act(nodes.Set, tensor, axis, block);
+    }
 
     public NodeRange AddNodes(int count, int nodeLayer, string type, bool ordered, string comment)
     {
@@ -55,8 +68,11 @@ internal sealed class GraphLayoutBuilder
         return state.Count - 1;
     }
 
-    public void AddEdges(int edgeLayer, string type, NodeRange src, NodeRange dst, int[] kernel, int stateId, string comment) =>
-        edgeRuns.Add((edgeLayer, type, src, dst, kernel, stateId, comment));
+    /// <param name="within">Where the block's values start inside the state tensor (a GroupNorm's
+    /// vector is split into one block per group).</param>
+    /// <param name="diagonal">Source i to destination i only (residual edges), instead of every pair.</param>
+    public void AddEdges(int edgeLayer, string type, NodeRange src, NodeRange dst, int[] kernel, int stateId, string comment, int within = 0, bool diagonal = false) =>
+        edgeRuns.Add((edgeLayer, type, src, dst, kernel, stateId, within, diagonal, comment));
 
     /// <summary>A parameter (per-node tensor of a layer) with its own node and one edge to each current node.</summary>
     public void AddBroadcast(int nodeLayer, string nodeType, string edgeType, string name, string accessor, NodeRange target, string comment, bool isBuffer = false)
@@ -64,19 +80,19 @@ internal sealed class GraphLayoutBuilder
         var node = AddNodes(1, nodeLayer, nodeType, ordered: false, comment);
         int id = AddState(name, new[] { target.Count }, accessor, isBuffer);
         AddEdges(nodeLayer, edgeType, node, target, new int[0], id, comment);
-        ActOnOpenGroup(name, 0);
+        Act(target, name, 0);
     }
 
-    public void OpenGroup(string name, NodeRange nodes) => openGroup = (name, nodes.Count, nodes.Start, new List<AxisSpec>());
-
-    /// <summary>Records that the open group (if any) permutes <paramref name="axis"/> of <paramref name="tensor"/>.</summary>
-    public void ActOnOpenGroup(string tensor, int axis, int block = 1) =>
-        openGroup?.Actions.Add(new AxisSpec(tensor, axis, block));
-
-    public void CloseGroup()
+    /// <summary>A GroupNorm parameter: one node per norm group, with an edge to each channel of its group.</summary>
+    public NodeRange AddGrouped(int nodeLayer, string nodeType, string edgeType, string name, string accessor, NodeRange target, int groups, string comment)
     {
-        if (openGroup is { } g) groups.Add(new GroupSpec(g.Name, g.Size, g.NodeStart, g.Actions.ToEquatableArray()));
-        openGroup = null;
+        var node = AddNodes(groups, nodeLayer, nodeType, ordered: false, comment);
+        int id = AddState(name, new[] { target.Count }, accessor);
+        int per = target.Count / groups;
+        for (int g = 0; g < groups; g++)
+            AddEdges(nodeLayer, edgeType, new NodeRange(node.Start + g, 1, node.Block), new NodeRange(target.Start + g * per, per, target.Block), new int[0], id, comment, within: g * per);
+        Act(target, name, 0);
+        return node;
     }
 
     public int NodeCount => nodeCount;
@@ -100,9 +116,10 @@ internal sealed class GraphLayoutBuilder
             offset += state[i].Shape.Aggregate(1, (a, d) => a * d);
         }
         var edges = edgeRuns
-            .OrderBy(e => offsets[e.State])
-            .Select(e => new EdgeBlockSpec(e.Layer, e.Type, e.Src.Start, e.Src.Count, e.Dst.Start, e.Dst.Count, e.Kernel.ToEquatableArray(), offsets[e.State], e.Comment));
+            .OrderBy(e => e.State < 0 ? int.MaxValue : offsets[e.State] + e.Within) // constants (residual edges) last
+            .Select(e => new EdgeBlockSpec(e.Layer, e.Type, e.Src.Start, e.Src.Count, e.Dst.Start, e.Dst.Count, e.Kernel.ToEquatableArray(),
+                e.State < 0 ? -1 : offsets[e.State] + e.Within, e.Comment, e.Diagonal));
         return (tensors.ToEquatableArray(), edges.ToEquatableArray());
     }
-    public EquatableArray<GroupSpec> Groups => groups.ToEquatableArray();
+    public EquatableArray<GroupSpec> Groups => Symmetries.Groups();
 }

@@ -11,7 +11,7 @@ namespace GmnGen.Generators.Validation;
 /// <see cref="NetworkSpec"/>: walks the layers in order from the input shape, checks every size,
 /// and lays out the forward pass, the parameter graph and the symmetry groups.
 /// </summary>
-internal sealed class NetworkBuilder
+internal sealed partial class NetworkBuilder
 {
     private const string F = "global::TorchSharp.torch.nn.functional";
     private const string NN = "global::TorchSharp.torch.nn";
@@ -54,10 +54,11 @@ internal sealed class NetworkBuilder
         bool flatInput = shape.Length > 1 && first.Kind == OpKind.Flatten;
         if (flatInput && !Fits(Product(shape), "Flatten", first.Location is null ? model.ClassName : layers[0].Member.Name, "input features", first.Location)) return null;
         int inputNodes = flatInput ? (int)Product(shape) : shape[0];
-        graph.Current = graph.AddNodes(inputNodes, 0, shape.Length == 1 || flatInput ? "Neuron" : "Channel", ordered: true, "input");
+        graph.Current = graph.Track(graph.AddNodes(inputNodes, 0, shape.Length == 1 || flatInput ? "Neuron" : "Channel", ordered: true, "input"), "input", movable: false);
         inputIsNodes = true;
 
-        int lastNodeLayer = layers.FindLastIndex(l => l.Layer.Kind is OpKind.Linear or OpKind.Conv1d or OpKind.Conv2d);
+        // A projection shortcut is a side branch: the outputs come from the main path.
+        int lastNodeLayer = layers.FindLastIndex(l => l.Layer.Kind.MakesNodes() && !l.Member.Ops.Any(o => o.Kind == OpKind.Shortcut));
         if (lastNodeLayer < 0)
         {
             Report(Diagnostics.NoLayers, model.ClassLocation, model.ClassName);
@@ -72,15 +73,17 @@ internal sealed class NetworkBuilder
             else if (names.TryGetValue(stateName, out var other)) Report(Diagnostics.DuplicateName, layer.LocationOf("Name"), stateName, member.Name, other);
             else names[stateName] = member.Name;
 
+            SaveSkip(member, layers);
             foreach (var op in member.Ops)
             {
                 int before = steps.Count;
                 bool ok = op.Kind.IsParametric()
                     ? AddLayer(member, op, stateName, isLast: i == lastNodeLayer)
-                    : AddOperation(member, op);
+                    : AddOperation(member, op, layers.Take(i + 1).Select(l => l.Member.Name));
                 if (!ok) return null;
                 if (steps.Count > before) FillShape(); // the sample shape after this statement
             }
+            if (!EndShortcut(member)) return null;
         }
         if (diagnostics.Count > 0) return null;
 
@@ -117,12 +120,12 @@ internal sealed class NetworkBuilder
             var parametric = member.Ops.Where(o => o.Kind.IsParametric()).ToList();
             if (parametric.Count != 1) { Report(Diagnostics.LayerCount, member.Location, member.Name, Text(parametric.Count)); continue; }
             var kind = parametric[0].Kind;
-            if (member.TypeMetadataName != "TorchSharp.Modules." + kind.ModuleTypeName())
+            if (member.TypeMetadataName != kind.ModuleTypeName())
             {
                 bool supported = System.Enum.GetValues(typeof(OpKind)).Cast<OpKind>()
-                    .Any(k => k.IsParametric() && member.TypeMetadataName == "TorchSharp.Modules." + k.ModuleTypeName());
+                    .Any(k => k.IsParametric() && member.TypeMetadataName == k.ModuleTypeName());
                 string typeName = member.TypeName.Replace("global::", "");
-                if (supported) Report(Diagnostics.LayerTypeMismatch, member.TypeLocation, member.Name, typeName, kind.ToString());
+                if (supported) Report(Diagnostics.LayerTypeMismatch, member.TypeLocation, member.Name, typeName, kind.ToString(), kind.ModuleTypeName());
                 else Report(Diagnostics.UnsupportedLayer, member.TypeLocation, member.Name, typeName);
                 continue;
             }
@@ -139,13 +142,22 @@ internal sealed class NetworkBuilder
         OpKind.Linear => AddLinear(member, op, name, isLast),
         OpKind.Conv1d or OpKind.Conv2d => AddConv(member, op, name, isLast),
         OpKind.BatchNorm1d or OpKind.BatchNorm2d => AddBatchNorm(member, op, name),
+        OpKind.GroupNorm => AddGroupNorm(member, op, name),
+        OpKind.DeepSets => AddDeepSets(member, op, name, isLast),
+        OpKind.PatchEmbed => AddPatchEmbed(member, op, name, isLast),
+        OpKind.PositionalEmbedding => AddPositionalEmbedding(member, op, name),
+        OpKind.SelfAttention => AddSelfAttention(member, op, name, isLast),
+        OpKind.InstanceNorm1d or OpKind.InstanceNorm2d => AddInstanceNorm(member, op, name),
         _ => AddLayerNorm(member, op, name),
     };
 
     private bool AddLinear(MemberModel member, OpModel op, string name, bool isLast)
     {
         if (!Positive(op, "OutFeatures", member.Name, out int outFeatures)) return false;
-        if (shape.Length != 1) return WrongRank(op, member.Name, "[features]", " (add Flatten or GlobalAvgPool before it)");
+        if (shape.Length != 1)
+            return WrongRank(op, member.Name, "[features]", shape.Length == 2
+                ? " (add Flatten or GlobalAvgPool before it, or use Conv1d(Kernel = 1) for a layer applied to each position of a sequence)"
+                : " (add Flatten or GlobalAvgPool before it)");
         int inFeatures = shape[0];
         int expected = op.Int("In", 0);
         if (expected != 0 && expected != inFeatures)
@@ -164,12 +176,12 @@ internal sealed class NetworkBuilder
 
         int layer = graph.NextLayer();
         var input = graph.Current;
-        var output = graph.AddNodes(outFeatures, layer, "Neuron", ordered: isLast, $"{name} neurons");
+        var output = graph.Track(graph.AddNodes(outFeatures, layer, "Neuron", ordered: isLast, $"{name} neurons"), name + ".neurons", movable: !isLast);
         int[] kernel = flattened?.Spatial ?? new int[0];
         int weight = graph.AddState(name + ".weight", new[] { outFeatures, inFeatures }, field + ".weight");
         graph.AddEdges(layer, "LinearWeight", input, output, kernel, weight, $"{name}.weight");
         ConsumeCurrent(name + ".weight", kernel.Aggregate(1, (a, k) => a * k));
-        if (!isLast) { graph.OpenGroup(name + ".neurons", output); graph.ActOnOpenGroup(name + ".weight", 0); }
+        graph.Act(output, name + ".weight", 0);
         graph.Current = output;
         if (bias) graph.AddBroadcast(layer, "Bias", "LinearBias", name + ".bias", field + ".bias", output, $"{name}.bias");
         shape = new[] { outFeatures };
@@ -203,12 +215,12 @@ internal sealed class NetworkBuilder
 
         int layer = graph.NextLayer();
         var input = graph.Current;
-        var output = graph.AddNodes(outChannels, layer, "Channel", ordered: isLast, $"{name} channels");
+        var output = graph.Track(graph.AddNodes(outChannels, layer, "Channel", ordered: isLast, $"{name} channels"), name + ".channels", movable: !isLast);
         var kernel = Enumerable.Repeat(k, dims).ToArray();
         int weight = graph.AddState(name + ".weight", new[] { outChannels, inChannels }.Concat(kernel).ToArray(), field + ".weight");
         graph.AddEdges(layer, "ConvWeight", input, output, kernel, weight, $"{name}.weight");
         ConsumeCurrent(name + ".weight", 1);
-        if (!isLast) { graph.OpenGroup(name + ".channels", output); graph.ActOnOpenGroup(name + ".weight", 0); }
+        graph.Act(output, name + ".weight", 0);
         graph.Current = output;
         if (bias) graph.AddBroadcast(layer, "ChannelBias", "ConvBias", name + ".bias", field + ".bias", output, $"{name}.bias");
         shape = new[] { outChannels }.Concat(spatial).ToArray();
@@ -237,16 +249,60 @@ internal sealed class NetworkBuilder
 
     private bool AddLayerNorm(MemberModel member, OpModel op, string name)
     {
-        if (shape.Length != 1) return WrongRank(op, member.Name, "[features]", " (LayerNorm over channels of a map is not supported yet)");
-        if (!CheckNormInput(member, op, "Features", "features")) return false;
+        if (!CheckNormInput(member, op, "Features", shape.Length == 1 ? "features" : "channels")) return false;
         if (!Eps(op, member.Name)) return false;
         int features = shape[0];
         string field = Field(member);
-        AddModule(member, op, name, field, $"{NN}.LayerNorm({features}, eps: {Real(op.Real("Eps", 1e-5))})", bias: true, norm: false);
+        // On a map, normalise each position over its channels (channels-last LayerNorm, as ConvNeXt):
+        // one parameter per channel, so the channel symmetry survives.
+        string statement = shape.Length == 1 ? $"x = {field}.forward(x);" : $"x = {field}.forward(x.movedim(new long[] {{ 1 }}, new long[] {{ -1 }})).movedim(new long[] {{ -1 }}, new long[] {{ 1 }});";
+        AddModule(member, op, name, field, $"{NN}.LayerNorm({features}, eps: {Real(op.Real("Eps", 1e-5))})", bias: true, norm: false, statement);
         int layer = graph.NextLayer();
         var target = graph.Current;
         graph.AddBroadcast(layer, "LayerNormWeight", "LayerNormWeight", name + ".weight", field + ".weight", target, $"{name}.weight");
         graph.AddBroadcast(layer, "LayerNormBias", "LayerNormBias", name + ".bias", field + ".bias", target, $"{name}.bias");
+        return true;
+    }
+
+    private bool AddGroupNorm(MemberModel member, OpModel op, string name)
+    {
+        if (!Positive(op, "Groups", member.Name, out int groups)) return false;
+        if (!CheckNormInput(member, op, "Features", "channels") || !Eps(op, member.Name)) return false;
+        int channels = shape[0];
+        if (channels % groups != 0)
+        {
+            Report(Diagnostics.GroupsDoNotDivide, op.LocationOf("Groups"), member.Name, Text(groups), Text(channels), Divisors(channels));
+            return false;
+        }
+        string field = Field(member);
+        // TorchSharp's GroupNorm wants a spatial axis: give [features] a length of 1.
+        AddModule(member, op, name, field, $"{NN}.GroupNorm({groups}, {channels}, eps: {Real(op.Real("Eps", 1e-5))})", bias: true, norm: false,
+            shape.Length == 1 ? $"x = {field}.forward(x.unsqueeze(-1)).squeeze(-1);" : null);
+        int layer = graph.NextLayer();
+        var target = graph.Current;
+        // One node per group and parameter vector: the graph then knows which channels share a
+        // group, so its automorphisms move channels only within a group or whole groups at once.
+        var weights = graph.AddGrouped(layer, "GroupNormWeight", "GroupNormWeight", name + ".weight", field + ".weight", target, groups, $"{name}.weight");
+        var biases = graph.AddGrouped(layer, "GroupNormBias", "GroupNormBias", name + ".bias", field + ".bias", target, groups, $"{name}.bias");
+        if (target.Set >= 0) graph.Symmetries.Partition(target.Set, groups, new[] { weights, biases });
+        return true;
+    }
+
+    private bool AddInstanceNorm(MemberModel member, OpModel op, string name)
+    {
+        bool twoD = op.Kind == OpKind.InstanceNorm2d;
+        if (shape.Length != (twoD ? 3 : 2))
+            return WrongRank(op, member.Name, twoD ? "[channels, height, width]" : "[channels, length]", "");
+        if (!CheckNormInput(member, op, "Features", "channels") || !Eps(op, member.Name)) return false;
+        int channels = shape[0];
+        bool affine = op.Flag("Affine", false);
+        string field = Field(member);
+        AddModule(member, op, name, field, $"{NN}.{op.Kind}({channels}, eps: {Real(op.Real("Eps", 1e-5))}, affine: {Bool(affine)})", bias: affine, norm: false, weight: affine);
+        if (!affine) return true; // no parameters: nothing in the graph, and every channel permutation commutes with it
+        int layer = graph.NextLayer();
+        var target = graph.Current;
+        graph.AddBroadcast(layer, "InstanceNormWeight", "InstanceNormWeight", name + ".weight", field + ".weight", target, $"{name}.weight");
+        graph.AddBroadcast(layer, "InstanceNormBias", "InstanceNormBias", name + ".bias", field + ".bias", target, $"{name}.bias");
         return true;
     }
 
@@ -268,26 +324,30 @@ internal sealed class NetworkBuilder
     /// <summary>The next layer reads the current nodes: their open group acts on its input axis.</summary>
     private void ConsumeCurrent(string weight, int block)
     {
-        graph.ActOnOpenGroup(weight, 1, block);
-        graph.CloseGroup();
+        graph.Act(graph.Current, weight, 1, block);
         inputIsNodes = false;
     }
 
-    private void AddModule(MemberModel member, OpModel op, string name, string field, string constructor, bool bias, bool norm)
+    private void AddModule(MemberModel member, OpModel op, string name, string field, string constructor, bool bias, bool norm, string? statement = null, bool weight = true, string? secondWeight = null, IEnumerable<string>? stateNames = null)
     {
-        var state = new List<string> { name + ".weight" };
+        var state = new List<string>();
+        if (weight) state.Add(name + ".weight");
+        if (secondWeight is not null) state.Add(name + "." + secondWeight);
         if (bias) state.Add(name + ".bias");
         if (norm) { state.Add(name + ".running_mean"); state.Add(name + ".running_var"); }
+        if (stateNames is not null) { state.Clear(); state.AddRange(stateNames.Select(s => name + "." + s)); }
         modules.Add(new ModuleSpec(member.Name, field, name, member.TypeName, member.Accessibility, op.Kind, constructor, state.ToEquatableArray()));
-        steps.Add(new StepSpec($"x = {field}.forward(x);", ""));
+        steps.Add(new StepSpec(statement ?? $"x = {field}.forward(x);", ""));
     }
 
     // ---- parameter-free operations --------------------------------------------------------------
 
-    private bool AddOperation(MemberModel member, OpModel op)
+    private bool AddOperation(MemberModel member, OpModel op, IEnumerable<string> earlier)
     {
         switch (op.Kind)
         {
+            case OpKind.Residual: return AddResidual(member, op, earlier);
+            case OpKind.Shortcut: return BeginShortcut(member, op, earlier);
             case OpKind.ReLU: return Activation($"{F}.relu(x)", "ReLU");
             case OpKind.LeakyReLU:
                 if (!Finite(op, "NegativeSlope", member.Name, 0.01)) return false;
@@ -423,6 +483,8 @@ internal sealed class NetworkBuilder
         diagnostics.Add(new DiagnosticInfo(descriptor.Id, location, arguments.ToEquatableArray()));
 
     private static string Field(MemberModel member) => "__" + member.Name; // names containing "__" are reserved to generators
+    /// <summary>The divisors of <paramref name="n"/> for a message ("1, 2, 4, 8").</summary>
+    private static string Divisors(int n) => string.Join(", ", Enumerable.Range(1, n).Where(d => n % d == 0).Take(12).Select(d => Text(d)));
     private static long Product(IEnumerable<int> dims) => dims.Aggregate(1L, (a, d) => a * d);
 
     private bool Reserve(long values, LocationInfo? location) =>

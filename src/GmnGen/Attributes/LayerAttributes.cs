@@ -68,10 +68,93 @@ public sealed class BatchNorm2dAttribute : ParametricLayerAttribute
     public double Momentum { get; set; } = 0.1;
 }
 
-/// <summary>Layer normalisation over the feature axis of <c>[features]</c>, with affine weight and bias.</summary>
+/// <summary>Layer normalisation over the feature (channel) axis, with affine weight and bias. On
+/// <c>[features]</c> it is PyTorch's LayerNorm; on <c>[channels, length]</c> or
+/// <c>[channels, height, width]</c> it normalises each position over its channels (channels-last
+/// LayerNorm, as in ConvNeXt), so it can sit after any layer.</summary>
 public sealed class LayerNormAttribute : ParametricLayerAttribute
 {
     /// <summary>Expected features; checked against the inferred shape when set.</summary>
     public int Features { get; set; }
     public double Eps { get; set; } = 1e-5;
+}
+
+/// <summary>Group normalisation over <c>[channels]</c>, <c>[channels, length]</c> or
+/// <c>[channels, height, width]</c>: the channels split into <see cref="Groups"/> contiguous groups,
+/// each normalised over its channels and positions, then a per-channel affine weight and bias.
+/// <see cref="Groups"/> must divide the channels.</summary>
+/// <param name="groups">Number of groups (1 normalises over all channels, the channel count normalises each channel alone).</param>
+public sealed class GroupNormAttribute(int groups) : ParametricLayerAttribute
+{
+    public int Groups { get; } = groups;
+    /// <summary>Expected channels; checked against the inferred shape when set.</summary>
+    public int Features { get; set; }
+    public double Eps { get; set; } = 1e-5;
+}
+
+/// <summary>Instance normalisation over <c>[channels, length]</c>: each channel normalised over its
+/// positions. Without <see cref="Affine"/> (PyTorch's default) it has no parameters.</summary>
+public sealed class InstanceNorm1dAttribute : ParametricLayerAttribute
+{
+    /// <summary>Expected channels; checked against the inferred shape when set.</summary>
+    public int Features { get; set; }
+    public double Eps { get; set; } = 1e-5;
+    /// <summary>Learn a per-channel weight and bias.</summary>
+    public bool Affine { get; set; }
+}
+
+/// <summary>Instance normalisation over <c>[channels, height, width]</c>: each channel normalised over
+/// its positions. Without <see cref="Affine"/> (PyTorch's default) it has no parameters.</summary>
+public sealed class InstanceNorm2dAttribute : ParametricLayerAttribute
+{
+    /// <summary>Expected channels; checked against the inferred shape when set.</summary>
+    public int Features { get; set; }
+    public double Eps { get; set; } = 1e-5;
+    /// <summary>Learn a per-channel weight and bias.</summary>
+    public bool Affine { get; set; }
+}
+
+/// <summary>Permutation-equivariant DeepSets layer over a set <c>[features, elements]</c>:
+/// <c>y_i = W x_i + P mean_j(x_j) + b</c> (property type <see cref="GmnGen.Modules.DeepSets"/>).
+/// Its elementwise and pooled weights are distinct edge types in the graph.</summary>
+/// <param name="outFeatures">Output features per element.</param>
+public sealed class DeepSetsAttribute(int outFeatures) : ParametricLayerAttribute
+{
+    public int OutFeatures { get; } = outFeatures;
+    /// <summary>Expected input features; checked against the inferred shape when set.</summary>
+    public int In { get; set; }
+    public bool Bias { get; set; } = true;
+}
+
+/// <summary>ViT patch embedding of <c>[channels, height, width]</c>: a Conv2d with kernel and stride
+/// <see cref="Patch"/> whose output map is flattened into a sequence <c>[out, patches]</c>
+/// (property type <c>Conv2d</c>, state <c>weight</c>, <c>bias</c>). The patch must divide both
+/// image sides.</summary>
+/// <param name="outChannels">Width of the embedding.</param>
+public sealed class PatchEmbedAttribute(int outChannels) : ParametricLayerAttribute
+{
+    public int OutChannels { get; } = outChannels;
+    public int Patch { get; set; } = 4;
+    public bool Bias { get; set; } = true;
+    /// <summary>Expected input channels; checked against the inferred shape when set.</summary>
+    public int In { get; set; }
+}
+
+/// <summary>Learned positional embedding added to a sequence <c>[width, tokens]</c>
+/// (property type <see cref="GmnGen.Modules.PositionalEmbedding"/>, state <c>weight [width, tokens]</c>).
+/// In the graph: one ordered node per position, with an edge to every channel.</summary>
+public sealed class PositionalEmbeddingAttribute : ParametricLayerAttribute
+{
+    /// <summary>Expected number of tokens; checked against the inferred shape when set.</summary>
+    public int Length { get; set; }
+}
+
+/// <summary>Multi-head self-attention over a sequence <c>[width, tokens]</c> (property type
+/// <see cref="GmnGen.Modules.SelfAttention"/>, PyTorch's MultiheadAttention state names). The heads
+/// must divide the width.</summary>
+/// <param name="heads">Number of heads.</param>
+public sealed class SelfAttentionAttribute(int heads) : ParametricLayerAttribute
+{
+    public int Heads { get; } = heads;
+    public bool Bias { get; set; } = true;
 }

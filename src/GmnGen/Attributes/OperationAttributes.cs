@@ -61,3 +61,27 @@ public sealed class AvgPool2dAttribute(int kernel) : OperationAttribute
     public int Stride { get; set; }
     public int Padding { get; set; }
 }
+
+/// <summary>
+/// Identity residual: adds the tensor that entered property <paramref name="from"/> (before any of
+/// its operations) to the current one, whose shape must be the same. Put it where the sum happens,
+/// e.g. <c>[BatchNorm2d, Residual(nameof(Conv1)), ReLU]</c> for a ResNet BasicBlock. The channels on
+/// both sides become one symmetry group, across every residual of the stream.
+/// </summary>
+/// <param name="from">The property (this one or an earlier one) whose input the skip starts from.</param>
+public sealed class ResidualAttribute(string from) : OperationAttribute
+{
+    public string From { get; } = from;
+}
+
+/// <summary>
+/// Projection shortcut: the property's layer and operations read the input of property
+/// <paramref name="from"/> instead of the current tensor, and their result is added to the current
+/// tensor (the main path) once the property's operations are done, e.g.
+/// <c>[Shortcut(nameof(Block2Conv1)), Conv2d(32, Kernel = 1, Stride = 2)]</c>. The shapes must match.
+/// </summary>
+/// <param name="from">The property (this one or an earlier one) whose input the shortcut reads.</param>
+public sealed class ShortcutAttribute(string from) : OperationAttribute
+{
+    public string From { get; } = from;
+}

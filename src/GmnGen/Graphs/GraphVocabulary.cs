@@ -15,6 +15,15 @@ public enum NodeType
     BatchNormRunningVar = 7,
     LayerNormWeight = 8,
     LayerNormBias = 9,
+    GroupNormWeight = 10,
+    GroupNormBias = 11,
+    InstanceNormWeight = 12,
+    InstanceNormBias = 13,
+    AttentionHead = 14,
+    AttentionQueryKey = 15,
+    AttentionValue = 16,
+    AttentionBias = 17,
+    Position = 18,
 }
 
 /// <summary>Which parameter an edge carries (column 1 of the static edge features).</summary>
@@ -31,6 +40,23 @@ public enum EdgeType
     LayerNormWeight = 8,
     LayerNormBias = 9,
     Residual = 10,
+    GroupNormWeight = 11,
+    GroupNormBias = 12,
+    InstanceNormWeight = 13,
+    InstanceNormBias = 14,
+    DeepSetsWeight = 15,
+    DeepSetsPooledWeight = 16,
+    DeepSetsBias = 17,
+    AttentionQuery = 18,
+    AttentionKey = 19,
+    AttentionValue = 20,
+    AttentionOutput = 21,
+    AttentionQueryBias = 22,
+    AttentionKeyBias = 23,
+    AttentionValueBias = 24,
+    AttentionOutputBias = 25,
+    AttentionHead = 26,
+    PositionalEmbedding = 27,
 }
 
 /// <summary>The activation applied to a neuron's or channel's output (column 3 of the node features).</summary>

@@ -15,12 +15,13 @@ public sealed record NodeBlock(int Start, int Count, int Layer, NodeType Type, b
 /// A dense block of edges: every source node to every destination node, once per kernel offset,
 /// in the row-major order of a weight <c>[dst, src, k0, k1, ...]</c>. Bias and norm edges are the
 /// case of one source node. The block's values are <c>values[ValueOffset ..]</c> of the value
-/// vector, or the constant 1 when <see cref="ValueOffset"/> is -1 (residual edges).
+/// vector, or the constant 1 when <see cref="ValueOffset"/> is -1 (residual edges). A
+/// <paramref name="Diagonal"/> block joins source i to destination i only (an identity residual).
 /// </summary>
-public sealed record EdgeBlock(int Layer, EdgeType Type, int SrcStart, int SrcCount, int DstStart, int DstCount, int[] Kernel, int ValueOffset)
+public sealed record EdgeBlock(int Layer, EdgeType Type, int SrcStart, int SrcCount, int DstStart, int DstCount, int[] Kernel, int ValueOffset, bool Diagonal = false)
 {
     public int KernelSize => Kernel.Aggregate(1, (a, k) => a * k);
-    public int Count => SrcCount * DstCount * KernelSize;
+    public int Count => Diagonal ? DstCount : SrcCount * DstCount * KernelSize;
 }
 
 /// <summary>A state tensor of the network (parameter or buffer) and where it sits in the value vector.</summary>

@@ -77,8 +77,8 @@ public sealed class ParameterGraphTopology
     {
         long k = b.KernelSize, perDst = b.SrcCount * k, n = b.Count;
         var i = arange(n, dtype: int64);
-        var dst = i.div(perDst, rounding_mode: RoundingMode.floor) + b.DstStart;
-        var src = i.remainder(perDst).div(k, rounding_mode: RoundingMode.floor) + b.SrcStart;
+        var dst = b.Diagonal ? i + b.DstStart : i.div(perDst, rounding_mode: RoundingMode.floor) + b.DstStart;
+        var src = b.Diagonal ? i + b.SrcStart : i.remainder(perDst).div(k, rounding_mode: RoundingMode.floor) + b.SrcStart;
         var flatKernel = i.remainder(k);
         var columns = new List<Tensor> { full(n, (long)b.Layer, dtype: int64), full(n, (long)b.Type, dtype: int64) };
         var positions = new Tensor[MaxKernelDims];

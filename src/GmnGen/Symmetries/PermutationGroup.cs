@@ -9,17 +9,32 @@ namespace GmnGen.Symmetries;
 /// <summary>
 /// One place a permutation acts: axis <paramref name="Axis"/> of state tensor <paramref name="Tensor"/>,
 /// in blocks of <paramref name="Block"/> consecutive entries (a Linear after a flattened C×H×W map
-/// sees each channel as a block of H·W columns).
+/// sees each channel as a block of H·W columns), on the entries from <paramref name="Offset"/> on
+/// (a group of channels inside a GroupNorm group moves only that group's slice).
 /// </summary>
-public sealed record TensorAxis(string Tensor, int Axis, int Block = 1);
+public sealed record TensorAxis(string Tensor, int Axis, int Block = 1, int Offset = 0);
+
+/// <summary>
+/// A run of graph nodes a group permutes: element i of the group is nodes
+/// <c>Start + i·Block .. Start + i·Block + Block - 1</c> (Block &gt; 1 when whole GroupNorm groups
+/// move as one).
+/// </summary>
+public sealed record NodeRun(int Start, int Block = 1);
 
 /// <summary>
 /// A symmetric group S_n of the parameters: permuting all its <see cref="Actions"/> together with the
 /// same permutation leaves the network's function unchanged. In the parameter graph the group
-/// permutes nodes <c>NodeStart .. NodeStart + Size - 1</c>.
+/// permutes every run of <see cref="Nodes"/> with that permutation (several runs when a residual
+/// ties the channels on both sides of it, or when norm-group nodes move with their channels).
 /// </summary>
-public sealed record PermutationGroup(string Name, int Size, int NodeStart, IReadOnlyList<TensorAxis> Actions)
+public sealed record PermutationGroup(string Name, int Size, IReadOnlyList<NodeRun> Nodes, IReadOnlyList<TensorAxis> Actions)
 {
+    /// <summary>First node of the first run.</summary>
+    public int NodeStart => Nodes[0].Start;
+
+    /// <summary>Every graph node the group moves.</summary>
+    public IEnumerable<int> NodeIndices => Nodes.SelectMany(r => Enumerable.Range(r.Start, Size * r.Block));
+
     /// <summary>Permutes the given state tensors in place (without autograd).</summary>
     /// <param name="state">The network's parameters and buffers by state_dict name.</param>
     /// <param name="permutation">int64 [Size]: new position i takes old entry permutation[i].</param>
@@ -38,7 +53,28 @@ public sealed record PermutationGroup(string Name, int Size, int NodeStart, IRea
             var index = permutation.to(tensor.device);
             if (action.Block > 1)
                 index = (index.unsqueeze(1) * action.Block + arange(action.Block, dtype: int64, device: tensor.device)).reshape(-1);
+            if (action.Offset > 0 || index.shape[0] != tensor.shape[action.Axis])
+            {
+                // Only a slice moves: the rest of the axis maps to itself.
+                var whole = arange(tensor.shape[action.Axis], dtype: int64, device: tensor.device);
+                whole[TensorIndex.Slice(action.Offset, action.Offset + index.shape[0])] = index + action.Offset;
+                index = whole;
+            }
             tensor.copy_(tensor.index_select(action.Axis, index));
         }
+    }
+
+    /// <summary>
+    /// Follows the group's permutation through the graph: <paramref name="origin"/>[v] names the node
+    /// of the original network that node v of the current one stands for; after this call it does
+    /// so for the network permuted by <paramref name="permutation"/>.
+    /// </summary>
+    public void MapNodes(int[] origin, IReadOnlyList<long> permutation)
+    {
+        var before = (int[])origin.Clone();
+        foreach (var run in Nodes)
+            for (int i = 0; i < Size; i++)
+                for (int j = 0; j < run.Block; j++)
+                    origin[run.Start + i * run.Block + j] = before[run.Start + (int)permutation[i] * run.Block + j];
     }
 }

@@ -7,8 +7,9 @@ using static TorchSharp.torch;
 namespace GmnGen.Symmetries;
 
 /// <summary>
-/// Every permutation symmetry group the generator found in an architecture. Groups act on disjoint
-/// axes, so they commute and can be applied in any order.
+/// Every permutation symmetry group the generator found in an architecture, applied in order. Most
+/// act on disjoint axes and commute; a GroupNorm's within-group permutations and the permutation of
+/// its groups as blocks move the same axis, so the order is part of the meaning.
 /// </summary>
 public sealed class SymmetrySpec(string architecture, IReadOnlyList<PermutationGroup> groups)
 {

@@ -488,7 +488,7 @@ public sealed class DiagnosticTests
             """);
 
         AssertMessage(
-            "Property 'Fc' must carry exactly one layer attribute (Linear, Conv1d, Conv2d, BatchNorm1d, BatchNorm2d or LayerNorm), but has 2",
+            "Property 'Fc' must carry exactly one layer attribute (Linear, Conv1d, Conv2d, BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm, InstanceNorm1d, InstanceNorm2d, DeepSets, PatchEmbed, PositionalEmbedding or SelfAttention), but has 2",
             diagnostics.Single());
     }
 
@@ -664,6 +664,315 @@ public sealed class DiagnosticTests
         {
             [Linear(3)] public partial Linear Fc1 { get; }
             [Linear(2)] public static partial Linear {|GMN0016:Fc2|} { get; }
+        }
+        """);
+
+    // ---- GMN0020 and other norm checks ---------------------------------------------------------------------------
+
+    [Fact]
+    public void GMN0020_GroupNorm_whose_groups_do_not_divide_the_channels_is_reported_on_the_group_count()
+    {
+        var diagnostics = AssertDiagnostics("""
+            [Network(InputShape = [1, 8, 8])]
+            public partial class Net
+            {
+                [Conv2d(6)] public partial Conv2d Conv { get; }
+                [GroupNorm({|GMN0020:4|})] public partial GroupNorm Norm { get; }
+                [GlobalAvgPool, Linear(2)] public partial Linear Head { get; }
+            }
+            """);
+
+        AssertMessage("GroupNorm 'Norm' has 4 groups, which do not divide its 6 channels; use a divisor of 6: 1, 2, 3, 6", diagnostics.Single());
+    }
+
+    [Fact]
+    public void GMN0020_named_group_count_on_features_is_reported_on_the_argument() => AssertDiagnostics("""
+        [Network(InputShape = [5])]
+        public partial class Net
+        {
+            [Linear(5)] public partial Linear Fc { get; }
+            [GroupNorm({|GMN0020:groups: 2|})] public partial GroupNorm Norm { get; }
+        }
+        """);
+
+    [Fact]
+    public void GMN0004_GroupNorm_with_no_groups_is_reported_on_the_group_count()
+    {
+        var diagnostics = AssertDiagnostics("""
+            [Network(InputShape = [4])]
+            public partial class Net
+            {
+                [Linear(4)] public partial Linear Fc { get; }
+                [GroupNorm({|GMN0004:0|})] public partial GroupNorm Norm { get; }
+            }
+            """);
+
+        AssertMessage("Groups of 'Norm' must be positive, but is 0", diagnostics.Single());
+    }
+
+    [Fact]
+    public void GMN0001_GroupNorm_whose_Features_differ_from_the_channels_is_reported_on_Features() => AssertDiagnostics("""
+        [Network(InputShape = [2, 16])]
+        public partial class Net
+        {
+            [Conv1d(4)] public partial Conv1d Conv { get; }
+            [GroupNorm(2, {|GMN0001:Features = 8|})] public partial GroupNorm Norm { get; }
+        }
+        """);
+
+    [Fact]
+    public void GMN0010_InstanceNorm2d_on_a_one_dimensional_map_is_reported_on_the_attribute()
+    {
+        var diagnostics = AssertDiagnostics("""
+            [Network(InputShape = [2, 16])]
+            public partial class Net
+            {
+                [Conv1d(4)] public partial Conv1d Conv { get; }
+                [{|GMN0010:InstanceNorm2d(Affine = true)|}] public partial InstanceNorm2d Norm { get; }
+            }
+            """);
+
+        AssertMessage("InstanceNorm2d 'Norm' expects [channels, height, width], but its input is [4, 14]", diagnostics.Single());
+    }
+
+    [Fact]
+    public void GMN0010_LayerNorm_after_Flatten_of_a_map_is_reported_on_the_attribute() => AssertDiagnostics("""
+        [Network(InputShape = [2, 4, 4])]
+        public partial class Net
+        {
+            [Conv2d(3)] public partial Conv2d Conv { get; }
+            [Flatten, {|GMN0010:LayerNorm|}] public partial LayerNorm Norm { get; }
+            [Linear(2)] public partial Linear Head { get; }
+        }
+        """);
+
+    // ---- GMN0021 / GMN0022 residuals ------------------------------------------------------------------------------
+
+    [Fact]
+    public void GMN0021_identity_residual_across_a_width_change_is_reported_on_the_Residual_attribute()
+    {
+        var diagnostics = AssertDiagnostics("""
+            [Network(InputShape = [4])]
+            public partial class Net
+            {
+                [Linear(8)] public partial Linear Fc1 { get; }
+                [Linear(6), {|GMN0021:Residual(nameof(Fc1))|}] public partial Linear Fc2 { get; }
+            }
+            """);
+
+        AssertMessage("Residual on 'Fc2' adds [4] (from the input of 'Fc1') to [6]; the shapes must match (project it: put [Shortcut(nameof(Fc1))] on a Linear or 1x1 convolution of the right size, declared after 'Fc2')", diagnostics.Single());
+    }
+
+    [Fact]
+    public void GMN0021_identity_residual_across_a_stride_is_reported_on_the_Residual_attribute() => AssertDiagnostics("""
+        [Network(InputShape = [2, 8, 8])]
+        public partial class Net
+        {
+            [Conv2d(4, Padding = 1)] public partial Conv2d Conv1 { get; }
+            [Conv2d(4, Padding = 1, Stride = 2), {|GMN0021:Residual(nameof(Conv2))|}] public partial Conv2d Conv2 { get; }
+            [GlobalAvgPool, Linear(2)] public partial Linear Head { get; }
+        }
+        """);
+
+    [Fact]
+    public void GMN0021_projection_shortcut_of_the_wrong_size_is_reported_on_the_Shortcut_attribute()
+    {
+        var diagnostics = AssertDiagnostics("""
+            [Network(InputShape = [2, 8, 8])]
+            public partial class Net
+            {
+                [Conv2d(4, Padding = 1, Stride = 2)] public partial Conv2d Conv1 { get; }
+                [{|GMN0021:Shortcut(nameof(Conv1))|}, Conv2d(4, Kernel = 1)] public partial Conv2d Proj { get; }
+                [GlobalAvgPool, Linear(2)] public partial Linear Head { get; }
+            }
+            """);
+
+        AssertMessage("Shortcut on 'Proj' adds [4, 8, 8] (from the input of 'Conv1') to [4, 4, 4]; the shapes must match (choose the projection's output size and stride so that it gives the main path's shape)", diagnostics.Single());
+    }
+
+    [Fact]
+    public void GMN0022_residual_from_an_unknown_property_is_reported_on_its_argument()
+    {
+        var diagnostics = AssertDiagnostics("""
+            [Network(InputShape = [4])]
+            public partial class Net
+            {
+                [Linear(4)] public partial Linear Fc1 { get; }
+                [Linear(4), Residual({|GMN0022:"Fc0"|})] public partial Linear Fc2 { get; }
+            }
+            """);
+
+        AssertMessage("Residual on 'Fc2' starts at 'Fc0', which is not a layer property declared before 'Fc2' (or 'Fc2' itself)", diagnostics.Single());
+    }
+
+    [Fact]
+    public void GMN0022_shortcut_from_a_later_property_is_reported_on_its_argument() => AssertDiagnostics("""
+        [Network(InputShape = [4])]
+        public partial class Net
+        {
+            [Linear(4)] public partial Linear Fc1 { get; }
+            [Shortcut({|GMN0022:nameof(Fc3)|}), Linear(4)] public partial Linear Fc2 { get; }
+            [Linear(4)] public partial Linear Fc3 { get; }
+        }
+        """);
+
+    [Fact]
+    public void GMN0022_residual_with_no_layer_between_its_start_and_the_sum_is_reported_on_its_argument()
+    {
+        var diagnostics = AssertDiagnostics("""
+            [Network(InputShape = [4])]
+            public partial class Net
+            {
+                [Linear(4)] public partial Linear Fc1 { get; }
+                [Residual({|GMN0022:nameof(Norm)|}), LayerNorm] public partial LayerNorm Norm { get; }
+                [Linear(2)] public partial Linear Out { get; }
+            }
+            """);
+
+        AssertMessage("Residual on 'Norm' starts at 'Norm', but no layer with neurons or channels runs between its start and the sum (it would add a tensor to itself)", diagnostics.Single());
+    }
+
+    [Fact]
+    public void GMN0022_second_shortcut_on_one_property_is_reported_on_its_argument() => AssertDiagnostics("""
+        [Network(InputShape = [4])]
+        public partial class Net
+        {
+            [Linear(4)] public partial Linear Fc1 { get; }
+            [Linear(4)] public partial Linear Fc2 { get; }
+            [Shortcut(nameof(Fc1)), Shortcut({|GMN0022:nameof(Fc2)|}), Linear(4)] public partial Linear Proj { get; }
+            [Linear(2)] public partial Linear Out { get; }
+        }
+        """);
+
+    [Fact]
+    public void A_residual_from_the_network_input_pins_the_channels_it_reaches()
+    {
+        var run = GeneratorHarness.Run(Usings + """
+            [Network(InputShape = [4])]
+            public partial class Net
+            {
+                [Linear(4), ReLU, Residual(nameof(Fc1))] public partial Linear Fc1 { get; }
+                [Linear(6), ReLU] public partial Linear Fc2 { get; }
+                [Linear(2)] public partial Linear Out { get; }
+            }
+            """);
+        run.AssertCleanAndCompiles();
+        var symmetries = run.Sources["Net.Symmetries.g.cs"];
+        Assert.DoesNotContain("\"Fc1.neurons\"", symmetries, StringComparison.Ordinal); // tied to the ordered inputs
+        Assert.Contains("\"Fc2.neurons\"", symmetries, StringComparison.Ordinal);
+    }
+
+    // ---- DeepSets ---------------------------------------------------------------------------------------------------
+
+    [Fact]
+    public void GMN0010_DeepSets_on_features_without_elements_is_reported_on_the_attribute()
+    {
+        var diagnostics = AssertDiagnostics("""
+            [Network(InputShape = [4])]
+            public partial class Net
+            {
+                [{|GMN0010:DeepSets(8)|}] public partial GmnGen.Modules.DeepSets Set { get; }
+            }
+            """);
+
+        AssertMessage("DeepSets 'Set' expects [features, elements], but its input is [4]", diagnostics.Single());
+    }
+
+    [Fact]
+    public void GMN0001_DeepSets_whose_In_differs_from_the_features_is_reported_on_In() => AssertDiagnostics("""
+        [Network(InputShape = [3, 10])]
+        public partial class Net
+        {
+            [DeepSets(8, {|GMN0001:In = 4|})] public partial GmnGen.Modules.DeepSets Set { get; }
+        }
+        """);
+
+    [Fact]
+    public void GMN0007_DeepSets_declared_as_a_Linear_names_GmnGens_module_type()
+    {
+        var diagnostics = AssertDiagnostics("""
+            [Network(InputShape = [3, 10])]
+            public partial class Net
+            {
+                [DeepSets(8)] public partial {|GMN0007:Linear|} Set { get; }
+            }
+            """);
+
+        AssertMessage("Property 'Set' is declared as 'TorchSharp.Modules.Linear' but its layer attribute is [DeepSets]; declare it as GmnGen.Modules.DeepSets", diagnostics.Single());
+    }
+
+    // ---- GMN0023 / GMN0024 transformers -----------------------------------------------------------------------------
+
+    [Fact]
+    public void GMN0023_patch_that_does_not_divide_the_image_is_reported_on_Patch()
+    {
+        var diagnostics = AssertDiagnostics("""
+            [Network(InputShape = [1, 28, 28])]
+            public partial class Vit
+            {
+                [PatchEmbed(8, {|GMN0023:Patch = 5|})] public partial Conv2d Patches { get; }
+                [GlobalAvgPool, Linear(10)] public partial Linear Head { get; }
+            }
+            """);
+
+        AssertMessage("PatchEmbed 'Patches' has patch 5, which does not divide its [28, 28] image; pixels past the last whole patch would be dropped. Use a divisor of 28: 1, 2, 4, 7, 14, 28", diagnostics.Single());
+    }
+
+    [Fact]
+    public void GMN0024_heads_that_do_not_divide_the_width_are_reported_on_the_head_count()
+    {
+        var diagnostics = AssertDiagnostics("""
+            [Network(InputShape = [1, 28, 28])]
+            public partial class Vit
+            {
+                [PatchEmbed(12, Patch = 7)] public partial Conv2d Patches { get; }
+                [SelfAttention({|GMN0024:5|})] public partial GmnGen.Modules.SelfAttention Attention { get; }
+                [GlobalAvgPool, Linear(10)] public partial Linear Head { get; }
+            }
+            """);
+
+        AssertMessage("SelfAttention 'Attention' has 5 heads, which do not divide its width 12; use a divisor of 12: 1, 2, 3, 4, 6, 12", diagnostics.Single());
+    }
+
+    [Fact]
+    public void GMN0001_positional_embedding_of_the_wrong_length_is_reported_on_Length()
+    {
+        var diagnostics = AssertDiagnostics("""
+            [Network(InputShape = [1, 28, 28])]
+            public partial class Vit
+            {
+                [PatchEmbed(8, Patch = 4)] public partial Conv2d Patches { get; }
+                [PositionalEmbedding({|GMN0001:Length = 16|})] public partial GmnGen.Modules.PositionalEmbedding Positions { get; }
+                [GlobalAvgPool, Linear(10)] public partial Linear Head { get; }
+            }
+            """);
+
+        AssertMessage("Layer 'Positions' expects 16 positions, but gets 49", diagnostics.Single());
+    }
+
+    [Fact]
+    public void GMN0010_Linear_on_a_sequence_suggests_a_token_wise_convolution()
+    {
+        var diagnostics = AssertDiagnostics("""
+            [Network(InputShape = [1, 28, 28])]
+            public partial class Vit
+            {
+                [PatchEmbed(8, Patch = 7)] public partial Conv2d Patches { get; }
+                [{|GMN0010:Linear(16)|}] public partial Linear Mlp { get; }
+            }
+            """);
+
+        AssertMessage("Linear 'Mlp' expects [features], but its input is [8, 16] (add Flatten or GlobalAvgPool before it, or use Conv1d(Kernel = 1) for a layer applied to each position of a sequence)", diagnostics.Single());
+    }
+
+    [Fact]
+    public void GMN0010_attention_on_pooled_features_is_reported_on_the_attribute() => AssertDiagnostics("""
+        [Network(InputShape = [1, 28, 28])]
+        public partial class Vit
+        {
+            [PatchEmbed(8, Patch = 7), GlobalAvgPool] public partial Conv2d Patches { get; }
+            [{|GMN0010:SelfAttention(2)|}] public partial GmnGen.Modules.SelfAttention Attention { get; }
+            [Linear(10)] public partial Linear Head { get; }
         }
         """);
 

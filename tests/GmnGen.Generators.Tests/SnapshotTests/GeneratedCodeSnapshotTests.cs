@@ -30,6 +30,12 @@ public sealed class GeneratedCodeSnapshotTests
         Name(nameof(Image_mlp_generates_code_that_compiles), "GmnGen.Tests.Networks.ImageMlp"),
         Name(nameof(Row_cnn_generates_code_that_compiles), "GmnGen.Tests.Networks.RowCnn"),
         Name(nameof(Nested_network_in_global_namespace_generates_code_that_compiles), "Outer.NestedMlp"),
+        Name(nameof(Norm_cnn_generates_code_that_compiles), "GmnGen.Tests.Networks.NormCnn"),
+        Name(nameof(Norm_row_cnn_generates_code_that_compiles), "GmnGen.Tests.Networks.NormRowCnn"),
+        Name(nameof(Res_net_generates_code_that_compiles), "GmnGen.Tests.Networks.ResNet"),
+        Name(nameof(Residual_mlp_generates_code_that_compiles), "GmnGen.Tests.Networks.ResidualMlp"),
+        Name(nameof(Deep_sets_net_generates_code_that_compiles), "GmnGen.Tests.Networks.DeepSetsNet"),
+        Name(nameof(Tiny_vit_generates_code_that_compiles), "GmnGen.Tests.Networks.TinyVit"),
     }.SelectMany(n => n).ToArray();
 
     private static IEnumerable<string> Name(string method, string hintPrefix) =>
@@ -92,6 +98,24 @@ public sealed class GeneratedCodeSnapshotTests
 
     [Fact]
     public void Row_cnn_generates_code_that_compiles() => VerifyGenerated(TestNetwork("RowCnn"));
+
+    [Fact]
+    public void Norm_cnn_generates_code_that_compiles() => VerifyGenerated(TestNetwork("NormCnn"));
+
+    [Fact]
+    public void Norm_row_cnn_generates_code_that_compiles() => VerifyGenerated(TestNetwork("NormRowCnn"));
+
+    [Fact]
+    public void Res_net_generates_code_that_compiles() => VerifyGenerated(TestNetwork("ResNet"));
+
+    [Fact]
+    public void Residual_mlp_generates_code_that_compiles() => VerifyGenerated(TestNetwork("ResidualMlp"));
+
+    [Fact]
+    public void Deep_sets_net_generates_code_that_compiles() => VerifyGenerated(TestNetwork("DeepSetsNet"));
+
+    [Fact]
+    public void Tiny_vit_generates_code_that_compiles() => VerifyGenerated(TestNetwork("TinyVit"));
 
     [Fact]
     public void Nested_network_in_global_namespace_generates_code_that_compiles() => VerifyGenerated(Usings + """

@@ -16,8 +16,11 @@ public class EdgeValueTests
         StateOrder.Randomise(module, seed: 1);
         var expectedNames = StateOrder.Of(module).Select(s => s.Name).ToArray();
         Assert.Equal(expectedNames, net.GraphLayout.State.Select(s => s.Name).ToArray());
-        Assert.True(net.ToParameterGraph().EdgeValues.equal(StateOrder.ConcatenatedValues(module)).all().item<bool>(),
+        var values = net.ToParameterGraph().EdgeValues;
+        int count = net.GraphLayout.ValueCount;
+        Assert.True(values[..count].equal(StateOrder.ConcatenatedValues(module)).all().item<bool>(),
             $"{name}: edge values differ from the concatenated state_dict");
+        Assert.True(values[count..].eq(1).all().item<bool>(), $"{name}: residual edges after the values must carry the constant 1");
     }
 
     [Theory]

@@ -58,12 +58,38 @@ public class GoldenCountTests
         Assert.Equal(new RowCnn().parameters().Sum(p => p.numel()), RowCnn.GraphLayout.EdgeCount);
     }
 
+    [Fact]
+    public void GroupNorm_adds_one_node_per_group_and_parameter_vector_and_other_norms_two_nodes()
+    {
+        // 2 inputs, Conv1 8(+bias), GroupNorm 4 groups × (weight, bias), Conv2 6(+bias),
+        // InstanceNorm2d and LayerNorm 2 each, Head 5(+bias).
+        Assert.Equal(2 + 9 + 8 + 7 + 2 + 2 + 6, NormCnn.GraphLayout.NodeCount);
+        Assert.Equal(152 + 16 + 438 + 12 + 12 + 755, NormCnn.GraphLayout.EdgeCount);
+        var groupWeights = NormCnn.GraphLayout.Edges.Where(e => e.Type == GmnGen.Graphs.EdgeType.GroupNormWeight).ToList();
+        Assert.Equal(4, groupWeights.Count);
+        Assert.All(groupWeights, e => Assert.Equal((1, 2), (e.SrcCount, e.DstCount)));
+        Assert.Equal(new[] { 2, 4, 6, 8 }, groupWeights.Select(e => e.DstStart).ToArray());
+    }
+
+    [Fact]
+    public void InstanceNorm_without_affine_parameters_adds_nothing_to_the_graph()
+    {
+        // 4 inputs, Conv1 6(+1), InstanceNorm1d nothing, GroupNorm(6) 6+6, Fc 8(+1), GroupNorm(2) 2+2, LayerNorm 2, Out 3(+1).
+        Assert.Equal(4 + 7 + 12 + 9 + 4 + 2 + 4, NormRowCnn.GraphLayout.NodeCount);
+        Assert.DoesNotContain(NormRowCnn.GraphLayout.Edges, e => e.Type is GmnGen.Graphs.EdgeType.InstanceNormWeight or GmnGen.Graphs.EdgeType.InstanceNormBias);
+        Assert.Equal(new NormRowCnn().parameters().Sum(p => p.numel()), NormRowCnn.GraphLayout.EdgeCount);
+    }
+
     [Theory]
     [MemberData(nameof(Catalogue.Names), MemberType = typeof(Catalogue))]
     public void Every_value_is_an_edge_and_every_edge_a_value(string name)
     {
         var net = Catalogue.Networks[name]();
         Assert.Equal(StateOrder.ConcatenatedValues((TorchSharp.torch.nn.Module)net).shape[0], net.GraphLayout.ValueCount);
-        Assert.Equal(net.GraphLayout.ValueCount, net.GraphLayout.EdgeCount);
+        // Plus the constant-1 edges: one per channel of each residual sum, and those joining an
+        // attention head to its dimensions.
+        var constant = net.GraphLayout.Edges.Where(e => e.ValueOffset == -1).ToList();
+        Assert.All(constant, e => Assert.Contains(e.Type, new[] { GmnGen.Graphs.EdgeType.Residual, GmnGen.Graphs.EdgeType.AttentionHead }));
+        Assert.Equal(net.GraphLayout.ValueCount + constant.Sum(e => e.Count), net.GraphLayout.EdgeCount);
     }
 }

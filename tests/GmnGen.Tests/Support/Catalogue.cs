@@ -14,6 +14,13 @@ public static class Catalogue
         [nameof(BatchNormCnn)] = () => new BatchNormCnn(),
         [nameof(ImageMlp)] = () => new ImageMlp(),
         [nameof(RowCnn)] = () => new RowCnn(),
+        [nameof(NormCnn)] = () => new NormCnn(),
+        [nameof(NormRowCnn)] = () => new NormRowCnn(),
+        [nameof(ResNet)] = () => new ResNet(),
+        [nameof(ResidualMlp)] = () => new ResidualMlp(),
+        [nameof(DeepSetsNet)] = () => new DeepSetsNet(),
+        [nameof(TinyVit)] = () => new TinyVit(),
+        [nameof(GroupNormResNet)] = () => new GroupNormResNet(),
     };
 
     public static TheoryData<string> Names()

@@ -25,20 +25,17 @@ public class GraphAutomorphismTests
         net.Symmetries.Apply(module, permutations);
         var permuted = Edges(net.ToParameterGraph());
 
-        // Node NodeStart + i of the permuted network is node NodeStart + p[i] of the original.
-        var relabel = Enumerable.Range(0, net.GraphLayout.NodeCount).ToArray();
+        // origin[v]: the node of the original network that node v of the permuted one stands for,
+        // following the groups in the order they were applied.
+        var origin = Enumerable.Range(0, net.GraphLayout.NodeCount).ToArray();
         for (int g = 0; g < net.Symmetries.Groups.Count; g++)
-        {
-            var group = net.Symmetries.Groups[g];
-            var p = permutations[g].data<long>().ToArray();
-            for (int i = 0; i < group.Size; i++) relabel[group.NodeStart + (int)p[i]] = group.NodeStart + i;
-        }
+            net.Symmetries.Groups[g].MapNodes(origin, permutations[g].data<long>().ToArray());
         Assert.Equal(original.Count, permuted.Count);
-        foreach (var ((src, dst, features), value) in original)
+        foreach (var ((src, dst, features), value) in permuted)
         {
-            var key = (relabel[src], relabel[dst], features);
-            Assert.True(permuted.TryGetValue(key, out var moved), $"{name}: edge {src}->{dst} ({features}) has no image");
-            Assert.Equal(value, moved);
+            var key = (origin[src], origin[dst], features);
+            Assert.True(original.TryGetValue(key, out var before), $"{name}: edge {src}->{dst} ({features}) of the permuted graph has no preimage");
+            Assert.Equal(before, value);
         }
     }
 

@@ -10,7 +10,7 @@ partial class BatchNormCnn
     /// <summary>The 2 permutation symmetry groups of BatchNormCnn's parameters (hidden neurons and channels).</summary>
     public static global::GmnGen.Symmetries.SymmetrySpec Symmetries { get; } = new("BatchNormCnn", new global::GmnGen.Symmetries.PermutationGroup[]
     {
-        new("Conv1.channels", 8, 1, new global::GmnGen.Symmetries.TensorAxis[]
+        new("Conv1.channels", 8, new global::GmnGen.Symmetries.NodeRun[] { new(1) }, new global::GmnGen.Symmetries.TensorAxis[]
         {
             new("Conv1.weight", 0),
             new("Conv1.bias", 0),
@@ -20,7 +20,7 @@ partial class BatchNormCnn
             new("Bn1.running_var", 0),
             new("Conv2.weight", 1),
         }),
-        new("Conv2.channels", 12, 14, new global::GmnGen.Symmetries.TensorAxis[]
+        new("Conv2.channels", 12, new global::GmnGen.Symmetries.NodeRun[] { new(14) }, new global::GmnGen.Symmetries.TensorAxis[]
         {
             new("Conv2.weight", 0),
             new("Conv2.bias", 0),

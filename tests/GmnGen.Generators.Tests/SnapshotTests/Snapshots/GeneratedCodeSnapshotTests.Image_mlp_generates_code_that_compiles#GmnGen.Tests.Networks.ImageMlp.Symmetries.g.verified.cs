@@ -10,13 +10,13 @@ partial class ImageMlp
     /// <summary>The 2 permutation symmetry groups of ImageMlp's parameters (hidden neurons and channels).</summary>
     public static global::GmnGen.Symmetries.SymmetrySpec Symmetries { get; } = new("ImageMlp", new global::GmnGen.Symmetries.PermutationGroup[]
     {
-        new("Fc1.neurons", 32, 784, new global::GmnGen.Symmetries.TensorAxis[]
+        new("Fc1.neurons", 32, new global::GmnGen.Symmetries.NodeRun[] { new(784) }, new global::GmnGen.Symmetries.TensorAxis[]
         {
             new("Fc1.weight", 0),
             new("Fc1.bias", 0),
             new("Fc2.weight", 1),
         }),
-        new("Fc2.neurons", 16, 817, new global::GmnGen.Symmetries.TensorAxis[]
+        new("Fc2.neurons", 16, new global::GmnGen.Symmetries.NodeRun[] { new(817) }, new global::GmnGen.Symmetries.TensorAxis[]
         {
             new("Fc2.weight", 0),
             new("Fc2.bias", 0),

@@ -10,7 +10,7 @@ partial class Outer
         /// <summary>The 1 permutation symmetry groups of NestedMlp's parameters (hidden neurons and channels).</summary>
         public static global::GmnGen.Symmetries.SymmetrySpec Symmetries { get; } = new("NestedMlp", new global::GmnGen.Symmetries.PermutationGroup[]
         {
-            new("hidden.neurons", 8, 4, new global::GmnGen.Symmetries.TensorAxis[]
+            new("hidden.neurons", 8, new global::GmnGen.Symmetries.NodeRun[] { new(4) }, new global::GmnGen.Symmetries.TensorAxis[]
             {
                 new("hidden.weight", 0),
                 new("hidden.bias", 0),

@@ -10,12 +10,12 @@ partial class RowCnn
     /// <summary>The 2 permutation symmetry groups of RowCnn's parameters (hidden neurons and channels).</summary>
     public static global::GmnGen.Symmetries.SymmetrySpec Symmetries { get; } = new("RowCnn", new global::GmnGen.Symmetries.PermutationGroup[]
     {
-        new("Conv1.channels", 12, 28, new global::GmnGen.Symmetries.TensorAxis[]
+        new("Conv1.channels", 12, new global::GmnGen.Symmetries.NodeRun[] { new(28) }, new global::GmnGen.Symmetries.TensorAxis[]
         {
             new("Conv1.weight", 0),
             new("Conv2.weight", 1),
         }),
-        new("Conv2.channels", 6, 40, new global::GmnGen.Symmetries.TensorAxis[]
+        new("Conv2.channels", 6, new global::GmnGen.Symmetries.NodeRun[] { new(40) }, new global::GmnGen.Symmetries.TensorAxis[]
         {
             new("Conv2.weight", 0),
             new("Conv2.bias", 0),

@@ -10,7 +10,7 @@ partial class TinyMlp
     /// <summary>The 1 permutation symmetry groups of TinyMlp's parameters (hidden neurons and channels).</summary>
     public static global::GmnGen.Symmetries.SymmetrySpec Symmetries { get; } = new("TinyMlp", new global::GmnGen.Symmetries.PermutationGroup[]
     {
-        new("Fc1.neurons", 3, 2, new global::GmnGen.Symmetries.TensorAxis[]
+        new("Fc1.neurons", 3, new global::GmnGen.Symmetries.NodeRun[] { new(2) }, new global::GmnGen.Symmetries.TensorAxis[]
         {
             new("Fc1.weight", 0),
             new("Norm.weight", 0),

@@ -10,19 +10,19 @@ partial class ZooCnn
     /// <summary>The 3 permutation symmetry groups of ZooCnn's parameters (hidden neurons and channels).</summary>
     public static global::GmnGen.Symmetries.SymmetrySpec Symmetries { get; } = new("ZooCnn", new global::GmnGen.Symmetries.PermutationGroup[]
     {
-        new("Conv1.channels", 16, 1, new global::GmnGen.Symmetries.TensorAxis[]
+        new("Conv1.channels", 16, new global::GmnGen.Symmetries.NodeRun[] { new(1) }, new global::GmnGen.Symmetries.TensorAxis[]
         {
             new("Conv1.weight", 0),
             new("Conv1.bias", 0),
             new("Conv2.weight", 1),
         }),
-        new("Conv2.channels", 16, 18, new global::GmnGen.Symmetries.TensorAxis[]
+        new("Conv2.channels", 16, new global::GmnGen.Symmetries.NodeRun[] { new(18) }, new global::GmnGen.Symmetries.TensorAxis[]
         {
             new("Conv2.weight", 0),
             new("Conv2.bias", 0),
             new("Conv3.weight", 1),
         }),
-        new("Conv3.channels", 16, 35, new global::GmnGen.Symmetries.TensorAxis[]
+        new("Conv3.channels", 16, new global::GmnGen.Symmetries.NodeRun[] { new(35) }, new global::GmnGen.Symmetries.TensorAxis[]
         {
             new("Conv3.weight", 0),
             new("Conv3.bias", 0),
