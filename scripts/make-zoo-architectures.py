@@ -8,7 +8,8 @@ run it again (`python3 scripts/make-zoo-architectures.py`); a test fails if the 
 
 Families (as in Lim et al. 2024, section 5):
   varying CNNs  full grid over width x depth x kernel x norm; activation and dropout vary along the grid
-  diverse       MLPs, 1D CNNs over image rows, and 2D CNNs (a subset of the varying CNNs)
+  diverse       MLPs, 1D CNNs over image rows, 2D CNNs (a subset of the varying CNNs), ResNets with
+                BatchNorm and identity blocks, small ViTs, and DeepSets over image columns
 """
 import itertools
 import pathlib
@@ -42,11 +43,29 @@ def rows_grid():
                    activation=ACTIVATIONS[(i + 1) % 3], dropout=0.0, families="Diverse")
 
 
+def resnet_grid():
+    for i, (width, blocks) in enumerate(itertools.product([8, 12, 16], [1, 2])):
+        yield dict(kind="resnet", width=width, depth=blocks, kernel=3, norm="bn", activation="ReLU",
+                   dropout=0.0, families="Diverse")
+
+
+def vit_grid():
+    for i, (width, blocks) in enumerate(itertools.product([8, 16], [1, 2])):
+        yield dict(kind="vit", width=width, depth=blocks, kernel=7, norm="ln", activation="GELU",
+                   dropout=0.0, families="Diverse")
+
+
+def deepsets_grid():
+    for i, (width, depth) in enumerate(itertools.product([8, 16, 32], [1, 2])):
+        yield dict(kind="deepsets", width=width, depth=depth, kernel=0, norm="none", activation=ACTIVATIONS[i % 3],
+                   dropout=0.0, families="Diverse")
+
+
 def name(a):
     parts = [a["kind"].capitalize(), f"w{a['width']}", f"d{a['depth']}"]
-    if a["kind"] != "mlp":
+    if a["kind"] in ("cnn", "rows"):
         parts.append(f"k{a['kernel']}")
-    if a["norm"] != "none":
+    if a["norm"] not in ("none", "ln") and a["kind"] != "resnet":
         parts.append(a["norm"])
     parts.append(a["activation"].lower())
     if a["dropout"]:
@@ -72,6 +91,34 @@ def declaration(a):
         for layer in range(1, a["depth"] + 1):
             lines.append(f"[Conv1d({w}, Kernel = {k}, Stride = 2, Padding = {k // 2}), {act}] public partial Conv1d Conv{layer} {{ get; }}")
         lines.append(f"[GlobalAvgPool, {drop}Linear(10)] public partial Linear Head {{ get; }}")
+    elif a["kind"] == "resnet":
+        shape, summary = "[1, 28, 28]", f"a stride-2 stem of width {w} and {a['depth']} identity BasicBlocks"
+        lines.append(f"[Conv2d({w}, Kernel = 3, Stride = 2, Padding = 1, Bias = false)] public partial Conv2d Stem {{ get; }}")
+        lines.append(f"[BatchNorm2d, ReLU] public partial BatchNorm2d StemNorm {{ get; }}")
+        for b in range(1, a["depth"] + 1):
+            lines.append(f"[Conv2d({w}, Kernel = 3, Padding = 1, Bias = false)] public partial Conv2d Block{b}Conv1 {{ get; }}")
+            lines.append(f"[BatchNorm2d, ReLU] public partial BatchNorm2d Block{b}Norm1 {{ get; }}")
+            lines.append(f"[Conv2d({w}, Kernel = 3, Padding = 1, Bias = false)] public partial Conv2d Block{b}Conv2 {{ get; }}")
+            lines.append(f"[BatchNorm2d, Residual(nameof(Block{b}Conv1)), ReLU] public partial BatchNorm2d Block{b}Norm2 {{ get; }}")
+        lines.append(f"[GlobalAvgPool, Linear(10)] public partial Linear Head {{ get; }}")
+    elif a["kind"] == "vit":
+        heads = 2
+        shape, summary = "[1, 28, 28]", f"7x7 patches embedded to width {w}, {a['depth']} pre-norm transformer blocks with {heads} heads"
+        lines.append(f"[PatchEmbed({w}, Patch = 7)] public partial Conv2d Patches {{ get; }}")
+        lines.append(f"[PositionalEmbedding(Length = 16)] public partial GmnGen.Modules.PositionalEmbedding Positions {{ get; }}")
+        for b in range(1, a["depth"] + 1):
+            lines.append(f"[LayerNorm] public partial LayerNorm Block{b}Norm1 {{ get; }}")
+            lines.append(f"[SelfAttention({heads}), Residual(nameof(Block{b}Norm1))] public partial GmnGen.Modules.SelfAttention Block{b}Attention {{ get; }}")
+            lines.append(f"[LayerNorm] public partial LayerNorm Block{b}Norm2 {{ get; }}")
+            lines.append(f"[Conv1d({2 * w}, Kernel = 1), GELU] public partial Conv1d Block{b}Mlp1 {{ get; }}")
+            lines.append(f"[Conv1d({w}, Kernel = 1), Residual(nameof(Block{b}Norm2))] public partial Conv1d Block{b}Mlp2 {{ get; }}")
+        lines.append(f"[LayerNorm, GlobalAvgPool] public partial LayerNorm FinalNorm {{ get; }}")
+        lines.append(f"[Linear(10)] public partial Linear Head {{ get; }}")
+    elif a["kind"] == "deepsets":
+        shape, summary = "[28, 28]", f"{a['depth']} permutation-equivariant layers of width {w} over the 28 image columns"
+        for layer in range(1, a["depth"] + 1):
+            lines.append(f"[DeepSets({w}), {act}] public partial GmnGen.Modules.DeepSets Set{layer} {{ get; }}")
+        lines.append(f"[GlobalAvgPool, Linear(10)] public partial Linear Head {{ get; }}")
     else:
         shape, summary = "[1, 28, 28]", f"{a['depth']} hidden layers of width {w}"
         for layer in range(1, a["depth"] + 1):
@@ -93,7 +140,8 @@ def entry(a):
 
 
 def render():
-    archs = list(cnn_grid()) + list(mlp_grid()) + list(rows_grid())
+    archs = (list(cnn_grid()) + list(mlp_grid()) + list(rows_grid()) + list(resnet_grid()) + list(vit_grid())
+             + list(deepsets_grid()))
     head = ("// <auto-generated>\n"
             "// Written by scripts/make-zoo-architectures.py: edit the script and run it again, not this file.\n"
             "// </auto-generated>\n"

@@ -15,7 +15,8 @@ public enum ZooFamily
     /// <summary>CNNs varying in width, depth, kernel, normalisation, activation and dropout.</summary>
     VaryingCnn = 1,
 
-    /// <summary>Different kinds of network trained on the same task: MLPs, 2D CNNs, 1D CNNs over image rows.</summary>
+    /// <summary>Different kinds of network trained on the same task: MLPs, 2D CNNs, 1D CNNs over image rows,
+    /// ResNets, small ViTs and DeepSets over image columns.</summary>
     Diverse = 2,
 }
 
@@ -24,11 +25,11 @@ public enum ZooFamily
 /// </summary>
 /// <param name="Name">The class name, also the graph layout's architecture name.</param>
 /// <param name="Families">The families it belongs to.</param>
-/// <param name="Kind">"cnn", "mlp" or "rows" (1D CNN over image rows).</param>
+/// <param name="Kind">"cnn", "mlp", "rows" (1D CNN over image rows), "resnet", "vit" or "deepsets".</param>
 /// <param name="Width">Channels or hidden neurons per layer: the axis the out-of-distribution split varies.</param>
-/// <param name="Depth">Hidden (conv or linear) layers before the head.</param>
-/// <param name="Kernel">Convolution kernel size; 0 for MLPs.</param>
-/// <param name="Norm">"none" or "bn".</param>
+/// <param name="Depth">Hidden layers before the head (residual or transformer blocks for ResNets and ViTs).</param>
+/// <param name="Kernel">Convolution kernel (patch size for ViTs); 0 for MLPs and DeepSets.</param>
+/// <param name="Norm">"none", "bn" (BatchNorm) or "ln" (LayerNorm).</param>
 /// <param name="Activation">Hidden activation.</param>
 /// <param name="Dropout">Dropout probability before the head.</param>
 /// <param name="InputShape">Shape of one sample without the batch axis; images are reshaped to it.</param>

@@ -168,7 +168,7 @@ public sealed class ZooDefinitionTests
         Assert.Equal(["GELU", "ReLU", "Tanh"], cnns.Select(a => a.Activation).Distinct().Order());
         Assert.Equal(["bn", "none"], cnns.Select(a => a.Norm).Distinct().Order());
         Assert.Equal([0.0, 0.2], cnns.Select(a => a.Dropout).Distinct().Order());
-        Assert.Equal(["cnn", "mlp", "rows"], ZooArchitecture.Of(ZooFamily.Diverse).Select(a => a.Kind).Distinct().Order());
+        Assert.Equal(["cnn", "deepsets", "mlp", "resnet", "rows", "vit"], ZooArchitecture.Of(ZooFamily.Diverse).Select(a => a.Kind).Distinct().Order());
     }
 
     [Fact]

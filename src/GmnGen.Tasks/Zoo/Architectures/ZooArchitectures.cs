@@ -64,6 +64,22 @@ public static class ZooArchitectures
         new("Rows_w16_d2_k5_gelu", ZooFamily.Diverse, "rows", Width: 16, Depth: 2, Kernel: 5, Norm: "none", Activation: "GELU", Dropout: 0.0, Rows_w16_d2_k5_gelu.InputShape, Rows_w16_d2_k5_gelu.GraphLayout, () => new Rows_w16_d2_k5_gelu()),
         new("Rows_w32_d1_k3_tanh", ZooFamily.Diverse, "rows", Width: 32, Depth: 1, Kernel: 3, Norm: "none", Activation: "Tanh", Dropout: 0.0, Rows_w32_d1_k3_tanh.InputShape, Rows_w32_d1_k3_tanh.GraphLayout, () => new Rows_w32_d1_k3_tanh()),
         new("Rows_w32_d2_k5_relu", ZooFamily.Diverse, "rows", Width: 32, Depth: 2, Kernel: 5, Norm: "none", Activation: "ReLU", Dropout: 0.0, Rows_w32_d2_k5_relu.InputShape, Rows_w32_d2_k5_relu.GraphLayout, () => new Rows_w32_d2_k5_relu()),
+        new("Resnet_w8_d1_relu", ZooFamily.Diverse, "resnet", Width: 8, Depth: 1, Kernel: 3, Norm: "bn", Activation: "ReLU", Dropout: 0.0, Resnet_w8_d1_relu.InputShape, Resnet_w8_d1_relu.GraphLayout, () => new Resnet_w8_d1_relu()),
+        new("Resnet_w8_d2_relu", ZooFamily.Diverse, "resnet", Width: 8, Depth: 2, Kernel: 3, Norm: "bn", Activation: "ReLU", Dropout: 0.0, Resnet_w8_d2_relu.InputShape, Resnet_w8_d2_relu.GraphLayout, () => new Resnet_w8_d2_relu()),
+        new("Resnet_w12_d1_relu", ZooFamily.Diverse, "resnet", Width: 12, Depth: 1, Kernel: 3, Norm: "bn", Activation: "ReLU", Dropout: 0.0, Resnet_w12_d1_relu.InputShape, Resnet_w12_d1_relu.GraphLayout, () => new Resnet_w12_d1_relu()),
+        new("Resnet_w12_d2_relu", ZooFamily.Diverse, "resnet", Width: 12, Depth: 2, Kernel: 3, Norm: "bn", Activation: "ReLU", Dropout: 0.0, Resnet_w12_d2_relu.InputShape, Resnet_w12_d2_relu.GraphLayout, () => new Resnet_w12_d2_relu()),
+        new("Resnet_w16_d1_relu", ZooFamily.Diverse, "resnet", Width: 16, Depth: 1, Kernel: 3, Norm: "bn", Activation: "ReLU", Dropout: 0.0, Resnet_w16_d1_relu.InputShape, Resnet_w16_d1_relu.GraphLayout, () => new Resnet_w16_d1_relu()),
+        new("Resnet_w16_d2_relu", ZooFamily.Diverse, "resnet", Width: 16, Depth: 2, Kernel: 3, Norm: "bn", Activation: "ReLU", Dropout: 0.0, Resnet_w16_d2_relu.InputShape, Resnet_w16_d2_relu.GraphLayout, () => new Resnet_w16_d2_relu()),
+        new("Vit_w8_d1_gelu", ZooFamily.Diverse, "vit", Width: 8, Depth: 1, Kernel: 7, Norm: "ln", Activation: "GELU", Dropout: 0.0, Vit_w8_d1_gelu.InputShape, Vit_w8_d1_gelu.GraphLayout, () => new Vit_w8_d1_gelu()),
+        new("Vit_w8_d2_gelu", ZooFamily.Diverse, "vit", Width: 8, Depth: 2, Kernel: 7, Norm: "ln", Activation: "GELU", Dropout: 0.0, Vit_w8_d2_gelu.InputShape, Vit_w8_d2_gelu.GraphLayout, () => new Vit_w8_d2_gelu()),
+        new("Vit_w16_d1_gelu", ZooFamily.Diverse, "vit", Width: 16, Depth: 1, Kernel: 7, Norm: "ln", Activation: "GELU", Dropout: 0.0, Vit_w16_d1_gelu.InputShape, Vit_w16_d1_gelu.GraphLayout, () => new Vit_w16_d1_gelu()),
+        new("Vit_w16_d2_gelu", ZooFamily.Diverse, "vit", Width: 16, Depth: 2, Kernel: 7, Norm: "ln", Activation: "GELU", Dropout: 0.0, Vit_w16_d2_gelu.InputShape, Vit_w16_d2_gelu.GraphLayout, () => new Vit_w16_d2_gelu()),
+        new("Deepsets_w8_d1_relu", ZooFamily.Diverse, "deepsets", Width: 8, Depth: 1, Kernel: 0, Norm: "none", Activation: "ReLU", Dropout: 0.0, Deepsets_w8_d1_relu.InputShape, Deepsets_w8_d1_relu.GraphLayout, () => new Deepsets_w8_d1_relu()),
+        new("Deepsets_w8_d2_gelu", ZooFamily.Diverse, "deepsets", Width: 8, Depth: 2, Kernel: 0, Norm: "none", Activation: "GELU", Dropout: 0.0, Deepsets_w8_d2_gelu.InputShape, Deepsets_w8_d2_gelu.GraphLayout, () => new Deepsets_w8_d2_gelu()),
+        new("Deepsets_w16_d1_tanh", ZooFamily.Diverse, "deepsets", Width: 16, Depth: 1, Kernel: 0, Norm: "none", Activation: "Tanh", Dropout: 0.0, Deepsets_w16_d1_tanh.InputShape, Deepsets_w16_d1_tanh.GraphLayout, () => new Deepsets_w16_d1_tanh()),
+        new("Deepsets_w16_d2_relu", ZooFamily.Diverse, "deepsets", Width: 16, Depth: 2, Kernel: 0, Norm: "none", Activation: "ReLU", Dropout: 0.0, Deepsets_w16_d2_relu.InputShape, Deepsets_w16_d2_relu.GraphLayout, () => new Deepsets_w16_d2_relu()),
+        new("Deepsets_w32_d1_gelu", ZooFamily.Diverse, "deepsets", Width: 32, Depth: 1, Kernel: 0, Norm: "none", Activation: "GELU", Dropout: 0.0, Deepsets_w32_d1_gelu.InputShape, Deepsets_w32_d1_gelu.GraphLayout, () => new Deepsets_w32_d1_gelu()),
+        new("Deepsets_w32_d2_tanh", ZooFamily.Diverse, "deepsets", Width: 32, Depth: 2, Kernel: 0, Norm: "none", Activation: "Tanh", Dropout: 0.0, Deepsets_w32_d2_tanh.InputShape, Deepsets_w32_d2_tanh.GraphLayout, () => new Deepsets_w32_d2_tanh()),
     ];
 }
 
@@ -596,5 +612,216 @@ public sealed partial class Rows_w32_d2_k5_relu
 {
     [Conv1d(32, Kernel = 5, Stride = 2, Padding = 2), ReLU] public partial Conv1d Conv1 { get; }
     [Conv1d(32, Kernel = 5, Stride = 2, Padding = 2), ReLU] public partial Conv1d Conv2 { get; }
+    [GlobalAvgPool, Linear(10)] public partial Linear Head { get; }
+}
+
+/// <summary>RESNET: a stride-2 stem of width 8 and 1 identity BasicBlocks, bn norm, ReLU, dropout 0.0.</summary>
+[Network(InputShape = [1, 28, 28])]
+public sealed partial class Resnet_w8_d1_relu
+{
+    [Conv2d(8, Kernel = 3, Stride = 2, Padding = 1, Bias = false)] public partial Conv2d Stem { get; }
+    [BatchNorm2d, ReLU] public partial BatchNorm2d StemNorm { get; }
+    [Conv2d(8, Kernel = 3, Padding = 1, Bias = false)] public partial Conv2d Block1Conv1 { get; }
+    [BatchNorm2d, ReLU] public partial BatchNorm2d Block1Norm1 { get; }
+    [Conv2d(8, Kernel = 3, Padding = 1, Bias = false)] public partial Conv2d Block1Conv2 { get; }
+    [BatchNorm2d, Residual(nameof(Block1Conv1)), ReLU] public partial BatchNorm2d Block1Norm2 { get; }
+    [GlobalAvgPool, Linear(10)] public partial Linear Head { get; }
+}
+
+/// <summary>RESNET: a stride-2 stem of width 8 and 2 identity BasicBlocks, bn norm, ReLU, dropout 0.0.</summary>
+[Network(InputShape = [1, 28, 28])]
+public sealed partial class Resnet_w8_d2_relu
+{
+    [Conv2d(8, Kernel = 3, Stride = 2, Padding = 1, Bias = false)] public partial Conv2d Stem { get; }
+    [BatchNorm2d, ReLU] public partial BatchNorm2d StemNorm { get; }
+    [Conv2d(8, Kernel = 3, Padding = 1, Bias = false)] public partial Conv2d Block1Conv1 { get; }
+    [BatchNorm2d, ReLU] public partial BatchNorm2d Block1Norm1 { get; }
+    [Conv2d(8, Kernel = 3, Padding = 1, Bias = false)] public partial Conv2d Block1Conv2 { get; }
+    [BatchNorm2d, Residual(nameof(Block1Conv1)), ReLU] public partial BatchNorm2d Block1Norm2 { get; }
+    [Conv2d(8, Kernel = 3, Padding = 1, Bias = false)] public partial Conv2d Block2Conv1 { get; }
+    [BatchNorm2d, ReLU] public partial BatchNorm2d Block2Norm1 { get; }
+    [Conv2d(8, Kernel = 3, Padding = 1, Bias = false)] public partial Conv2d Block2Conv2 { get; }
+    [BatchNorm2d, Residual(nameof(Block2Conv1)), ReLU] public partial BatchNorm2d Block2Norm2 { get; }
+    [GlobalAvgPool, Linear(10)] public partial Linear Head { get; }
+}
+
+/// <summary>RESNET: a stride-2 stem of width 12 and 1 identity BasicBlocks, bn norm, ReLU, dropout 0.0.</summary>
+[Network(InputShape = [1, 28, 28])]
+public sealed partial class Resnet_w12_d1_relu
+{
+    [Conv2d(12, Kernel = 3, Stride = 2, Padding = 1, Bias = false)] public partial Conv2d Stem { get; }
+    [BatchNorm2d, ReLU] public partial BatchNorm2d StemNorm { get; }
+    [Conv2d(12, Kernel = 3, Padding = 1, Bias = false)] public partial Conv2d Block1Conv1 { get; }
+    [BatchNorm2d, ReLU] public partial BatchNorm2d Block1Norm1 { get; }
+    [Conv2d(12, Kernel = 3, Padding = 1, Bias = false)] public partial Conv2d Block1Conv2 { get; }
+    [BatchNorm2d, Residual(nameof(Block1Conv1)), ReLU] public partial BatchNorm2d Block1Norm2 { get; }
+    [GlobalAvgPool, Linear(10)] public partial Linear Head { get; }
+}
+
+/// <summary>RESNET: a stride-2 stem of width 12 and 2 identity BasicBlocks, bn norm, ReLU, dropout 0.0.</summary>
+[Network(InputShape = [1, 28, 28])]
+public sealed partial class Resnet_w12_d2_relu
+{
+    [Conv2d(12, Kernel = 3, Stride = 2, Padding = 1, Bias = false)] public partial Conv2d Stem { get; }
+    [BatchNorm2d, ReLU] public partial BatchNorm2d StemNorm { get; }
+    [Conv2d(12, Kernel = 3, Padding = 1, Bias = false)] public partial Conv2d Block1Conv1 { get; }
+    [BatchNorm2d, ReLU] public partial BatchNorm2d Block1Norm1 { get; }
+    [Conv2d(12, Kernel = 3, Padding = 1, Bias = false)] public partial Conv2d Block1Conv2 { get; }
+    [BatchNorm2d, Residual(nameof(Block1Conv1)), ReLU] public partial BatchNorm2d Block1Norm2 { get; }
+    [Conv2d(12, Kernel = 3, Padding = 1, Bias = false)] public partial Conv2d Block2Conv1 { get; }
+    [BatchNorm2d, ReLU] public partial BatchNorm2d Block2Norm1 { get; }
+    [Conv2d(12, Kernel = 3, Padding = 1, Bias = false)] public partial Conv2d Block2Conv2 { get; }
+    [BatchNorm2d, Residual(nameof(Block2Conv1)), ReLU] public partial BatchNorm2d Block2Norm2 { get; }
+    [GlobalAvgPool, Linear(10)] public partial Linear Head { get; }
+}
+
+/// <summary>RESNET: a stride-2 stem of width 16 and 1 identity BasicBlocks, bn norm, ReLU, dropout 0.0.</summary>
+[Network(InputShape = [1, 28, 28])]
+public sealed partial class Resnet_w16_d1_relu
+{
+    [Conv2d(16, Kernel = 3, Stride = 2, Padding = 1, Bias = false)] public partial Conv2d Stem { get; }
+    [BatchNorm2d, ReLU] public partial BatchNorm2d StemNorm { get; }
+    [Conv2d(16, Kernel = 3, Padding = 1, Bias = false)] public partial Conv2d Block1Conv1 { get; }
+    [BatchNorm2d, ReLU] public partial BatchNorm2d Block1Norm1 { get; }
+    [Conv2d(16, Kernel = 3, Padding = 1, Bias = false)] public partial Conv2d Block1Conv2 { get; }
+    [BatchNorm2d, Residual(nameof(Block1Conv1)), ReLU] public partial BatchNorm2d Block1Norm2 { get; }
+    [GlobalAvgPool, Linear(10)] public partial Linear Head { get; }
+}
+
+/// <summary>RESNET: a stride-2 stem of width 16 and 2 identity BasicBlocks, bn norm, ReLU, dropout 0.0.</summary>
+[Network(InputShape = [1, 28, 28])]
+public sealed partial class Resnet_w16_d2_relu
+{
+    [Conv2d(16, Kernel = 3, Stride = 2, Padding = 1, Bias = false)] public partial Conv2d Stem { get; }
+    [BatchNorm2d, ReLU] public partial BatchNorm2d StemNorm { get; }
+    [Conv2d(16, Kernel = 3, Padding = 1, Bias = false)] public partial Conv2d Block1Conv1 { get; }
+    [BatchNorm2d, ReLU] public partial BatchNorm2d Block1Norm1 { get; }
+    [Conv2d(16, Kernel = 3, Padding = 1, Bias = false)] public partial Conv2d Block1Conv2 { get; }
+    [BatchNorm2d, Residual(nameof(Block1Conv1)), ReLU] public partial BatchNorm2d Block1Norm2 { get; }
+    [Conv2d(16, Kernel = 3, Padding = 1, Bias = false)] public partial Conv2d Block2Conv1 { get; }
+    [BatchNorm2d, ReLU] public partial BatchNorm2d Block2Norm1 { get; }
+    [Conv2d(16, Kernel = 3, Padding = 1, Bias = false)] public partial Conv2d Block2Conv2 { get; }
+    [BatchNorm2d, Residual(nameof(Block2Conv1)), ReLU] public partial BatchNorm2d Block2Norm2 { get; }
+    [GlobalAvgPool, Linear(10)] public partial Linear Head { get; }
+}
+
+/// <summary>VIT: 7x7 patches embedded to width 8, 1 pre-norm transformer blocks with 2 heads, ln norm, GELU, dropout 0.0.</summary>
+[Network(InputShape = [1, 28, 28])]
+public sealed partial class Vit_w8_d1_gelu
+{
+    [PatchEmbed(8, Patch = 7)] public partial Conv2d Patches { get; }
+    [PositionalEmbedding(Length = 16)] public partial GmnGen.Modules.PositionalEmbedding Positions { get; }
+    [LayerNorm] public partial LayerNorm Block1Norm1 { get; }
+    [SelfAttention(2), Residual(nameof(Block1Norm1))] public partial GmnGen.Modules.SelfAttention Block1Attention { get; }
+    [LayerNorm] public partial LayerNorm Block1Norm2 { get; }
+    [Conv1d(16, Kernel = 1), GELU] public partial Conv1d Block1Mlp1 { get; }
+    [Conv1d(8, Kernel = 1), Residual(nameof(Block1Norm2))] public partial Conv1d Block1Mlp2 { get; }
+    [LayerNorm, GlobalAvgPool] public partial LayerNorm FinalNorm { get; }
+    [Linear(10)] public partial Linear Head { get; }
+}
+
+/// <summary>VIT: 7x7 patches embedded to width 8, 2 pre-norm transformer blocks with 2 heads, ln norm, GELU, dropout 0.0.</summary>
+[Network(InputShape = [1, 28, 28])]
+public sealed partial class Vit_w8_d2_gelu
+{
+    [PatchEmbed(8, Patch = 7)] public partial Conv2d Patches { get; }
+    [PositionalEmbedding(Length = 16)] public partial GmnGen.Modules.PositionalEmbedding Positions { get; }
+    [LayerNorm] public partial LayerNorm Block1Norm1 { get; }
+    [SelfAttention(2), Residual(nameof(Block1Norm1))] public partial GmnGen.Modules.SelfAttention Block1Attention { get; }
+    [LayerNorm] public partial LayerNorm Block1Norm2 { get; }
+    [Conv1d(16, Kernel = 1), GELU] public partial Conv1d Block1Mlp1 { get; }
+    [Conv1d(8, Kernel = 1), Residual(nameof(Block1Norm2))] public partial Conv1d Block1Mlp2 { get; }
+    [LayerNorm] public partial LayerNorm Block2Norm1 { get; }
+    [SelfAttention(2), Residual(nameof(Block2Norm1))] public partial GmnGen.Modules.SelfAttention Block2Attention { get; }
+    [LayerNorm] public partial LayerNorm Block2Norm2 { get; }
+    [Conv1d(16, Kernel = 1), GELU] public partial Conv1d Block2Mlp1 { get; }
+    [Conv1d(8, Kernel = 1), Residual(nameof(Block2Norm2))] public partial Conv1d Block2Mlp2 { get; }
+    [LayerNorm, GlobalAvgPool] public partial LayerNorm FinalNorm { get; }
+    [Linear(10)] public partial Linear Head { get; }
+}
+
+/// <summary>VIT: 7x7 patches embedded to width 16, 1 pre-norm transformer blocks with 2 heads, ln norm, GELU, dropout 0.0.</summary>
+[Network(InputShape = [1, 28, 28])]
+public sealed partial class Vit_w16_d1_gelu
+{
+    [PatchEmbed(16, Patch = 7)] public partial Conv2d Patches { get; }
+    [PositionalEmbedding(Length = 16)] public partial GmnGen.Modules.PositionalEmbedding Positions { get; }
+    [LayerNorm] public partial LayerNorm Block1Norm1 { get; }
+    [SelfAttention(2), Residual(nameof(Block1Norm1))] public partial GmnGen.Modules.SelfAttention Block1Attention { get; }
+    [LayerNorm] public partial LayerNorm Block1Norm2 { get; }
+    [Conv1d(32, Kernel = 1), GELU] public partial Conv1d Block1Mlp1 { get; }
+    [Conv1d(16, Kernel = 1), Residual(nameof(Block1Norm2))] public partial Conv1d Block1Mlp2 { get; }
+    [LayerNorm, GlobalAvgPool] public partial LayerNorm FinalNorm { get; }
+    [Linear(10)] public partial Linear Head { get; }
+}
+
+/// <summary>VIT: 7x7 patches embedded to width 16, 2 pre-norm transformer blocks with 2 heads, ln norm, GELU, dropout 0.0.</summary>
+[Network(InputShape = [1, 28, 28])]
+public sealed partial class Vit_w16_d2_gelu
+{
+    [PatchEmbed(16, Patch = 7)] public partial Conv2d Patches { get; }
+    [PositionalEmbedding(Length = 16)] public partial GmnGen.Modules.PositionalEmbedding Positions { get; }
+    [LayerNorm] public partial LayerNorm Block1Norm1 { get; }
+    [SelfAttention(2), Residual(nameof(Block1Norm1))] public partial GmnGen.Modules.SelfAttention Block1Attention { get; }
+    [LayerNorm] public partial LayerNorm Block1Norm2 { get; }
+    [Conv1d(32, Kernel = 1), GELU] public partial Conv1d Block1Mlp1 { get; }
+    [Conv1d(16, Kernel = 1), Residual(nameof(Block1Norm2))] public partial Conv1d Block1Mlp2 { get; }
+    [LayerNorm] public partial LayerNorm Block2Norm1 { get; }
+    [SelfAttention(2), Residual(nameof(Block2Norm1))] public partial GmnGen.Modules.SelfAttention Block2Attention { get; }
+    [LayerNorm] public partial LayerNorm Block2Norm2 { get; }
+    [Conv1d(32, Kernel = 1), GELU] public partial Conv1d Block2Mlp1 { get; }
+    [Conv1d(16, Kernel = 1), Residual(nameof(Block2Norm2))] public partial Conv1d Block2Mlp2 { get; }
+    [LayerNorm, GlobalAvgPool] public partial LayerNorm FinalNorm { get; }
+    [Linear(10)] public partial Linear Head { get; }
+}
+
+/// <summary>DEEPSETS: 1 permutation-equivariant layers of width 8 over the 28 image columns, none norm, ReLU, dropout 0.0.</summary>
+[Network(InputShape = [28, 28])]
+public sealed partial class Deepsets_w8_d1_relu
+{
+    [DeepSets(8), ReLU] public partial GmnGen.Modules.DeepSets Set1 { get; }
+    [GlobalAvgPool, Linear(10)] public partial Linear Head { get; }
+}
+
+/// <summary>DEEPSETS: 2 permutation-equivariant layers of width 8 over the 28 image columns, none norm, GELU, dropout 0.0.</summary>
+[Network(InputShape = [28, 28])]
+public sealed partial class Deepsets_w8_d2_gelu
+{
+    [DeepSets(8), GELU] public partial GmnGen.Modules.DeepSets Set1 { get; }
+    [DeepSets(8), GELU] public partial GmnGen.Modules.DeepSets Set2 { get; }
+    [GlobalAvgPool, Linear(10)] public partial Linear Head { get; }
+}
+
+/// <summary>DEEPSETS: 1 permutation-equivariant layers of width 16 over the 28 image columns, none norm, Tanh, dropout 0.0.</summary>
+[Network(InputShape = [28, 28])]
+public sealed partial class Deepsets_w16_d1_tanh
+{
+    [DeepSets(16), Tanh] public partial GmnGen.Modules.DeepSets Set1 { get; }
+    [GlobalAvgPool, Linear(10)] public partial Linear Head { get; }
+}
+
+/// <summary>DEEPSETS: 2 permutation-equivariant layers of width 16 over the 28 image columns, none norm, ReLU, dropout 0.0.</summary>
+[Network(InputShape = [28, 28])]
+public sealed partial class Deepsets_w16_d2_relu
+{
+    [DeepSets(16), ReLU] public partial GmnGen.Modules.DeepSets Set1 { get; }
+    [DeepSets(16), ReLU] public partial GmnGen.Modules.DeepSets Set2 { get; }
+    [GlobalAvgPool, Linear(10)] public partial Linear Head { get; }
+}
+
+/// <summary>DEEPSETS: 1 permutation-equivariant layers of width 32 over the 28 image columns, none norm, GELU, dropout 0.0.</summary>
+[Network(InputShape = [28, 28])]
+public sealed partial class Deepsets_w32_d1_gelu
+{
+    [DeepSets(32), GELU] public partial GmnGen.Modules.DeepSets Set1 { get; }
+    [GlobalAvgPool, Linear(10)] public partial Linear Head { get; }
+}
+
+/// <summary>DEEPSETS: 2 permutation-equivariant layers of width 32 over the 28 image columns, none norm, Tanh, dropout 0.0.</summary>
+[Network(InputShape = [28, 28])]
+public sealed partial class Deepsets_w32_d2_tanh
+{
+    [DeepSets(32), Tanh] public partial GmnGen.Modules.DeepSets Set1 { get; }
+    [DeepSets(32), Tanh] public partial GmnGen.Modules.DeepSets Set2 { get; }
     [GlobalAvgPool, Linear(10)] public partial Linear Head { get; }
 }
