@@ -2,7 +2,7 @@
 # The main job, small default (about 10 minutes on 2 cores): restores and builds, makes sure
 # Fashion-MNIST is installed, trains a zoo of small CNNs (runs/zoo-cnn, two shards side by side),
 # then trains the GMN and the StatNN and DeepSets baselines to predict each checkpoint's test
-# accuracy from its weights (two fits side by side) and writes runs/report-cnn (report.md, CSVs,
+# accuracy from its weights (one process per seed, side by side) and writes runs/report-cnn (report.md, CSVs,
 # plots). Both steps resume where they stopped when run again.
 # Settings: GMN_FAMILY (cnn | diverse | all), GMN_ZOO_RUNS (120 runs = 360 checkpoints),
 # GMN_SEEDS (2), GMN_EPOCHS (40). Larger runs: docs/results.md.
@@ -28,4 +28,17 @@ gmn "${zoo_args[@]}" --shard 1/2
 wait "$second" || { cat "$zoo/shard-2.log"; exit 1; }
 tail -n 3 "$zoo/shard-2.log"
 
-gmn experiment --zoo "$zoo" --out "runs/report-$family" --seeds "${GMN_SEEDS:-2}" --epochs "${GMN_EPOCHS:-40}" --threads 1 --parallel 2
+# One process per seed, one torch thread each, sharing finished fits through the report's cache;
+# the last call finds every fit cached and writes the report.
+report="runs/report-$family"
+seeds=${GMN_SEEDS:-2}
+exp_args=(experiment --zoo "$zoo" --out "$report" --epochs "${GMN_EPOCHS:-40}" --threads 1)
+mkdir -p "$report"
+pids=()
+for ((s = 1; s < seeds; s++)); do
+  gmn "${exp_args[@]}" --seeds 1 --first-seed "$s" > "$report/seed-$s.log" 2>&1 &
+  pids+=($!)
+done
+gmn "${exp_args[@]}" --seeds 1 --first-seed 0 > "$report/seed-0.log" 2>&1 || { cat "$report/seed-0.log"; exit 1; }
+for pid in "${pids[@]}"; do wait "$pid" || { cat "$report"/seed-*.log; exit 1; }; done
+gmn "${exp_args[@]}" --seeds "$seeds"

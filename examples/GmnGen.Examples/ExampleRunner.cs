@@ -16,16 +16,19 @@ namespace GmnGen.Examples;
 /// </summary>
 internal sealed class ExampleRunner(FashionMnist data, int steps, long seed)
 {
-    public void Run<TNet>(Func<TNet> create) where TNet : nn.Module<Tensor, Tensor>, IGraphNetwork
+    /// <param name="create">Makes the network.</param>
+    /// <param name="inputShape">Its declared input shape (the generated static InputShape): images are reshaped to it.</param>
+    public void Run<TNet>(Func<TNet> create, System.Collections.Generic.IReadOnlyList<int> inputShape) where TNet : nn.Module<Tensor, Tensor>, IGraphNetwork
     {
+        Tensor Shape(Tensor images) => images.reshape([images.shape[0], .. inputShape.Select(d => (long)d)]);
         manual_seed(seed);
         var net = create();
         var name = net.GraphLayout.Architecture;
         AnsiConsole.Write(new Rule($"[bold]{name}[/]").LeftJustified());
 
-        var options = new TrainingOptions { Epochs = 10, MaxSteps = steps, BatchSize = 128, LearningRate = 2e-3, Seed = seed };
+        var options = new TrainingOptions { Epochs = 10, MaxSteps = steps, BatchSize = 128, LearningRate = 2e-3, Seed = seed, InputTransform = Shape };
         var report = ClassifierTrainer.Train(net, data.Train, options);
-        double accuracy = ClassifierTrainer.Accuracy(net, data.Test);
+        double accuracy = ClassifierTrainer.Accuracy(net, data.Test, Shape);
         AnsiConsole.MarkupLine($"trained {report.Steps} steps in {report.Elapsed.TotalSeconds:F1} s, final loss {report.FinalLoss:F3}");
         AnsiConsole.MarkupLine($"test accuracy [green]{accuracy:P2}[/] on {data.Test.Count:N0} Fashion-MNIST test images");
 
@@ -47,11 +50,11 @@ internal sealed class ExampleRunner(FashionMnist data, int steps, long seed)
         AnsiConsole.MarkupLine($"automorphisms: 10^{net.Symmetries.Log10Order:F1}");
 
         using var probe = NewDisposeScope();
-        var batch = data.Test.Take(512).Images;
+        var batch = Shape(data.Test.Take(512).Images);
         Tensor before;
         using (no_grad()) { net.eval(); before = net.forward(batch); }
         net.Symmetries.ApplyRandom(net, new Generator((ulong)seed + 1));
-        double permutedAccuracy = ClassifierTrainer.Accuracy(net, data.Test);
+        double permutedAccuracy = ClassifierTrainer.Accuracy(net, data.Test, Shape);
         Tensor after;
         using (no_grad()) after = net.forward(batch);
         double maxChange = (after - before).abs().max().item<float>();

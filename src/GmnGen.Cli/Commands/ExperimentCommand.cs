@@ -32,7 +32,7 @@ public static class ExperimentCommand
         var hidden = new Option<int>("--gmn-hidden") { Description = "GMN width.", DefaultValueFactory = _ => defaults.Gmn.Hidden };
         var blocks = new Option<int>("--gmn-blocks") { Description = "GMN message-passing blocks.", DefaultValueFactory = _ => defaults.Gmn.Blocks };
         var device = new Option<string>("--device") { Description = "auto, cpu or cuda (auto takes CUDA when TorchSharp finds a GPU).", DefaultValueFactory = _ => "auto" };
-        var parallel = new Option<int>("--parallel") { Description = "Fits run side by side, each on --threads torch threads (results do not depend on it).", DefaultValueFactory = _ => 1 };
+        var firstSeed = new Option<int>("--first-seed") { Description = "First seed (seeds are first..first+count-1). Processes given different seeds and the same --out share finished fits through <out>/cache: run one per core, then once more with all seeds to write the full report.", DefaultValueFactory = _ => 0 };
         var noCache = new Option<bool>("--no-cache") { Description = "Refit everything instead of reusing finished fits from <out>/cache." };
 
         var threads = new Option<int?>("--threads") { Description = "torch.set_num_threads (default: torch's choice, one per core). Two shards with --threads 1 each use 2 cores better than one process for small networks." };
@@ -41,7 +41,7 @@ public static class ExperimentCommand
             "Predict each zoo checkpoint's test accuracy from its weights with the GMN and the baselines StatNN and DeepSets, " +
             "on a random, a low-data and an out-of-distribution (by width) split, over several seeds; write a report with R², Kendall tau and plots.")
         {
-            zoo, output, methods, splits, seeds, epochs, batch, learningRate, hidden, blocks, device, noCache, threads, parallel,
+            zoo, output, methods, splits, seeds, epochs, batch, learningRate, hidden, blocks, device, noCache, threads, firstSeed,
         };
         command.SetAction(parse =>
         {
@@ -57,8 +57,7 @@ public static class ExperimentCommand
                     Device = DeviceChoices.Parse(parse.GetValue(device)!).Resolve(),
                 };
                 var options = new ExperimentOptions(List(parse.GetValue(methods)!), List(parse.GetValue(splits)!),
-                    Enumerable.Range(0, Math.Max(0, parse.GetValue(seeds))).Select(s => (long)s).ToList(), predictor,
-                    Parallel: parse.GetValue(parallel));
+                    Enumerable.Range(parse.GetValue(firstSeed), Math.Max(0, parse.GetValue(seeds))).Select(s => (long)s).ToList(), predictor);
                 return Run(parse.GetValue(zoo)!, parse.GetValue(output)!, options, !parse.GetValue(noCache));
             }
             catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or InvalidDataException or KeyNotFoundException)
@@ -93,7 +92,7 @@ public static class ExperimentCommand
             ("Device", p.Device.ToString()),
         };
         var fingerprint = string.Join("\n", members.Select(m => $"{m.Checkpoint.Id}:{m.Checkpoint.Architecture}:{m.Checkpoint.TestAccuracy:R}"))
-                          + "\n" + options with { Methods = [], Splits = [], Seeds = [], Parallel = 1 } + p + p.Gmn;
+                          + "\n" + options with { Methods = [], Splits = [], Seeds = [] } + p + p.Gmn;
         var cache = useCache ? new ExperimentCache(Path.Combine(outDirectory, "cache"), fingerprint) : null;
         AnsiConsole.MarkupLine($"experiment on [bold]{Markup.Escape(zooDirectory)}[/]: {members.Count} checkpoints; " +
                                $"{string.Join(", ", options.Methods)} × {string.Join(", ", options.Splits)} × {options.Seeds.Count} seeds");

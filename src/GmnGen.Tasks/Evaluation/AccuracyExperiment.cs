@@ -2,8 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
-using System.Threading;
-using System.Threading.Tasks;
 using GmnGen.Tasks.Prediction;
 using GmnGen.Tasks.Reporting;
 using GmnGen.Tasks.Zoo;
@@ -16,14 +14,12 @@ namespace GmnGen.Tasks.Evaluation;
 /// <param name="Seeds">One fit per method, split and seed; a seed also draws the split.</param>
 /// <param name="Predictor">The shared training protocol and sizes (its Seed is replaced per run).</param>
 /// <param name="LowDataFraction">Share of the random split's training runs the low-data split keeps.</param>
-/// <param name="Parallel">Fits run side by side (results do not depend on it).</param>
 public sealed record ExperimentOptions(
     IReadOnlyList<string> Methods,
     IReadOnlyList<string> Splits,
     IReadOnlyList<long> Seeds,
     PredictorOptions Predictor,
-    double LowDataFraction = 0.1,
-    int Parallel = 1)
+    double LowDataFraction = 0.1)
 {
     /// <summary>Every method the experiment knows, in report order.</summary>
     public static IReadOnlyList<string> AllMethods { get; } = ["GMN", "StatNN", "DeepSets"];
@@ -42,7 +38,6 @@ public sealed record ExperimentOptions(
                 throw new ArgumentException($"Unknown split '{split}'; expected some of {string.Join(", ", AllSplits)}.");
         if (Methods.Count == 0 || Splits.Count == 0 || Seeds.Count == 0)
             throw new ArgumentException("The experiment needs at least one method, one split and one seed.");
-        if (Parallel < 1) throw new ArgumentException($"Parallel must be at least 1, not {Parallel}.");
         if (!(LowDataFraction is > 0 and < 1)) throw new ArgumentException($"LowDataFraction must be in (0, 1), not {LowDataFraction}.");
         Predictor.Validate();
     }
@@ -101,22 +96,22 @@ public static class AccuracyExperiment
             }
         }
 
-        // Fits are independent (each predictor seeds itself from a private generator and TorchSharp's
-        // dispose scopes are per thread), so they may run side by side: with one torch thread each,
-        // two fits keep both cores busy without the OpenMP contention of one fit on two threads.
+        // Fits run one after another: TorchSharp 0.107 is not safe to drive from two threads at once
+        // (fits in parallel threads crashed inside Tensor.add with a corrupted Scalar). To use both
+        // cores, run one process per seed into the same cache (what run.sh does): finished fits are shared.
         var results = new MethodRun[jobs.Count];
-        int done = 0;
-        Parallel.For(0, jobs.Count, new ParallelOptions { MaxDegreeOfParallelism = options.Parallel }, j =>
+        for (int j = 0; j < jobs.Count; j++)
         {
             var (split, seed, method) = jobs[j];
-            progress?.Report(new ExperimentProgress(Volatile.Read(ref done), jobs.Count, split.Name, method, seed, null));
+            progress?.Report(new ExperimentProgress(j, jobs.Count, split.Name, method, seed, null));
+            int done = j;
             var run = cache?.TryRead(split.Name, method, seed)
                       ?? Fit(create(method, options.Predictor with { Seed = seed }), split, samples, (int)seed,
-                          new Relay(e => progress?.Report(new ExperimentProgress(Volatile.Read(ref done), jobs.Count, split.Name, method, seed, e))));
+                          new Relay(e => progress?.Report(new ExperimentProgress(done, jobs.Count, split.Name, method, seed, e))));
             cache?.Write(run);
             results[j] = run;
-            progress?.Report(new ExperimentProgress(Interlocked.Increment(ref done), jobs.Count, split.Name, method, seed, null));
-        });
+            progress?.Report(new ExperimentProgress(j + 1, jobs.Count, split.Name, method, seed, null));
+        }
         var splits = ExperimentOptions.AllSplits.Where(splitInfos.ContainsKey).Select(s => splitInfos[s]).ToList();
         return new ExperimentSummary(title, settings, splits, results, timer.Elapsed);
     }
