@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Restores, builds and runs the example: three networks declared with GmnGen attributes are trained
+# Restores, builds and runs the example: six networks declared with GmnGen attributes (CNN, MLP,
+# BatchNorm CNN, ResNet, ViT, DeepSets) are trained
 # on Fashion-MNIST, graphed, and permuted by a random automorphism. Extra arguments go to the
 # example (e.g. --steps 2000 --seed 3).
 set -euo pipefail

@@ -115,7 +115,7 @@ public static class ExperimentCommand
                 row.Seeds.ToString(CultureInfo.InvariantCulture), $"{row.FitSecondsMean:F0} s");
         AnsiConsole.Write(table);
         AnsiConsole.WriteLine(Verdict.Describe(rows));
-        AnsiConsole.MarkupLine($"experiment took {summary.Elapsed.TotalMinutes:F1} min; report: [bold]{Markup.Escape(Path.Combine(outDirectory, "report.md"))}[/]");
+        AnsiConsole.MarkupLine($"experiment took {summary.Elapsed.TotalMinutes:F1} min (fits: {summary.Runs.Sum(r => r.Fit.Elapsed.TotalMinutes):F1} min in all, cached ones included); report: [bold]{Markup.Escape(Path.Combine(outDirectory, "report.md"))}[/]");
         foreach (var file in files.Where(f => f.EndsWith(".png", StringComparison.Ordinal)))
             AnsiConsole.MarkupLine($"plot: {Markup.Escape(file)}");
         return 0;

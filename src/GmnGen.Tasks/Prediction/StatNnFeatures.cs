@@ -53,12 +53,21 @@ internal sealed class StatNnFeatures
         return new StatNnFeatures(slotOf, mean, std);
     }
 
+    /// <summary>Standardised features are clipped to ±<see cref="Clip"/>.</summary>
+    /// <remarks>
+    /// A slot that few training networks fill has a tiny standard deviation, and a test network far
+    /// outside the training range (a huge running variance, weights blown up by a large learning rate)
+    /// then reaches the MLP as a feature of 10⁵ and its prediction with it: on the diverse zoo that made
+    /// StatNN's test R² about −10⁶. Clipping keeps such a network's features at "far out".
+    /// </remarks>
+    public const float Clip = 10;
+
     /// <summary>The standardised row of one network.</summary>
     public float[] Row(LabelledGraph sample)
     {
         var raw = Raw(sample, slotOf);
         var row = new float[raw.Length];
-        for (int c = 0; c < raw.Length; c++) row[c] = (float)((raw[c] - mean[c]) / std[c]);
+        for (int c = 0; c < raw.Length; c++) row[c] = Math.Clamp((float)((raw[c] - mean[c]) / std[c]), -Clip, Clip);
         return row;
     }
 

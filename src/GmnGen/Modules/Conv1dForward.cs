@@ -13,7 +13,7 @@ namespace GmnGen.Modules;
 /// stride 2, length 28, NaN in about one call in three through <c>nn.Conv1d</c>, and rarely through
 /// <c>functional.conv1d</c> or <c>conv2d</c> on an unsqueezed map. The same computation as unfold +
 /// matmul never did in tens of thousands of calls, and it is the same function with the same
-/// parameters and gradients, so the generated code takes it. (Repro and figures: docs/graph-encoding.md.)
+/// parameters and gradients, so the generated code takes it. (Figures: docs/results.md, known issues.)
 /// </remarks>
 public static class Conv1dForward
 {
