@@ -34,8 +34,10 @@ public sealed partial class BatchNormCnn
     [GlobalAvgPool, Linear(10)]                public partial Linear Head { get; }
 }
 
-/// <summary>A small ResNet: a stride-2 stem and two BasicBlocks (identity, then projection with
-/// stride 2), BatchNorm after every convolution. Each residual stream's channels are one symmetry group.</summary>
+/// <summary>A small ResNet: a stride-2 stem and two identity BasicBlocks, BatchNorm after every
+/// convolution. The residual stream's channels (stem and both blocks' outputs) are one symmetry group.
+/// (A projection-shortcut variant is in the tests; in this example process its training went NaN, see
+/// docs/results.md, known issues.)</summary>
 [Network(InputShape = [1, 28, 28])]
 public sealed partial class SmallResNet
 {
@@ -45,12 +47,11 @@ public sealed partial class SmallResNet
     [BatchNorm2d, ReLU]                                                  public partial BatchNorm2d Block1Norm1 { get; }
     [Conv2d(16, Kernel = 3, Padding = 1, Bias = false)]                  public partial Conv2d Block1Conv2 { get; }
     [BatchNorm2d, Residual(nameof(Block1Conv1)), ReLU]                   public partial BatchNorm2d Block1Norm2 { get; }
-    [Conv2d(24, Kernel = 3, Stride = 2, Padding = 1, Bias = false)]      public partial Conv2d Block2Conv1 { get; }
+    [Conv2d(16, Kernel = 3, Padding = 1, Bias = false)]                  public partial Conv2d Block2Conv1 { get; }
     [BatchNorm2d, ReLU]                                                  public partial BatchNorm2d Block2Norm1 { get; }
-    [Conv2d(24, Kernel = 3, Padding = 1, Bias = false)]                  public partial Conv2d Block2Conv2 { get; }
-    [BatchNorm2d]                                                        public partial BatchNorm2d Block2Norm2 { get; }
-    [Shortcut(nameof(Block2Conv1)), Conv2d(24, Kernel = 1, Stride = 2, Bias = false)] public partial Conv2d Block2Projection { get; }
-    [ReLU, GlobalAvgPool, Linear(10)]                                    public partial Linear Head { get; }
+    [Conv2d(16, Kernel = 3, Padding = 1, Bias = false)]                  public partial Conv2d Block2Conv2 { get; }
+    [BatchNorm2d, Residual(nameof(Block2Conv1)), ReLU]                   public partial BatchNorm2d Block2Norm2 { get; }
+    [GlobalAvgPool, Linear(10)]                                          public partial Linear Head { get; }
 }
 
 /// <summary>A tiny ViT: 7×7 patches (16 tokens) embedded to width 16, a learned positional embedding,
