@@ -11,29 +11,9 @@ namespace GmnGen.Tasks.Prediction;
 /// to every permutation of the parameters, so to neuron permutations too, but blind to the wiring.
 /// Sized by <see cref="PredictorOptions.DeepSetsHidden"/> and <see cref="PredictorOptions.DeepSetsLayers"/>.
 /// </summary>
-public sealed class DeepSetsPredictor(PredictorOptions? options = null) : IPropertyPredictor
+public sealed class DeepSetsPredictor(PredictorOptions? options = null) : RegressionPredictor<ParameterGraph>(options)
 {
-    private PredictorTrainer<ParameterGraph>? fitted;
+    public override string Name => "DeepSets";
 
-    public string Name => "DeepSets";
-
-    public PredictorOptions Options { get; } = PredictorOptions.ValidatedOrDefault(options);
-
-    /// <summary>Fits the value standardisation and builds a fresh network from <see cref="PredictorOptions.Seed"/>, then trains it; a second call starts over.</summary>
-    public FitReport Fit(IReadOnlyList<LabelledGraph> train, IReadOnlyList<LabelledGraph> validation, IProgress<EpochRecord>? progress = null)
-    {
-        FitInputs.Check(train, validation);
-        Dispose();
-        fitted = new PredictorTrainer<ParameterGraph>(DeepSetsRegressor.Create(train, Options), Options);
-        return fitted.Fit(train, validation, progress);
-    }
-
-    public double[] Predict(IReadOnlyList<LabelledGraph> samples) =>
-        (fitted ?? throw new InvalidOperationException($"{Name}: Predict was called before Fit.")).Predict(samples);
-
-    public void Dispose()
-    {
-        fitted?.Dispose();
-        fitted = null;
-    }
+    private protected override IRegressor<ParameterGraph> CreateRegressor(IReadOnlyList<LabelledGraph> train) => DeepSetsRegressor.Create(train, Options);
 }

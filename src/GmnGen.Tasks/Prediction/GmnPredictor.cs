@@ -9,29 +9,9 @@ namespace GmnGen.Tasks.Prediction;
 /// parameter graph: invariant to the network's neuron permutations by construction, and able to take
 /// any mix of architectures. Sized by <see cref="PredictorOptions.Gmn"/>.
 /// </summary>
-public sealed class GmnPredictor(PredictorOptions? options = null) : IPropertyPredictor
+public sealed class GmnPredictor(PredictorOptions? options = null) : RegressionPredictor<ParameterGraph>(options)
 {
-    private PredictorTrainer<ParameterGraph>? fitted;
+    public override string Name => "GMN";
 
-    public string Name => "GMN";
-
-    public PredictorOptions Options { get; } = PredictorOptions.ValidatedOrDefault(options);
-
-    /// <summary>Builds a fresh metanet from <see cref="PredictorOptions.Seed"/> and trains it; a second call starts over.</summary>
-    public FitReport Fit(IReadOnlyList<LabelledGraph> train, IReadOnlyList<LabelledGraph> validation, IProgress<EpochRecord>? progress = null)
-    {
-        FitInputs.Check(train, validation);
-        Dispose();
-        fitted = new PredictorTrainer<ParameterGraph>(GmnRegressor.Create(train, Options), Options);
-        return fitted.Fit(train, validation, progress);
-    }
-
-    public double[] Predict(IReadOnlyList<LabelledGraph> samples) =>
-        (fitted ?? throw new InvalidOperationException($"{Name}: Predict was called before Fit.")).Predict(samples);
-
-    public void Dispose()
-    {
-        fitted?.Dispose();
-        fitted = null;
-    }
+    private protected override IRegressor<ParameterGraph> CreateRegressor(IReadOnlyList<LabelledGraph> train) => GmnRegressor.Create(train, Options);
 }

@@ -9,30 +9,9 @@ namespace GmnGen.Tasks.Prediction;
 /// MLP (<see cref="PredictorOptions.StatNnLayers"/> hidden layers of <see cref="PredictorOptions.StatNnHidden"/>).
 /// Networks with fewer tensors than the largest training network are zero-padded, with a flag per slot.
 /// </summary>
-public sealed class StatNnPredictor(PredictorOptions? options = null) : IPropertyPredictor
+public sealed class StatNnPredictor(PredictorOptions? options = null) : RegressionPredictor<float[]>(options)
 {
-    private PredictorTrainer<float[]>? fitted;
+    public override string Name => "StatNN";
 
-    public string Name => "StatNN";
-
-    public PredictorOptions Options { get; } = PredictorOptions.ValidatedOrDefault(options);
-
-    /// <summary>Fits the features' standardisation and a fresh MLP from <see cref="PredictorOptions.Seed"/>, then trains it; a second call starts over.</summary>
-    public FitReport Fit(IReadOnlyList<LabelledGraph> train, IReadOnlyList<LabelledGraph> validation, IProgress<EpochRecord>? progress = null)
-    {
-        FitInputs.Check(train, validation);
-        Dispose();
-        fitted = new PredictorTrainer<float[]>(StatNnRegressor.Create(train, Options), Options);
-        return fitted.Fit(train, validation, progress);
-    }
-
-    /// <exception cref="ArgumentException">A network has more state tensors than any training network.</exception>
-    public double[] Predict(IReadOnlyList<LabelledGraph> samples) =>
-        (fitted ?? throw new InvalidOperationException($"{Name}: Predict was called before Fit.")).Predict(samples);
-
-    public void Dispose()
-    {
-        fitted?.Dispose();
-        fitted = null;
-    }
+    private protected override IRegressor<float[]> CreateRegressor(IReadOnlyList<LabelledGraph> train) => StatNnRegressor.Create(train, Options);
 }

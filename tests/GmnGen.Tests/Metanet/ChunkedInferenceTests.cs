@@ -28,6 +28,10 @@ public class ChunkedInferenceTests
         Tensor chunked;
         using (no_grad()) chunked = metanet.forward(batch);
 
-        Assert.True(MaxAbsDifference(onePass, chunked) < 1e-5, $"chunked and one-pass outputs differ by {MaxAbsDifference(onePass, chunked)}");
+        // Chunks sum the edges into each node in another order: float32 rounding through 4 blocks moves
+        // outputs by ~1e-5 of their size (seen: 2.2e-5), a lost or doubled chunk by their whole size.
+        double scale = 1 + onePass.abs().max().item<float>();
+        Assert.True(MaxAbsDifference(onePass, chunked) < 1e-4 * scale,
+            $"chunked and one-pass outputs differ by {MaxAbsDifference(onePass, chunked)} (outputs up to {scale - 1})");
     }
 }
