@@ -279,8 +279,10 @@ internal sealed partial class NetworkBuilder
             return false;
         }
         string field = Field(member);
-        // TorchSharp's GroupNorm wants a spatial axis: give [features] a length of 1.
-        AddModule(member, op, name, field, $"{NN}.GroupNorm({groups}, {channels}, eps: {Real(op.Real("Eps", 1e-5))})", bias: true, norm: false,
+        // TorchSharp's GroupNorm wants a spatial axis: give [features] a length of 1. It also leaves the
+        // affine parameters uninitialised: GroupNormInit gives them PyTorch's 1 and 0.
+        AddModule(member, op, name, field,
+            $"global::GmnGen.Modules.GroupNormInit.Reset({NN}.GroupNorm({groups}, {channels}, eps: {Real(op.Real("Eps", 1e-5))}))", bias: true, norm: false,
             shape.Length == 1 ? $"x = {field}.forward(x.unsqueeze(-1)).squeeze(-1);" : null);
         int layer = graph.NextLayer();
         var target = graph.Current;

@@ -26,7 +26,7 @@ partial class NormCnn : global::TorchSharp.torch.nn.Module<global::TorchSharp.to
     {
         __Conv1 = global::TorchSharp.torch.nn.Conv2d(2, 8, 3, 1, 1, 1, bias: true);
         register_module("Conv1", __Conv1);
-        __Gn = global::TorchSharp.torch.nn.GroupNorm(4, 8, eps: 1E-05);
+        __Gn = global::GmnGen.Modules.GroupNormInit.Reset(global::TorchSharp.torch.nn.GroupNorm(4, 8, eps: 1E-05));
         register_module("Gn", __Gn);
         __Conv2 = global::TorchSharp.torch.nn.Conv2d(8, 6, 3, 2, 0, 1, bias: true);
         register_module("Conv2", __Conv2);

@@ -29,11 +29,11 @@ partial class NormRowCnn : global::TorchSharp.torch.nn.Module<global::TorchSharp
         register_module("Conv1", __Conv1);
         __Inorm = global::TorchSharp.torch.nn.InstanceNorm1d(6, eps: 1E-05, affine: false);
         register_module("Inorm", __Inorm);
-        __Gn1 = global::TorchSharp.torch.nn.GroupNorm(6, 6, eps: 1E-05);
+        __Gn1 = global::GmnGen.Modules.GroupNormInit.Reset(global::TorchSharp.torch.nn.GroupNorm(6, 6, eps: 1E-05));
         register_module("Gn1", __Gn1);
         __Fc = global::TorchSharp.torch.nn.Linear(6, 8, hasBias: true);
         register_module("Fc", __Fc);
-        __Gn2 = global::TorchSharp.torch.nn.GroupNorm(2, 8, eps: 1E-05);
+        __Gn2 = global::GmnGen.Modules.GroupNormInit.Reset(global::TorchSharp.torch.nn.GroupNorm(2, 8, eps: 1E-05));
         register_module("Gn2", __Gn2);
         __Ln = global::TorchSharp.torch.nn.LayerNorm(8, eps: 1E-05);
         register_module("Ln", __Ln);
