@@ -121,25 +121,6 @@ public sealed class GraphMetanet : Module<GraphBatch, Tensor>
     /// graphs: a per-type affine map, so it keeps every network's own scale information and does not
     /// touch any symmetry. Stored with the metanet's weights.
     /// </summary>
-    public void FitValueNormalization(IEnumerable<ParameterGraph> graphs)
-    {
-        using var _ = no_grad();
-        using var scope = NewDisposeScope();
-        var sums = zeros(Config.EdgeTypes, dtype: float64);
-        var squares = zeros(Config.EdgeTypes, dtype: float64);
-        var counts = zeros(Config.EdgeTypes, dtype: float64);
-        foreach (var graph in graphs)
-        {
-            var type = graph.EdgeFeatures[.., 1];
-            var v = graph.EdgeValues.to(CPU).to(float64);
-            sums.index_add_(0, type, v, 1.0);
-            squares.index_add_(0, type, v * v, 1.0);
-            counts.index_add_(0, type, ones_like(v), 1.0);
-        }
-        var mean = sums / counts.clamp_min(1);
-        var std = (squares / counts.clamp_min(1) - mean * mean).clamp_min(0).sqrt();
-        var seen = counts > 0;
-        value_mean.copy_(where(seen, mean, zeros_like(mean)).to(float32));
-        value_std.copy_(where(seen & (std > 1e-8), std, ones_like(std)).to(float32));
-    }
+    public void FitValueNormalization(IEnumerable<ParameterGraph> graphs) =>
+        EdgeValueNormalization.Fit(graphs, value_mean, value_std);
 }
