@@ -9,7 +9,7 @@ namespace GmnGen.Cli.Bench;
 
 /// <summary>The facts a benchmark figure depends on.</summary>
 public sealed record MachineInfo(string CpuModel, int LogicalCpus, int TorchThreads, double MemoryGiB,
-    bool AllocatorTuned, string MallocEnvironment, string GlibcTunables, string OmpWaitPolicy, string TransparentHugePages,
+    bool AllocatorTuned, bool TorchHugePages, string MallocEnvironment, string GlibcTunables, string OmpWaitPolicy, string TransparentHugePages,
     string Runtime, string TorchSharpVersion, string Os)
 {
     public static MachineInfo Read() => new(
@@ -18,6 +18,7 @@ public sealed record MachineInfo(string CpuModel, int LogicalCpus, int TorchThre
         torch.get_num_threads(),
         ReadMemTotalGiB(),
         NativeAllocator.IsTuned,
+        NativeAllocator.HugePagesRequested,
         Environment.GetEnvironmentVariable("GMNGEN_DEFAULT_MALLOC") ?? "(unset)",
         Environment.GetEnvironmentVariable("GLIBC_TUNABLES") ?? "(unset)",
         Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") ?? "(unset)",
@@ -26,9 +27,10 @@ public sealed record MachineInfo(string CpuModel, int LogicalCpus, int TorchThre
         typeof(torch).Assembly.GetName().Version?.ToString() ?? "?",
         RuntimeInformation.OSDescription);
 
-    public string AllocatorDescription => AllocatorTuned
+    public string AllocatorDescription => (AllocatorTuned
         ? "glibc tuned by GmnGen (no mmap, no trimming)"
-        : "glibc defaults (GMNGEN_DEFAULT_MALLOC=1 or not glibc)";
+        : "glibc defaults (GMNGEN_DEFAULT_MALLOC=1 or not glibc)")
+        + (TorchHugePages ? "; libtorch huge pages (THP_MEM_ALLOC_ENABLE=1)" : "; libtorch without huge pages");
 
     private static string ReadCpuModel()
     {

@@ -47,7 +47,7 @@ public static class BenchCommand
             DefaultValueFactory = _ => 8,
         };
         var networks = new Option<string?>("--networks") { Description = "Comma-separated declared networks for graph building and training: ZooCnn, WideCnn (default: both)." };
-        var widths = new Option<string?>("--widths") { Description = "Comma-separated metanet widths to train (default: the GmnConfig default, 120, and 64)." };
+        var widths = new Option<string?>("--widths") { Description = "Comma-separated metanet widths to train (default: the GmnConfig default, 128, and 64)." };
         var inferenceBatch = new Option<int?>("--inference-batch") { Description = "ZooCnn graphs in the inference batch (default 256; 16 with --quick)." };
         var quick = new Option<bool>("--quick") { Description = "Smoke run in about a minute: batch sizes 1 and 4, two timed steps, fewer repetitions, inference on 16 graphs, short leak check." };
         var threads = new Option<int?>("--threads") { Description = "torch.set_num_threads before measuring (default: leave torch's default)." };

@@ -14,7 +14,7 @@ namespace GmnGen.Batching;
 /// </summary>
 public sealed class GraphBatch : IDisposable
 {
-    private GraphBatch(int graphCount, Tensor nodeFeatures, Tensor edgeIndex, Tensor edgeFeatures, Tensor edgeValues,
+    private GraphBatch(int graphCount, Tensor nodeFeatures, Tensor edgeIndex, Tensor staticEdgeFeatures, Tensor edgeStaticRow, Tensor edgeValues,
         Tensor nodeGraph, Tensor edgeGraph, Tensor nodeCounts, Tensor edgeCounts, Tensor inDegree, Tensor outDegree)
     {
         InDegree = inDegree;
@@ -22,7 +22,8 @@ public sealed class GraphBatch : IDisposable
         GraphCount = graphCount;
         NodeFeatures = nodeFeatures;
         EdgeIndex = edgeIndex;
-        EdgeFeatures = edgeFeatures;
+        StaticEdgeFeatures = staticEdgeFeatures;
+        EdgeStaticRow = edgeStaticRow;
         EdgeValues = edgeValues;
         NodeGraph = nodeGraph;
         EdgeGraph = edgeGraph;
@@ -35,8 +36,18 @@ public sealed class GraphBatch : IDisposable
     public Tensor NodeFeatures { get; }
     /// <summary>int64 [2, E], rows into the batch's nodes.</summary>
     public Tensor EdgeIndex { get; }
-    /// <summary>int64 [E, 5]: see <see cref="ParameterGraphTopology.EdgeFeatures"/>.</summary>
-    public Tensor EdgeFeatures { get; }
+    /// <summary>
+    /// int64 [U, 5]: the static edge features (<see cref="ParameterGraphTopology.EdgeFeatures"/>) of each
+    /// distinct architecture in the batch, once. A batch of 256 networks of one architecture has the
+    /// rows of one network here: per-edge work that depends only on the architecture (the metanet's
+    /// encoding of edge types and positions) is done on these rows and gathered by <see cref="EdgeStaticRow"/>.
+    /// </summary>
+    public Tensor StaticEdgeFeatures { get; }
+    /// <summary>int64 [E]: the row of <see cref="StaticEdgeFeatures"/> that describes each edge.</summary>
+    public Tensor EdgeStaticRow { get; }
+    /// <summary>int64 [E, 5]: every edge's static features, gathered on first use (the metanet does not need them).</summary>
+    public Tensor EdgeFeatures => edgeFeatures ??= StaticEdgeFeatures.index_select(0, EdgeStaticRow).DetachFromDisposeScope();
+    private Tensor? edgeFeatures;
     /// <summary>float32 [E].</summary>
     public Tensor EdgeValues { get; }
     /// <summary>int64 [N]: the graph each node belongs to.</summary>
@@ -70,6 +81,7 @@ public sealed class GraphBatch : IDisposable
             shiftedIndex[g] = offset == 0 ? graphs[g].EdgeIndex : graphs[g].EdgeIndex + offset;
             offset += nodeCounts[g];
         }
+        var (staticFeatures, staticRow) = StaticRows(graphs);
         var graphIds = arange(graphs.Count, dtype: int64);
         var nodeCountTensor = tensor(nodeCounts);
         var edgeCountTensor = tensor(edgeCounts);
@@ -77,7 +89,8 @@ public sealed class GraphBatch : IDisposable
             graphs.Count,
             cat(graphs.Select(g => g.NodeFeatures).ToArray(), 0).to(device),
             cat(shiftedIndex, 1).to(device),
-            cat(graphs.Select(g => g.EdgeFeatures).ToArray(), 0).to(device),
+            staticFeatures.to(device),
+            staticRow.to(device),
             cat(graphs.Select(g => g.EdgeValues.to(device)).ToArray(), 0).to(float32),
             graphIds.repeat_interleave(nodeCountTensor).to(device),
             graphIds.repeat_interleave(edgeCountTensor).to(device),
@@ -99,7 +112,9 @@ public sealed class GraphBatch : IDisposable
         using var scope = NewDisposeScope();
         var nodeCounts = zeros(graphCount, dtype: float32, device: nodeGraph.device).index_add_(0, nodeGraph, ones(nodeGraph.shape[0], device: nodeGraph.device), 1.0);
         var edgeCounts = zeros(graphCount, dtype: float32, device: edgeGraph.device).index_add_(0, edgeGraph, ones(edgeGraph.shape[0], device: edgeGraph.device), 1.0);
-        var batch = new GraphBatch(graphCount, nodeFeatures.alias(), edgeIndex.alias(), edgeFeatures.alias(), edgeValues.alias(),
+        // Every edge its own static row: nothing is assumed shared.
+        var batch = new GraphBatch(graphCount, nodeFeatures.alias(), edgeIndex.alias(), edgeFeatures.alias(),
+            arange(edgeFeatures.shape[0], dtype: int64, device: edgeFeatures.device), edgeValues.alias(),
             nodeGraph.alias(), edgeGraph.alias(), nodeCounts, edgeCounts,
             Degrees.Count(edgeIndex[1], nodeFeatures.shape[0]), Degrees.Count(edgeIndex[0], nodeFeatures.shape[0]));
         batch.DetachFromScope();
@@ -111,11 +126,33 @@ public sealed class GraphBatch : IDisposable
         foreach (var t in Tensors) t.MoveToOuterDisposeScope();
     }
 
-    private IEnumerable<Tensor> Tensors => [NodeFeatures, EdgeIndex, EdgeFeatures, EdgeValues, NodeGraph, EdgeGraph, NodeCounts, EdgeCounts, InDegree, OutDegree];
+    /// <summary>The static edge features of each distinct topology once (first-seen order), and for
+    /// every edge of the batch its row among them.</summary>
+    private static (Tensor Features, Tensor Row) StaticRows(IReadOnlyList<ParameterGraph> graphs)
+    {
+        var firstRow = new Dictionary<ParameterGraphTopology, long>(ReferenceEqualityComparer.Instance);
+        var distinct = new List<Tensor>();
+        var rows = new long[graphs.Sum(g => (long)g.EdgeCount)];
+        long next = 0, k = 0;
+        foreach (var graph in graphs)
+        {
+            if (!firstRow.TryGetValue(graph.Topology, out long first))
+            {
+                firstRow.Add(graph.Topology, first = next);
+                distinct.Add(graph.EdgeFeatures);
+                next += graph.EdgeCount;
+            }
+            for (long i = 0; i < graph.EdgeCount; i++) rows[k++] = first + i;
+        }
+        return (distinct.Count == 1 ? distinct[0].alias() : cat(distinct.ToArray(), 0), tensor(rows));
+    }
+
+    private IEnumerable<Tensor> Tensors => [NodeFeatures, EdgeIndex, StaticEdgeFeatures, EdgeStaticRow, EdgeValues, NodeGraph, EdgeGraph, NodeCounts, EdgeCounts, InDegree, OutDegree];
 
     public void Dispose()
     {
         foreach (var t in Tensors) t.Dispose();
+        edgeFeatures?.Dispose();
     }
 }
 

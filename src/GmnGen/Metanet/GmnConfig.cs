@@ -13,7 +13,7 @@ public enum Readout { Edges, Nodes, NodesAndEdges }
 public sealed record GmnConfig
 {
     /// <summary>Width of node and edge states.</summary>
-    public int Hidden { get; init; } = 120;
+    public int Hidden { get; init; } = 128;
     /// <summary>Number of message-passing blocks.</summary>
     public int Blocks { get; init; } = 4;
     /// <summary>Width of the sinusoidal encoding of each scalar feature.</summary>

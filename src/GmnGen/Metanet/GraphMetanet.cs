@@ -24,7 +24,7 @@ public sealed class GraphMetanet : Module<GraphBatch, Tensor>
 
     private readonly ScalarEncoder nodeScalars, edgeScalars;
     private readonly Embedding nodeType, activation, edgeType;
-    private readonly Linear nodeIn, edgeIn;
+    private readonly Linear nodeIn, edgeFromStatic, edgeFromValue;
     private readonly ModuleList<MessagePassingBlock> blocks;
     private readonly Parameter? globalInit;
     private readonly LayerNorm readoutNorm;
@@ -44,7 +44,8 @@ public sealed class GraphMetanet : Module<GraphBatch, Tensor>
         activation = Embedding(config.Activations, d);
         edgeType = Embedding(config.EdgeTypes, d);
         nodeIn = Linear(4 * d, h);
-        edgeIn = Linear(9 * d, h);
+        edgeFromStatic = Linear(5 * d, h);
+        edgeFromValue = Linear(4 * d, h, hasBias: false);
         blocks = new ModuleList<MessagePassingBlock>(Enumerable.Range(0, config.Blocks)
             .Select(_ => new MessagePassingBlock(h, config.ReverseEdges, config.GlobalFeature)).ToArray());
         if (config.GlobalFeature) globalInit = new Parameter(zeros(h));
@@ -72,8 +73,8 @@ public sealed class GraphMetanet : Module<GraphBatch, Tensor>
             globalInit?.unsqueeze(0).expand(batch.GraphCount, -1));
         foreach (var block in blocks)
         {
-            // A block makes ~17 edge-sized temporaries; free them as soon as the block is done
-            // (autograd keeps what the backward pass needs on its own).
+            // Free a block's edge-sized temporaries as soon as it is done (autograd keeps what the
+            // backward pass needs on its own).
             using var scope = NewDisposeScope();
             state = block.forward(state);
             state.Nodes.MoveToOuterDisposeScope();
@@ -105,13 +106,22 @@ public sealed class GraphMetanet : Module<GraphBatch, Tensor>
         return nodeIn.forward(cat([nodeScalars.forward(scalars), nodeType.forward(f[.., 2]), activation.forward(f[.., 3])], 1));
     }
 
+    /// <summary>
+    /// The edge code is one linear map of [value code, layer and position codes, type embedding],
+    /// split in two: the static part depends on the architecture alone, so it is computed once per
+    /// distinct architecture's edges (<see cref="GraphBatch.StaticEdgeFeatures"/>) and gathered; only the
+    /// value part is computed per edge, fused with the gather's sum in one product-with-accumulate.
+    /// </summary>
     private Tensor EncodeEdges(GraphBatch batch)
     {
-        var f = batch.EdgeFeatures;
+        var f = batch.StaticEdgeFeatures;
+        var row = batch.EdgeStaticRow;
         var type = f[.., 1];
-        var value = (batch.EdgeValues - value_mean.index_select(0, type)) / value_std.index_select(0, type);
         var scalars = cat([f[.., 0..1].to(float32) * LayerScale, f[.., 2..5].to(float32) * PositionScale], 1);
-        return edgeIn.forward(cat([valueScalars.forward(value.unsqueeze(1)), edgeScalars.forward(scalars), edgeType.forward(type)], 1));
+        var staticCode = edgeFromStatic.forward(cat([edgeScalars.forward(scalars), edgeType.forward(type)], 1));
+        var value = (batch.EdgeValues - value_mean.index_select(0, type).index_select(0, row))
+                    / value_std.index_select(0, type).index_select(0, row);
+        return addmm(staticCode.index_select(0, row), valueScalars.forward(value.unsqueeze(1)), edgeFromValue.weight!.t(), 1, 1);
     }
 
     /// <summary>

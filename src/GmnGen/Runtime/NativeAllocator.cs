@@ -4,36 +4,48 @@ using System.Runtime.InteropServices;
 namespace GmnGen.Runtime;
 
 /// <summary>
-/// glibc gives every large allocation a fresh mmap and returns it on free, so each big libtorch
-/// temporary page-faults in again: tall-skinny matrix products ran 3x slower here for that alone
-/// (NOTES.md section 6), and a metanet step on 32 zoo graphs spent more time in the kernel than in
-/// arithmetic. glibc caps the mmap threshold at 32 MiB, below a 160k-edge × 64 activation, so mmap
-/// is switched off altogether (M_MMAP_MAX = 0) and trimming too: freed blocks stay in the heap for
-/// the next step. The cost is that the process keeps its peak heap. Must run before the first
-/// large tensor; a no-op off glibc.
+/// Keeps big libtorch temporaries from page-faulting in afresh on every step. glibc gives every
+/// large allocation a fresh mmap and returns it on free, and this VM takes ~10 µs per 4 KiB fault:
+/// tall-skinny products ran 3x slower for that alone (NOTES.md section 6), and a metanet step spent
+/// more time in the kernel than in arithmetic. Two settings, both applied once at start-up:
+/// <list type="bullet">
+/// <item>glibc: mmap off (M_MMAP_MAX = 0; its threshold is capped at 32 MiB, below one 160k-edge × 64
+/// activation) and trimming off (M_TRIM_THRESHOLD = -1), so freed blocks stay in the heap for the
+/// next step. The cost is that the process keeps its peak heap.</item>
+/// <item>libtorch: THP_MEM_ALLOC_ENABLE=1 makes c10's CPU allocator align buffers of 2 MiB and more to
+/// 2 MiB and advise transparent huge pages for them, so memory the heap does fault in comes 2 MiB
+/// per fault instead of 4 KiB (this kernel's THP mode is "madvise": nothing happens without the
+/// advice). c10 reads the variable at its first allocation, through the C environment, which .NET's
+/// Environment.SetEnvironmentVariable does not write on Linux: hence libc's setenv.</item>
+/// </list>
+/// Must run before the first large tensor; a no-op off glibc. docs/benchmarks.md measures each.
 /// </summary>
 public static class NativeAllocator
 {
     private const int M_TRIM_THRESHOLD = -1;
-    private const int M_MMAP_THRESHOLD = -3;
     private const int M_MMAP_MAX = -4;
-    /// <summary>glibc's largest accepted mmap threshold on 64-bit (DEFAULT_MMAP_THRESHOLD_MAX).</summary>
-    private const int MaxMmapThreshold = 32 * 1024 * 1024;
+    /// <summary>The libtorch (c10) switch for huge-page-aligned CPU allocations.</summary>
+    public const string HugePagesVariable = "THP_MEM_ALLOC_ENABLE";
     private static bool tuned;
 
-    /// <summary>True once the thresholds were raised in this process.</summary>
+    /// <summary>True once glibc's thresholds were set in this process.</summary>
     public static bool IsTuned => tuned;
 
-    /// <summary>Raises glibc's mmap and trim thresholds once per process; returns whether it applied.</summary>
+    /// <summary>Whether libtorch was asked for huge-page allocations (the C environment has the switch on).</summary>
+    public static bool HugePagesRequested => OperatingSystem.IsLinux() && Marshal.PtrToStringUTF8(getenv(HugePagesVariable)) == "1";
+
+    /// <summary>Sets glibc's thresholds once per process and asks libtorch for huge pages unless the
+    /// user set <see cref="HugePagesVariable"/> already; returns whether glibc was tuned.</summary>
     public static bool Tune()
     {
         if (tuned) return true;
         if (!OperatingSystem.IsLinux()) return false;
         try
         {
-            tuned = mallopt(M_MMAP_THRESHOLD, MaxMmapThreshold) == 1
-                & mallopt(M_MMAP_MAX, 0) == 1
-                & mallopt(M_TRIM_THRESHOLD, int.MaxValue) == 1;
+            // -1 is "never trim" (mallopt's int becomes SIZE_MAX); int.MaxValue still trimmed a
+            // 9 GiB step's heap above 2 GiB of free top, to fault it back in on the next step.
+            tuned = mallopt(M_MMAP_MAX, 0) == 1 & mallopt(M_TRIM_THRESHOLD, -1) == 1;
+            setenv(HugePagesVariable, "1", overwrite: 0);
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {
@@ -44,12 +56,18 @@ public static class NativeAllocator
 
     [DllImport("libc", EntryPoint = "mallopt")]
     private static extern int mallopt(int param, int value);
+
+    [DllImport("libc", EntryPoint = "setenv")]
+    private static extern int setenv([MarshalAs(UnmanagedType.LPUTF8Str)] string name, [MarshalAs(UnmanagedType.LPUTF8Str)] string value, int overwrite);
+
+    [DllImport("libc", EntryPoint = "getenv")]
+    private static extern IntPtr getenv([MarshalAs(UnmanagedType.LPUTF8Str)] string name);
 }
 
 internal static class NativeAllocatorStartup
 {
     /// <summary>Tunes the allocator as soon as GmnGen loads, which is before the first GmnGen tensor.
-    /// Set GMNGEN_DEFAULT_MALLOC=1 to keep glibc's defaults (e.g. to measure the difference).</summary>
+    /// Set GMNGEN_DEFAULT_MALLOC=1 to keep glibc's and libtorch's defaults (e.g. to measure the difference).</summary>
 #pragma warning disable CA2255 // a library initializer is the point: users should not have to remember this
     [System.Runtime.CompilerServices.ModuleInitializer]
 #pragma warning restore CA2255

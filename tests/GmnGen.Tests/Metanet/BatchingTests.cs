@@ -80,6 +80,21 @@ public class BatchingTests
     }
 
     [Fact]
+    public void Each_architectures_static_edge_features_are_kept_once_and_every_edge_points_at_its_row()
+    {
+        // Two architectures, interleaved, three networks of one of them.
+        var graphs = new[] { Graph("ZooCnn", 1), Graph("TinyMlp", 2), Graph("ZooCnn", 3), Graph("ZooCnn", 4) };
+        using var batch = GraphBatch.Collate(graphs);
+        long zoo = graphs[0].EdgeCount, mlp = graphs[1].EdgeCount;
+        Assert.Equal(new[] { zoo + mlp, 5L }, batch.StaticEdgeFeatures.shape);
+        Assert.True(batch.StaticEdgeFeatures.equal(cat([graphs[0].EdgeFeatures, graphs[1].EdgeFeatures], 0)).all().item<bool>());
+        var zooRows = arange(zoo, dtype: int64);
+        var expectedRows = cat([zooRows, arange(zoo, zoo + mlp, dtype: int64), zooRows, zooRows], 0);
+        Assert.True(batch.EdgeStaticRow.equal(expectedRows).all().item<bool>(), "edges do not point at their architecture's rows");
+        Assert.True(batch.EdgeFeatures.equal(cat(graphs.Select(g => g.EdgeFeatures).ToArray(), 0)).all().item<bool>());
+    }
+
+    [Fact]
     public void Offsets_accumulate_over_graphs_of_different_sizes()
     {
         var graphs = new[] { Graph("RowCnn", 1), Graph("TinyMlp", 2), Graph("BatchNormCnn", 3) };

@@ -38,7 +38,7 @@ public class GradientTests
             Assert.True(p.grad!.isfinite().all().item<bool>(), $"{name} has a non-finite gradient");
             Assert.True(p.grad!.abs().max().item<float>() > 0, $"{name}: the gradient is all zero, so the blocks can never leave the identity");
         }
-        foreach (var (name, p) in metanet.named_parameters().Where(p => p.name.StartsWith("readout") || p.name.StartsWith("edgeIn") || p.name.StartsWith("nodeIn")))
+        foreach (var (name, p) in metanet.named_parameters().Where(p => p.name.StartsWith("readout") || p.name.StartsWith("edgeFrom") || p.name.StartsWith("nodeIn")))
             Assert.True(p.grad is not null && p.grad.abs().max().item<float>() > 0, $"{name}: no gradient at initialisation");
     }
 
@@ -71,7 +71,7 @@ public class GradientTests
         optimizer.step();
         optimizer.zero_grad();
         Backward(metanet);
-        foreach (var (name, p) in metanet.named_parameters().Where(p => p.name.Contains("edgeFromSource") || p.name.Contains("messageOut.weight") || p.name.Contains("nodeOut.weight")))
+        foreach (var (name, p) in metanet.named_parameters().Where(p => p.name.Contains("edgeFromSource") || p.name.Contains("edgeFromSelf.weight") || p.name.Contains("nodeOut.weight")))
             Assert.True(p.grad is not null && p.grad.abs().max().item<float>() > 0, $"{name}: still no gradient after one step");
     }
 

@@ -18,7 +18,9 @@ namespace GmnGen.Tests.Metanet;
 /// </summary>
 public class InvarianceTests
 {
-    private const double Tolerance = 1e-5;
+    /// <summary>float32 rounding: the high-gain control metanet's outputs reach ~11 on ImageMlp, where an
+    /// automorphism moved them by up to 1.5e-5 (others: below 6e-6).</summary>
+    private const double Tolerance = 3e-5;
 
     /// <summary>Every option covered: reverse edges on and off, global feature on and off, each readout.
     /// The residual layers are live (gain 2) so that message passing reaches the output.</summary>

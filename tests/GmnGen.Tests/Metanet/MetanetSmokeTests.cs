@@ -10,11 +10,12 @@ namespace GmnGen.Tests.Metanet;
 public class MetanetSmokeTests
 {
     [Fact]
-    public void Default_metanet_has_about_750k_parameters_and_predicts_one_value_per_graph()
+    public void Default_metanet_has_the_official_width_about_600k_parameters_and_predicts_one_value_per_graph()
     {
         manual_seed(0);
         var metanet = new GraphMetanet(new GmnConfig());
-        Assert.True(metanet.ParameterCount is > 650_000 and < 850_000, $"{metanet.ParameterCount} parameters");
+        Assert.Equal(128, metanet.Config.Hidden);
+        Assert.True(metanet.ParameterCount is > 550_000 and < 650_000, $"{metanet.ParameterCount} parameters");
         var names = metanet.named_buffers().Select(b => b.name).ToArray();
         Assert.Contains("value_mean", names);
         var graphs = new IGraphNetwork[] { new ZooCnn(), new TinyMlp(), new BatchNormCnn() }.Select(n => n.ToParameterGraph()).ToList();

@@ -10,7 +10,7 @@ namespace GmnGen.Tests.Metanet;
 
 /// <summary>
 /// The message-passing block written the plain way, as the oracle of <see cref="MessagePassingBlock"/>:
-/// it builds the concatenations <c>[x_src, x_dst, e]</c>, <c>[x_src, e']</c>, <c>[x, agg_in, agg_out, u]</c>
+/// it builds the concatenations <c>[x_src, x_dst, e]</c> and <c>[x, agg_in, agg_out, u]</c>
 /// explicitly and applies one matrix each, the product's split linears' weights concatenated along
 /// the input dimension. LayerNorm, SiLU and the linear maps are spelled out; the mean aggregations
 /// divide by counts taken from the edge index on the host, not from the batch.
@@ -27,7 +27,7 @@ internal sealed class NaiveMessagePassingBlock
         p = block.named_parameters().ToDictionary(kv => kv.name, kv => (Tensor)kv.parameter);
         reverse = reverseEdges;
         global = globalFeature;
-        if (p.ContainsKey("reverseOut.weight") != reverse || p.ContainsKey("globalOut.weight") != global)
+        if (p.ContainsKey("nodeFromOutgoing.weight") != reverse || p.ContainsKey("globalOut.weight") != global)
             throw new ArgumentException("The block's parameters do not match the options given to the oracle.");
     }
 
@@ -42,23 +42,17 @@ internal sealed class NaiveMessagePassingBlock
         var xSrc = x.index_select(0, src);
         var xDst = x.index_select(0, dst);
 
-        // e' = W2 silu(A [x_src, x_dst, e])
+        // a = silu(A [x_src, x_dst, e]): the edge MLP's hidden layer, also every message
         var a = cat([p["edgeFromSource.weight"], p["edgeFromTarget.weight"], p["edgeFromSelf.weight"]], 1);
-        var edgeUpdate = Affine(Silu(Affine(cat([xSrc, xDst, e], 1), a, p["edgeFromSelf.bias"])), "edgeOut");
-
-        // m = M2 silu(B [x_src, e']), mean over the incoming edges of each node
-        var b = cat([p["messageFromSource.weight"], p["messageFromEdge.weight"]], 1);
-        var message = Affine(Silu(Affine(cat([xSrc, edgeUpdate], 1), b, p["messageFromEdge.bias"])), "messageOut");
-        var incoming = MeanInto(message, dst, inCount);
+        var hidden = Silu(Affine(cat([xSrc, xDst, e], 1), a, p["edgeFromSelf.bias"]));
+        var incoming = MeanInto(hidden, dst, inCount);
 
         var nodeParts = new List<Tensor> { x, incoming };
         var nodeWeights = new List<Tensor> { p["nodeFromSelf.weight"], p["nodeFromIncoming.weight"] };
         if (reverse)
         {
-            // r = R2 silu(R [x_dst, e']), mean over the outgoing edges of each node
-            var r = cat([p["reverseFromTarget.weight"], p["reverseFromEdge.weight"]], 1);
-            var back = Affine(Silu(Affine(cat([xDst, edgeUpdate], 1), r, p["reverseFromEdge.bias"])), "reverseOut");
-            nodeParts.Add(MeanInto(back, src, outCount));
+            // the same hidden features, mean over the outgoing edges of each node
+            nodeParts.Add(MeanInto(hidden, src, outCount));
             nodeWeights.Add(p["nodeFromOutgoing.weight"]);
         }
         if (global)
@@ -70,12 +64,12 @@ internal sealed class NaiveMessagePassingBlock
         var nodeUpdate = Affine(Silu(Affine(cat(nodeParts.ToArray(), 1), cat(nodeWeights.ToArray(), 1), p["nodeFromSelf.bias"])), "nodeOut");
 
         var nodes = state.Nodes + Affine(Silu(nodeUpdate), "nodeResidual");
-        var edges = state.Edges + Affine(Silu(edgeUpdate), "edgeResidual");
+        var edges = state.Edges + Affine(hidden, "edgeResidual");
         Tensor? u = state.Global;
         if (global)
         {
             var pooledNodes = MeanInto(nodeUpdate, nodeGraph, nodesPerGraph);
-            var pooledEdges = MeanInto(edgeUpdate, edgeGraph, edgesPerGraph);
+            var pooledEdges = MeanInto(hidden, edgeGraph, edgesPerGraph);
             var g = cat([p["globalFromSelf.weight"], p["globalFromNodes.weight"], p["globalFromEdges.weight"]], 1);
             u = u! + Affine(Silu(Affine(cat([u!, pooledNodes, pooledEdges], 1), g, p["globalFromSelf.bias"])), "globalOut");
         }

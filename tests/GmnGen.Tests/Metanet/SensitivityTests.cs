@@ -23,14 +23,14 @@ namespace GmnGen.Tests.Metanet;
 /// Mean aggregation makes a freshly initialised GMN only weakly sensitive to such re-pairings (a
 /// hidden neuron of ImageMlp averages 785 incoming messages), so the metanet here is high-gain
 /// (every linear map ×4, live residuals, reverse edges, 16 outputs compared by their largest
-/// change). Observed for metanet seeds 7, 8 and 9: the smallest change from a broken symmetry is
-/// about 5e-4 (ImageMlp), the largest from an automorphism about 3e-6. Numbering the hidden
-/// neurons (the other way to lose invariance) changes the output by 4e-3 to 2e-2.
+/// change). Observed for metanet seed 7: the smallest change from a broken symmetry is 1.5e-3
+/// (ImageMlp), the largest from an automorphism 1.05e-5 (ImageMlp again: its outputs reach ~11, and
+/// float32 rounding grows with them); the others stay below 5.3e-6.
 /// </remarks>
 public class SensitivityTests
 {
-    private const double InvarianceTolerance = 1e-5;
-    private const double ClearlyChanged = 1e-4;
+    private const double InvarianceTolerance = 3e-5;
+    private const double ClearlyChanged = 3e-4;
 
     private static readonly GmnConfig Config = Small with { ReverseEdges = true, Outputs = 16 };
     private static readonly Lazy<GraphMetanet> Sensitive = new(CreateSensitive);
@@ -132,11 +132,11 @@ public class SensitivityTests
         foreach (var (key, t) in state) t.copy_(saved[key]);
     }
 
-    /// <summary>Zeroes the columns of the edge input layer that read the encoded edge value.</summary>
+    /// <summary>Zeroes the edge input layer's map of the encoded edge value.</summary>
     private static GraphMetanet BlindToEdgeValues(GraphMetanet metanet)
     {
-        var edgeIn = metanet.named_parameters().Single(p => p.name == "edgeIn.weight").parameter;
-        using (no_grad()) edgeIn[.., ..(4 * metanet.Config.ScalarEncoding)].zero_();
+        var fromValue = metanet.named_parameters().Single(p => p.name == "edgeFromValue.weight").parameter;
+        using (no_grad()) fromValue.zero_();
         return metanet;
     }
 }

@@ -104,10 +104,11 @@ public class AttentionTests
     {
         // Head membership reaches the readout only through head nodes: a dimension's values flow to
         // its head node (reverse edges) and from there to the head's other dimensions, so a metanet
-        // needs a few blocks to see it. This one (SensitivityTests' high-gain setting with 4 blocks)
-        // does, while it stays invariant to real automorphisms.
+        // needs a few blocks to see it. This one (SensitivityTests' high-gain setting, 3 blocks, gain 6)
+        // does, while it stays invariant to real automorphisms. Observed: 4.9e-5 across heads, 2.4e-6
+        // for an automorphism (gain 4 with 4, 6 or 8 blocks: 1e-5 to 3e-5, too close to rounding).
         var metanet = GmnGen.Tests.Metanet.MetanetTesting.CreateMetanet(
-            GmnGen.Tests.Metanet.MetanetTesting.Small with { ReverseEdges = true, Outputs = 16, Blocks = 4 }, seed: 7, gain: 4.0);
+            GmnGen.Tests.Metanet.MetanetTesting.Small with { ReverseEdges = true, Outputs = 16, Blocks = 3 }, seed: 7, gain: 6.0);
         var net = (TinyVit)GmnGen.Tests.Metanet.MetanetTesting.Network(nameof(TinyVit), seed: 62);
         var before = GmnGen.Tests.Metanet.MetanetTesting.Run(metanet, net.ToParameterGraph());
         var state = SymmetrySpec.StateByName(net);
@@ -121,7 +122,8 @@ public class AttentionTests
         across.Apply(SymmetrySpec.StateByName(net), tensor(new long[] { 0, 1, 2, 4, 3, 5, 6, 7 }));
         var after = GmnGen.Tests.Metanet.MetanetTesting.Run(metanet, net.ToParameterGraph());
         float change = GmnGen.Tests.Metanet.MetanetTesting.MaxAbsDifference(after, before);
-        Assert.True(change > 1e-4, $"moving a dimension across heads changed the metanet's output by only {change:E2}");
+        Assert.True(change > 3e-5 && change > 10 * automorphism,
+            $"moving a dimension across heads changed the metanet's output by only {change:E2} (an automorphism: {automorphism:E2})");
     }
 
     private static TensorAxis Row(string tensor, int offset) => new($"Block1Attention.{tensor}", 0, 1, offset);
