@@ -21,6 +21,10 @@ public sealed class BenchReport(BenchSettings settings, MachineInfo machine)
     public List<TrainingBench.Skipped> SkippedTraining { get; } = [];
     public List<InferenceBench.Result> Inference { get; } = [];
     public List<InferenceBench.Skipped> SkippedInference { get; } = [];
+    public List<ReferenceBench.Result> Reference { get; } = [];
+    public List<ReferenceBench.Failed> ReferenceFailures { get; } = [];
+    /// <summary>Why the reference did not run at all (no python, torch or script), or null.</summary>
+    public string? ReferenceUnavailable { get; set; }
     public DateTimeOffset Started { get; } = DateTimeOffset.Now;
     public TimeSpan Elapsed { get; set; }
 
@@ -76,7 +80,8 @@ public sealed class BenchReport(BenchSettings settings, MachineInfo machine)
             table.Row(s.Network, s.Hidden, s.Batch, F(s.Edges, 0), "", "skipped", s.Reason, "", "", "", "", "", "", "");
         return table
             .Note($"Effective GFLOP/s counts the reference implementation's work: {ReferenceFlops.Formula}. " +
-                  "This implementation projects node features once per node, so it does fewer FLOPs than that count (about 10·E·h² per block forward in its edge-level linears).")
+                  "This implementation's blocks do two E × h × h products per block (4·E·h² FLOPs forward: node projections are per node, messages are means of the edge hidden features), " +
+                  "so an effective rate above the matmul rate means faster than the reference would be at the machine's matmul rate, not more FLOPs than the CPU's peak.")
             .Note($"steps: warm-up + timed. ms/step is the median of the timed steps. Up to {settings.WarmupSteps} warm-up steps (fewer when they pass {F(settings.ConfigSeconds / 2, 0)} s), " +
                   $"then up to {settings.Steps} timed steps, no new one after {F(settings.ConfigSeconds, 0)} s (at least 2, or 1 when it alone took over {F(2 * settings.ConfigSeconds, 0)} s). " +
                   "The batch is collated once per configuration; every step runs in its own `torch.NewDisposeScope()`.")
@@ -127,6 +132,35 @@ public sealed class BenchReport(BenchSettings settings, MachineInfo machine)
             .Note($"Each width is first run on {InferenceProbeBatch} graphs; the {settings.InferenceBatch}-graph batch is skipped when that run, scaled by edges, predicts more than 80 % of the available memory.");
     }
 
+    public ReportTable ReferenceTable()
+    {
+        var table = new ReportTable("(f) Against the reference implementation, same machine, same run", "network", "h", "what", "reference steps",
+            "reference s", "reference graphs/s", "GmnGen s", "GmnGen graphs/s", "GmnGen ÷ reference");
+        foreach (var r in Reference)
+        {
+            var ours = Training.FirstOrDefault(t => t.Network == r.Network && t.Hidden == r.Hidden && t.Batch == r.Batch);
+            table.Row(r.Network, r.Hidden, $"training step, B = {r.Batch}", $"{r.WarmupSteps}+{r.TimedSteps}", F(r.MedianSeconds, 2), F(r.GraphsPerSecond, 2),
+                ours is null ? "n/a" : F(ours.MedianSeconds, 3), ours is null ? "n/a" : F(ours.GraphsPerSecond, 1),
+                ours is null ? "n/a" : F(r.MedianSeconds / ours.MedianSeconds, 1) + "×");
+            if (r.InferenceSeconds is { } seconds)
+            {
+                var infer = Inference.FirstOrDefault(i => i.Network == r.Network && i.Hidden == r.Hidden && i.Batch == r.InferenceBatch);
+                table.Row(r.Network, r.Hidden, $"inference, B = {r.InferenceBatch}", r.InferenceWarm == true ? "1+1" : "1 (cold)", F(seconds, 2), F(r.InferenceBatch / seconds, 1),
+                    infer is null ? "n/a" : F(infer.ForwardSeconds, 3), infer is null ? "n/a" : F(infer.GraphsPerSecond, 1),
+                    infer is null ? "n/a" : F(seconds / infer.ForwardSeconds, 1) + "×");
+            }
+        }
+        foreach (var f in ReferenceFailures) table.Row(f.Network, f.Hidden, $"B = {f.Batch}", "failed", f.Reason, "", "", "", "");
+        if (ReferenceUnavailable is { } reason) table.Note("The reference did not run: " + reason + ".");
+        var first = Reference.FirstOrDefault();
+        return table
+            .Note("reference: `scripts/reference_gmn.py`, the official GMN metanet's computation (explicit concatenations [x_src, x_dst, e] and [x_src, e'] into per-edge MLPs, " +
+                  "scatter-mean by index_add) in plain PyTorch" + (first is null ? "" : $" {first.Torch} ({first.Blas})") +
+                  ", as a child process with the same thread count, after GmnGen's measurements (never beside them), on the same graphs' shapes. " +
+                  "Its width h is the official code's; GmnGen's blocks do fewer FLOPs at the same h (see (c)).")
+            .Note("reference steps: warm-up + timed (median). GmnGen s: the median step of (c) and the forward of (d) for the same network, width and batch.");
+    }
+
     public IEnumerable<ReportTable> Tables()
     {
         yield return MachineTable();
@@ -134,6 +168,7 @@ public sealed class BenchReport(BenchSettings settings, MachineInfo machine)
         yield return GraphBuildTable();
         yield return TrainingTable();
         yield return InferenceTable();
+        if (settings.Reference) yield return ReferenceTable();
         yield return MemoryTable();
         yield return LeakTable();
     }

@@ -31,6 +31,10 @@ public sealed record BenchSettings
     /// <summary>Timed inference repetitions.</summary>
     public required int InferenceReps { get; init; }
     public required bool Quick { get; init; }
+    /// <summary>Run the plain-PyTorch reference (scripts/reference_gmn.py) on the same configurations at <see cref="ReferenceBatch"/>.</summary>
+    public required bool Reference { get; init; }
+    /// <summary>Graphs per batch of the reference's training steps (the figure: 32).</summary>
+    public required int ReferenceBatch { get; init; }
     public required string OutputPath { get; init; }
     /// <summary>How the run was started, for the report.</summary>
     public required string CommandLine { get; init; }

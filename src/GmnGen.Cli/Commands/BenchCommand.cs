@@ -50,6 +50,12 @@ public static class BenchCommand
         var widths = new Option<string?>("--widths") { Description = "Comma-separated metanet widths to train (default: the GmnConfig default, 128, and 64)." };
         var inferenceBatch = new Option<int?>("--inference-batch") { Description = "ZooCnn graphs in the inference batch (default 256; 16 with --quick)." };
         var quick = new Option<bool>("--quick") { Description = "Smoke run in about a minute: batch sizes 1 and 4, two timed steps, fewer repetitions, inference on 16 graphs, short leak check." };
+        var noReference = new Option<bool>("--no-reference") { Description = "Do not run the plain-PyTorch reference implementation (scripts/reference_gmn.py; off with --quick anyway)." };
+        var referenceBatch = new Option<int>("--reference-batch")
+        {
+            Description = "Graphs per training batch of the reference runs (one per network and width; GmnGen is measured at the same batch size).",
+            DefaultValueFactory = _ => 32,
+        };
         var threads = new Option<int?>("--threads") { Description = "torch.set_num_threads before measuring (default: leave torch's default)." };
         var output = new Option<string>("--out")
         {
@@ -61,7 +67,7 @@ public static class BenchCommand
             "Measure, side by side in one run: the 1024³ matmul rate, graph building + collation against a plain copy, " +
             "metanet training throughput and memory per batch size and width, and inference on 256 graphs. Prints tables and writes a markdown report.")
         {
-            batchSizes, steps, warmup, configSeconds, maxStepSeconds, networks, widths, inferenceBatch, leakSteps, quick, threads, output,
+            batchSizes, steps, warmup, configSeconds, maxStepSeconds, networks, widths, inferenceBatch, leakSteps, quick, noReference, referenceBatch, threads, output,
         };
         command.SetAction(parse =>
         {
@@ -81,6 +87,10 @@ public static class BenchCommand
         {
             bool isQuick = parse.GetValue(quick);
             var sizes = parse.GetResult(batchSizes) is { Implicit: false } || !isQuick ? ParseList(parse.GetValue(batchSizes)!, "--batch-sizes") : [1, 4];
+            bool reference = !isQuick && !parse.GetValue(noReference);
+            int referenceSize = Positive(parse.GetValue(referenceBatch), "--reference-batch");
+            // GmnGen is always measured at the reference's batch size, so that the two stand side by side.
+            if (reference && !sizes.Contains(referenceSize)) sizes = [.. sizes, referenceSize];
             var defaultWidth = new GmnConfig().Hidden;
             var widthList = parse.GetValue(widths) is { } w ? ParseList(w, "--widths") : [defaultWidth, 64];
             if (parse.GetValue(threads) is { } n)
@@ -108,6 +118,8 @@ public static class BenchCommand
                 InferenceBatch = Positive(parse.GetValue(inferenceBatch) ?? (isQuick ? 16 : 256), "--inference-batch"),
                 InferenceReps = isQuick ? 1 : 3,
                 Quick = isQuick,
+                Reference = reference,
+                ReferenceBatch = referenceSize,
                 OutputPath = parse.GetValue(output)!,
                 CommandLine = CommandLineText(),
             };
@@ -189,6 +201,12 @@ public static class BenchCommand
         console.Write(report.InferenceTable().ToSpectre());
         console.Write(report.MemoryTable().ToSpectre());
 
+        if (settings.Reference)
+        {
+            Stage("(f) reference implementation", () => RunReference(settings, report, console));
+            console.Write(report.ReferenceTable().ToSpectre());
+        }
+
         if (settings.LeakSteps > 0)
         {
             Stage("(e) leak check", () => report.LeakCheck = LeakCheckBench.Run(Architecture.Zoo, new GmnConfig { Hidden = 64 }, settings.Quick ? 2 : 8, settings.LeakSteps));
@@ -211,6 +229,32 @@ public static class BenchCommand
             action();
             console.MarkupLine($"[grey]{Markup.Escape(name)} took {watch.Elapsed.TotalSeconds:F1} s[/]");
         }
+    }
+
+    /// <summary>The reference on every network and width at the reference batch, and (on ZooCnn graphs,
+    /// per width) its forward pass over the inference batch; each in its own process, one at a time.</summary>
+    private static void RunReference(BenchSettings settings, BenchReport report, IAnsiConsole console)
+    {
+        var script = ReferenceBench.FindScript();
+        if (ReferenceBench.Unavailable(script) is { } reason)
+        {
+            report.ReferenceUnavailable = reason;
+            console.MarkupLine($"  [yellow]{Markup.Escape("reference skipped: " + reason)}[/]");
+            return;
+        }
+        foreach (var hidden in settings.Widths)
+            foreach (var architecture in settings.Networks)
+            {
+                int inference = architecture == Architecture.Zoo ? settings.InferenceBatch : 0;
+                var (result, failure) = ReferenceBench.Run(script!, architecture.Name, hidden, settings.ReferenceBatch, torch.get_num_threads(),
+                    warmup: 1, steps: settings.Steps, maxSeconds: 4 * settings.ConfigSeconds, inference, timeout: TimeSpan.FromMinutes(15));
+                if (result is not null) report.Reference.Add(result);
+                if (failure is not null) report.ReferenceFailures.Add(failure);
+                console.MarkupLine($"  [grey]{Markup.Escape(result is null
+                    ? $"{architecture.Name} h={hidden}: failed, {failure!.Reason}"
+                    : $"{architecture.Name} h={hidden} B={result.Batch}: {result.MedianSeconds:F2} s/step, {result.GraphsPerSecond:F2} graphs/s" +
+                      (result.InferenceSeconds is { } s ? $"; inference of {result.InferenceBatch}: {s:F2} s" : ""))}[/]");
+            }
     }
 
     /// <summary>Why a configuration is skipped: its step or its memory, predicted from the next smaller

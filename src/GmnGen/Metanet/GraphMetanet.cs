@@ -121,7 +121,21 @@ public sealed class GraphMetanet : Module<GraphBatch, Tensor>
         var staticCode = edgeFromStatic.forward(cat([edgeScalars.forward(scalars), edgeType.forward(type)], 1));
         var value = (batch.EdgeValues - value_mean.index_select(0, type).index_select(0, row))
                     / value_std.index_select(0, type).index_select(0, row);
-        return addmm(staticCode.index_select(0, row), valueScalars.forward(value.unsqueeze(1)), edgeFromValue.weight!.t(), 1, 1);
+        var fromValue = edgeFromValue.weight!.t();
+        if (is_grad_enabled())
+            return addmm(staticCode.index_select(0, row), valueScalars.forward(value.unsqueeze(1)), fromValue, 1, 1);
+
+        // Inference: in chunks, as the blocks do, so the E × 4d value code never exists whole.
+        long edgeCount = row.shape[0];
+        var edges = empty(edgeCount, staticCode.shape[1], dtype: staticCode.dtype, device: staticCode.device);
+        for (long start = 0; start < edgeCount; start += MessagePassingBlock.InferenceChunkEdges)
+        {
+            using var scope = NewDisposeScope();
+            long length = Math.Min(MessagePassingBlock.InferenceChunkEdges, edgeCount - start);
+            edges.narrow(0, start, length).copy_(staticCode.index_select(0, row.narrow(0, start, length)))
+                .addmm_(valueScalars.forward(value.narrow(0, start, length).unsqueeze(1)), fromValue, 1, 1);
+        }
+        return edges;
     }
 
     /// <summary>

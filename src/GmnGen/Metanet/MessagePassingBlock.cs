@@ -64,7 +64,9 @@ public sealed class MessagePassingBlock : Module<BlockState, BlockState>
 
     /// <summary>Without autograd, edges are processed in chunks of this many, so inference memory
     /// is bounded by a chunk's temporaries instead of the whole batch's (aggregation is a sum), and
-    /// a chunk's temporaries stay in the CPU's caches between the passes over them.</summary>
+    /// a chunk's temporaries stay in the CPU's caches between the passes over them (16k edges was
+    /// the fastest of 2k to 256k for 256 zoo graphs at h = 64). Without autograd the block also
+    /// updates the edge states in place: <see cref="BlockState.Edges"/> of its input is consumed.</summary>
     public const int InferenceChunkEdges = 1 << 14;
 
     public override BlockState forward(BlockState state)
@@ -80,19 +82,18 @@ public sealed class MessagePassingBlock : Module<BlockState, BlockState>
         var pooledEdges = state.Global is null ? null : zeros(batch.GraphCount, x.shape[1], dtype: x.dtype, device: x.device);
 
         Tensor edges;
-        long chunk = is_grad_enabled() ? edgeCount : InferenceChunkEdges;
-        if (chunk >= edgeCount)
+        if (is_grad_enabled())
         {
             edges = EdgePass(state, 0, edgeCount, ends[0], ends[1], incoming, outgoing, pooledEdges);
         }
         else
         {
-            edges = empty_like(state.Edges);
-            for (long start = 0; start < edgeCount; start += chunk)
+            // Inference: chunk by chunk, each edge's new state overwrites its old one.
+            edges = state.Edges;
+            for (long start = 0; start < edgeCount; start += InferenceChunkEdges)
             {
                 using var scope = NewDisposeScope();
-                long length = System.Math.Min(chunk, edgeCount - start);
-                EdgePass(state, start, length, ends[0], ends[1], incoming, outgoing, pooledEdges, edges.narrow(0, start, length));
+                EdgePass(state, start, System.Math.Min(InferenceChunkEdges, edgeCount - start), ends[0], ends[1], incoming, outgoing, pooledEdges);
             }
         }
 
@@ -115,11 +116,11 @@ public sealed class MessagePassingBlock : Module<BlockState, BlockState>
 
     /// <summary>
     /// Edges [start, start + length): computes their hidden features, sums them into the node
-    /// aggregates and per-graph sums, and returns their new states (written into
-    /// <paramref name="into"/> when given: inference, no autograd).
+    /// aggregates and per-graph sums, and returns their new states (without autograd: written over
+    /// the old ones).
     /// </summary>
     private Tensor EdgePass(BlockState state, long start, long length, Tensor fromSource, Tensor fromTarget,
-        Tensor incoming, Tensor? outgoing, Tensor? pooledEdges, Tensor? into = null)
+        Tensor incoming, Tensor? outgoing, Tensor? pooledEdges)
     {
         var batch = state.Batch;
         bool whole = start == 0 && length == state.Edges.shape[0];
@@ -140,7 +141,7 @@ public sealed class MessagePassingBlock : Module<BlockState, BlockState>
 
         // e + Rₑ a in one product-with-accumulate (addmm), then the bias in place.
         var weight = edgeResidual.weight!.t();
-        if (into is not null) return into.copy_(edgeState).addmm_(hidden, weight, 1, 1).add_(edgeResidual.bias!);
+        if (!is_grad_enabled()) return edgeState.addmm_(hidden, weight, 1, 1).add_(edgeResidual.bias!);
         return addmm(edgeState, hidden, weight, 1, 1).add_(edgeResidual.bias!);
     }
 }
