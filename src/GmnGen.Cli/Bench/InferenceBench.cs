@@ -17,12 +17,12 @@ public static class InferenceBench
         public double EffectiveGflops => ReferenceFlops.Forward(Edges, Hidden, Blocks) / ForwardSeconds / 1e9;
     }
 
-    /// <summary>One untimed pass, then up to <paramref name="reps"/> timed passes while within
-    /// <paramref name="seconds"/> (at least one). When the untimed pass alone takes longer than
-    /// <paramref name="seconds"/>, it is the figure reported (<see cref="Result.Cold"/>).</summary>
     /// <summary>An inference batch that was not run, and why.</summary>
     public sealed record Skipped(string Network, int Hidden, int Batch, long Edges, string Reason);
 
+    /// <summary>One untimed pass, then up to <paramref name="reps"/> timed passes while within
+    /// <paramref name="seconds"/> (at least one). When the untimed pass alone takes longer than
+    /// <paramref name="seconds"/>, it is the figure reported (<see cref="Result.Cold"/>).</summary>
     public static Result Run(Architecture architecture, GmnConfig config, int batch, int reps, double seconds)
     {
         var memory = MemoryProbe.Start();
