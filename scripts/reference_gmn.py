@@ -7,8 +7,8 @@ EdgeMPNN-style blocks), written again here in plain PyTorch the way the official
 explicit per-edge concatenations [x_src, x_dst, e] fed to MLPs, a per-edge message MLP, and
 scatter-mean aggregation. It is NOT the official code and is meant for timing only (the targets are
 random): PyTorch Geometric, which the official code needs, is not installed here, so its scatter and
-batching are done with index_select / index_add_ and explicit offsets. `gmn bench --reference`
-(the C# benchmark) runs it to put GmnGen's throughput beside the official formulation's.
+batching are done with index_select / index_add_ and explicit offsets. `gmn bench` (the C# benchmark,
+its stage (f); `--no-reference` skips it) runs it to put GmnGen's throughput beside the official formulation's.
 
 Run (Debian's python3-torch, OpenBLAS):
     /usr/bin/python3 scripts/reference_gmn.py --network ZooCnn --hidden 64 --batch 32 \
