@@ -15,7 +15,7 @@ namespace GmnGen.Cli.Bench;
 public static class GraphBuildBench
 {
     public sealed record Result(string Network, int Batch, long Edges, int Reps,
-        double GraphsSeconds, double CollateSeconds, double BuildSeconds, double CopySeconds)
+        double GraphsSeconds, double CollateSeconds, double NewCompositionCollateSeconds, double BuildSeconds, double CopySeconds)
     {
         /// <summary>Graph building + collation over the plain copy (the goal: at most 2).</summary>
         public double Ratio => BuildSeconds / CopySeconds;
@@ -37,6 +37,11 @@ public static class GraphBuildBench
             using var scope = NewDisposeScope();
             return Measure.Seconds(() => GraphBatch.Collate(graphs).Dispose());
         }
+        double CollateNew(List<ParameterGraph> graphs)
+        {
+            GraphBatch.ClearTopologyCache();
+            return Collate(graphs);
+        }
         double Build()
         {
             using var scope = NewDisposeScope();
@@ -57,6 +62,7 @@ public static class GraphBuildBench
         for (int i = 0; i < 2; i++) { Build(); Copy(); Graphs(); Collate(fixedGraphs); }
         var graphs = new double[reps];
         var collate = new double[reps];
+        var collateNew = new double[reps];
         var build = new double[reps];
         var copy = new double[reps];
         for (int i = 0; i < reps; i++)
@@ -66,10 +72,11 @@ public static class GraphBuildBench
             copy[i] = Copy();
             graphs[i] = Graphs();
             collate[i] = Collate(fixedGraphs);
+            collateNew[i] = CollateNew(fixedGraphs);
         }
         Architecture.Release(fixedGraphs);
         Architecture.Release(networks);
         return new Result(architecture.Name, batch, (long)batch * architecture.EdgeCount, reps,
-            Measure.Median(graphs), Measure.Median(collate), Measure.Median(build), Measure.Median(copy));
+            Measure.Median(graphs), Measure.Median(collate), Measure.Median(collateNew), Measure.Median(build), Measure.Median(copy));
     }
 }

@@ -66,42 +66,26 @@ public sealed class GraphBatch : IDisposable
     public long EdgeCount => EdgeValues.shape[0];
     public Device Device => EdgeValues.device;
 
-    /// <summary>Collates graphs (of any architectures) onto <paramref name="device"/> (default: CPU).</summary>
+    /// <summary>
+    /// Collates graphs (of any architectures) onto <paramref name="device"/> (default: CPU). Only the
+    /// edge values are copied every time; the rest depends only on the sequence of architectures and
+    /// is shared with recent batches of the same composition (see <see cref="BatchTopology"/>), so
+    /// treat a batch's tensors other than <see cref="EdgeValues"/> as read-only.
+    /// </summary>
     public static GraphBatch Collate(IReadOnlyList<ParameterGraph> graphs, Device? device = null)
     {
         if (graphs.Count == 0) throw new ArgumentException("Cannot collate an empty list of graphs.", nameof(graphs));
         device ??= CPU;
+        var t = BatchTopology.For(graphs, device);
         using var scope = NewDisposeScope();
-        var nodeCounts = graphs.Select(g => (long)g.NodeCount).ToArray();
-        var edgeCounts = graphs.Select(g => (long)g.EdgeCount).ToArray();
-        long offset = 0;
-        var shiftedIndex = new Tensor[graphs.Count];
-        for (int g = 0; g < graphs.Count; g++)
-        {
-            shiftedIndex[g] = offset == 0 ? graphs[g].EdgeIndex : graphs[g].EdgeIndex + offset;
-            offset += nodeCounts[g];
-        }
-        var (staticFeatures, staticRow) = StaticRows(graphs);
-        var graphIds = arange(graphs.Count, dtype: int64);
-        var nodeCountTensor = tensor(nodeCounts);
-        var edgeCountTensor = tensor(edgeCounts);
-        var batch = new GraphBatch(
-            graphs.Count,
-            cat(graphs.Select(g => g.NodeFeatures).ToArray(), 0).to(device),
-            cat(shiftedIndex, 1).to(device),
-            staticFeatures.to(device),
-            staticRow.to(device),
-            cat(graphs.Select(g => g.EdgeValues.to(device)).ToArray(), 0).to(float32),
-            graphIds.repeat_interleave(nodeCountTensor).to(device),
-            graphIds.repeat_interleave(edgeCountTensor).to(device),
-            nodeCountTensor.to(float32).to(device),
-            edgeCountTensor.to(float32).to(device),
-            // Degrees are static per architecture: concatenated, not recounted over the edges.
-            cat(graphs.Select(g => g.Topology.InDegree).ToArray(), 0).to(device),
-            cat(graphs.Select(g => g.Topology.OutDegree).ToArray(), 0).to(device));
-        batch.DetachFromScope();
-        return batch;
+        var values = cat(graphs.Select(g => g.EdgeValues.to(device)).ToArray(), 0).to(float32);
+        values.DetachFromDisposeScope();
+        return new GraphBatch(graphs.Count, t[0], t[1], t[2], t[3], values, t[4], t[5], t[6], t[7], t[8], t[9]);
     }
+
+    /// <summary>Frees the static parts of recently collated compositions that <see cref="Collate"/> keeps
+    /// for reuse (at most <see cref="BatchTopology.CacheSize"/>); live batches keep theirs.</summary>
+    public static void ClearTopologyCache() => BatchTopology.ClearCache();
 
     /// <summary>
     /// A batch from raw tensors (already on one device), e.g. a relabelled or hand-built graph.
@@ -124,27 +108,6 @@ public sealed class GraphBatch : IDisposable
     private void DetachFromScope()
     {
         foreach (var t in Tensors) t.MoveToOuterDisposeScope();
-    }
-
-    /// <summary>The static edge features of each distinct topology once (first-seen order), and for
-    /// every edge of the batch its row among them.</summary>
-    private static (Tensor Features, Tensor Row) StaticRows(IReadOnlyList<ParameterGraph> graphs)
-    {
-        var firstRow = new Dictionary<ParameterGraphTopology, long>(ReferenceEqualityComparer.Instance);
-        var distinct = new List<Tensor>();
-        var rows = new long[graphs.Sum(g => (long)g.EdgeCount)];
-        long next = 0, k = 0;
-        foreach (var graph in graphs)
-        {
-            if (!firstRow.TryGetValue(graph.Topology, out long first))
-            {
-                firstRow.Add(graph.Topology, first = next);
-                distinct.Add(graph.EdgeFeatures);
-                next += graph.EdgeCount;
-            }
-            for (long i = 0; i < graph.EdgeCount; i++) rows[k++] = first + i;
-        }
-        return (distinct.Count == 1 ? distinct[0].alias() : cat(distinct.ToArray(), 0), tensor(rows));
     }
 
     private IEnumerable<Tensor> Tensors => [NodeFeatures, EdgeIndex, StaticEdgeFeatures, EdgeStaticRow, EdgeValues, NodeGraph, EdgeGraph, NodeCounts, EdgeCounts, InDegree, OutDegree];

@@ -95,6 +95,26 @@ public class BatchingTests
     }
 
     [Fact]
+    public void A_repeated_composition_shares_its_static_part_and_outlives_both_its_batches_and_the_cache()
+    {
+        var graphs = new[] { Graph("ZooCnn", 11), Graph("TinyMlp", 12) };
+        var again = new[] { Graph("ZooCnn", 13), Graph("TinyMlp", 14) };   // same architectures, other weights
+        var first = GraphBatch.Collate(graphs);
+        using var second = GraphBatch.Collate(again);
+        Assert.Equal(first.EdgeIndex.storage<long>().data_ptr(), second.EdgeIndex.storage<long>().data_ptr());   // one static part, shared
+        Assert.NotEqual(first.EdgeValues.storage<float>().data_ptr(), second.EdgeValues.storage<float>().data_ptr());
+        Assert.True(second.EdgeValues.equal(cat(again.Select(g => g.EdgeValues).ToArray(), 0)).all().item<bool>(), "values are not the second batch's own");
+        var expectedIndex = first.EdgeIndex.clone();
+
+        first.Dispose();
+        GraphBatch.ClearTopologyCache();
+        Assert.True(second.EdgeIndex.equal(expectedIndex).all().item<bool>(), "the shared static part did not survive the other batch and the cache");
+        using var third = GraphBatch.Collate(graphs);   // built anew after the cache was cleared
+        Assert.NotEqual(second.EdgeIndex.storage<long>().data_ptr(), third.EdgeIndex.storage<long>().data_ptr());
+        Assert.True(third.EdgeIndex.equal(expectedIndex).all().item<bool>());
+    }
+
+    [Fact]
     public void Offsets_accumulate_over_graphs_of_different_sizes()
     {
         var graphs = new[] { Graph("RowCnn", 1), Graph("TinyMlp", 2), Graph("BatchNormCnn", 3) };
