@@ -10,7 +10,7 @@ namespace GmnGen.Cli.Bench;
 /// random ZooCnn graphs (the goal: 256 graphs in under a second). Collation is timed separately.</summary>
 public static class InferenceBench
 {
-    public sealed record Result(string Network, int Hidden, int Blocks, int Batch, long Edges, int Reps,
+    public sealed record Result(string Network, int Hidden, int Blocks, InferencePrecision Precision, int Batch, long Edges, int Reps,
         double CollateSeconds, double ForwardSeconds, ProcessCounters PerPass, double PeakIncreaseMiB, double PeakMiB, bool Cold)
     {
         public double GraphsPerSecond => Batch / ForwardSeconds;
@@ -23,12 +23,12 @@ public static class InferenceBench
     /// <summary>One untimed pass, then up to <paramref name="reps"/> timed passes while within
     /// <paramref name="seconds"/> (at least one). When the untimed pass alone takes longer than
     /// <paramref name="seconds"/>, it is the figure reported (<see cref="Result.Cold"/>).</summary>
-    public static Result Run(Architecture architecture, GmnConfig config, int batch, int reps, double seconds)
+    public static Result Run(Architecture architecture, GmnConfig config, InferencePrecision precision, int batch, int reps, double seconds)
     {
         var memory = MemoryProbe.Start();
         manual_seed(2);
         var graphs = architecture.RandomGraphs(batch);
-        using var metanet = new GraphMetanet(config);
+        using var metanet = new GraphMetanet(config) { InferencePrecision = precision };
         metanet.FitValueNormalization(graphs);
         metanet.eval();
         var collate = Measure.Repeat(() => GraphBatch.Collate(graphs).Dispose(), warmup: 1, reps: 5);
@@ -53,7 +53,7 @@ public static class InferenceBench
         }
         if (cold) { times.Add(first); before = start; }
         var perPass = (ProcessCounters.Read() - before).Per(times.Count);
-        return new Result(architecture.Name, config.Hidden, config.Blocks, batch, data.EdgeCount, times.Count,
+        return new Result(architecture.Name, config.Hidden, config.Blocks, precision, batch, data.EdgeCount, times.Count,
             Measure.Median(collate), Measure.Median(times), perPass, memory.PeakIncreaseMiB, memory.PeakMiB, cold);
     }
 }

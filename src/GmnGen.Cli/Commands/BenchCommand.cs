@@ -192,9 +192,12 @@ public static class BenchCommand
                             continue;
                         }
                     }
-                    var result = InferenceBench.Run(Architecture.Zoo, config, batch, settings.InferenceReps, settings.ConfigSeconds);
-                    report.Inference.Add(result);
-                    console.MarkupLine($"  [grey]h={hidden} B={batch}: {result.ForwardSeconds * 1000:F0} ms, peak +{result.PeakIncreaseMiB:F0} MiB[/]");
+                    foreach (var precision in Enum.GetValues<InferencePrecision>())
+                    {
+                        var result = InferenceBench.Run(Architecture.Zoo, config, precision, batch, settings.InferenceReps, settings.ConfigSeconds);
+                        report.Inference.Add(result);
+                        console.MarkupLine($"  [grey]h={hidden} B={batch} {precision}: {result.ForwardSeconds * 1000:F0} ms, peak +{result.PeakIncreaseMiB:F0} MiB[/]");
+                    }
                 }
             }
         });

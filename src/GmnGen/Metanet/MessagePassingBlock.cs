@@ -62,6 +62,23 @@ public sealed class MessagePassingBlock : Module<BlockState, BlockState>
         RegisterComponents();
     }
 
+    /// <summary>Precision of the two per-edge products when autograd is off (set through
+    /// <see cref="GraphMetanet.InferencePrecision"/>); training always computes in float32.</summary>
+    public InferencePrecision InferencePrecision { get; set; }
+
+    /// <summary>The per-edge products' weights in bfloat16, transposed, converted once per block call.</summary>
+    private sealed class HalfWeights(Linear fromSelf, Linear residual) : System.IDisposable
+    {
+        public Tensor FromSelf { get; } = fromSelf.weight!.t().to(bfloat16);
+        public Tensor Residual { get; } = residual.weight!.t().to(bfloat16);
+
+        public void Dispose()
+        {
+            FromSelf.Dispose();
+            Residual.Dispose();
+        }
+    }
+
     /// <summary>Without autograd, edges are processed in chunks of this many, so inference memory
     /// is bounded by a chunk's temporaries instead of the whole batch's (aggregation is a sum), and
     /// a chunk's temporaries stay in the CPU's caches between the passes over them (16k edges was
@@ -90,10 +107,11 @@ public sealed class MessagePassingBlock : Module<BlockState, BlockState>
         {
             // Inference: chunk by chunk, each edge's new state overwrites its old one.
             edges = state.Edges;
+            using var halfWeights = InferencePrecision == InferencePrecision.BFloat16 ? new HalfWeights(edgeFromSelf, edgeResidual) : null;
             for (long start = 0; start < edgeCount; start += InferenceChunkEdges)
             {
                 using var scope = NewDisposeScope();
-                EdgePass(state, start, System.Math.Min(InferenceChunkEdges, edgeCount - start), ends[0], ends[1], incoming, outgoing, pooledEdges);
+                EdgePass(state, start, System.Math.Min(InferenceChunkEdges, edgeCount - start), ends[0], ends[1], incoming, outgoing, pooledEdges, halfWeights);
             }
         }
 
@@ -120,7 +138,7 @@ public sealed class MessagePassingBlock : Module<BlockState, BlockState>
     /// the old ones).
     /// </summary>
     private Tensor EdgePass(BlockState state, long start, long length, Tensor fromSource, Tensor fromTarget,
-        Tensor incoming, Tensor? outgoing, Tensor? pooledEdges)
+        Tensor incoming, Tensor? outgoing, Tensor? pooledEdges, HalfWeights? half = null)
     {
         var batch = state.Batch;
         bool whole = start == 0 && length == state.Edges.shape[0];
@@ -130,7 +148,9 @@ public sealed class MessagePassingBlock : Module<BlockState, BlockState>
 
         // In-place adds on a fresh Linear output: autograd needs neither operand of an add, and a
         // Linear keeps its input, not its output, so this saves two E × h temporaries.
-        var pre = edgeFromSelf.forward(edgeNorm.forward(edgeState));
+        var pre = half is null
+            ? edgeFromSelf.forward(edgeNorm.forward(edgeState))
+            : edgeNorm.forward(edgeState).to(bfloat16).mm(half.FromSelf).to(float32).add_(edgeFromSelf.bias!);
         pre.add_(fromSource.index_select(0, src)).add_(fromTarget.index_select(0, dst));
         var hidden = functional.silu(pre);
 
@@ -141,10 +161,19 @@ public sealed class MessagePassingBlock : Module<BlockState, BlockState>
 
         // e + Rₑ a in one product-with-accumulate (addmm), then the bias in place.
         var weight = edgeResidual.weight!.t();
+        if (half is not null) return edgeState.add_(hidden.to(bfloat16).mm(half.Residual)).add_(edgeResidual.bias!);
         if (!is_grad_enabled()) return edgeState.addmm_(hidden, weight, 1, 1).add_(edgeResidual.bias!);
         return addmm(edgeState, hidden, weight, 1, 1).add_(edgeResidual.bias!);
     }
 }
+
+/// <summary>
+/// How <see cref="GraphMetanet"/> multiplies the per-edge states by its weights when autograd is off.
+/// <see cref="BFloat16"/> rounds the products' inputs to bfloat16 (8 significant bits; libtorch
+/// accumulates in float32), which CPUs with AVX-512 BF16 multiply about 3.5 times faster; outputs
+/// then differ from float32 by about 1 % of their size. Node-level maps and everything else stay float32.
+/// </summary>
+public enum InferencePrecision { Float32, BFloat16 }
 
 /// <summary>What flows between blocks: the batch (structure) and the node, edge and graph states.</summary>
 public sealed record BlockState(Batching.GraphBatch Batch, Tensor Nodes, Tensor Edges, Tensor? Global);
