@@ -39,6 +39,12 @@ for ((s = 1; s < seeds; s++)); do
   gmn "${exp_args[@]}" --seeds 1 --first-seed "$s" > "$report/seed-$s.log" 2>&1 &
   pids+=($!)
 done
-gmn "${exp_args[@]}" --seeds 1 --first-seed 0 > "$report/seed-0.log" 2>&1 || { cat "$report/seed-0.log"; exit 1; }
-for pid in "${pids[@]}"; do wait "$pid" || { cat "$report"/seed-*.log; exit 1; }; done
+# A seed process that fails (TorchSharp 0.107 can crash now and then with "Unknown scalar type", see
+# docs/results.md) only costs time: the last call fits whatever is missing from the cache itself.
+seed_failed() {
+  echo "warning: the experiment process for seed $1 failed; the final call will fit what it left undone. Its last lines:"
+  grep -v '^ *at \|^frame' "$report/seed-$1.log" | tail -n 4
+}
+gmn "${exp_args[@]}" --seeds 1 --first-seed 0 > "$report/seed-0.log" 2>&1 || seed_failed 0
+for ((s = 1; s < seeds; s++)); do wait "${pids[s - 1]}" || seed_failed "$s"; done
 gmn "${exp_args[@]}" --seeds "$seeds"

@@ -105,19 +105,22 @@ internal sealed class BatchTopology : IDisposable
     {
         var firstRow = new Dictionary<ParameterGraphTopology, long>(ReferenceEqualityComparer.Instance);
         var distinct = new List<Tensor>();
-        var rows = new long[graphs.Sum(g => (long)g.EdgeCount)];
-        long next = 0, k = 0;
-        foreach (var graph in graphs)
+        var rows = new Tensor[graphs.Count];
+        long next = 0;
+        for (int g = 0; g < graphs.Count; g++)
         {
+            var graph = graphs[g];
             if (!firstRow.TryGetValue(graph.Topology, out long first))
             {
                 firstRow.Add(graph.Topology, first = next);
                 distinct.Add(graph.EdgeFeatures);
                 next += graph.EdgeCount;
             }
-            for (long i = 0; i < graph.EdgeCount; i++) rows[k++] = first + i;
+            // A tensor op per graph, not a managed array per batch: large managed arrays would churn
+            // the .NET large-object heap on every new composition.
+            rows[g] = arange(first, first + graph.EdgeCount, dtype: int64);
         }
-        return (distinct.Count == 1 ? distinct[0].alias() : cat(distinct.ToArray(), 0), tensor(rows));
+        return (distinct.Count == 1 ? distinct[0].alias() : cat(distinct.ToArray(), 0), cat(rows, 0));
     }
 
     public void Dispose()
