@@ -98,13 +98,17 @@ public static class ExperimentCommand
                                $"{string.Join(", ", options.Methods)} × {string.Join(", ", options.Splits)} × {options.Seeds.Count} seeds");
 
         ExperimentSummary summary = null!;
+        // Refreshed by hand from the training thread, never by Spectre's timer thread: a .NET thread
+        // that allocates while training runs can trigger a collection in the middle of a native call
+        // and free a TorchSharp Scalar still in use (docs/results.md, known issues).
         AnsiConsole.Progress()
+            .AutoRefresh(false)
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
             .Start(context =>
             {
                 var task = context.AddTask("fits", maxValue: options.Methods.Count * options.Splits.Count * options.Seeds.Count);
                 summary = AccuracyExperiment.Run(members, options, "Predicting test accuracy from weights", settings, cache,
-                    new Progress(task, p.Epochs));
+                    new Progress(context, task, p.Epochs));
             });
 
         var files = ReportWriter.Write(outDirectory, summary);
@@ -121,9 +125,15 @@ public static class ExperimentCommand
         return 0;
     }
 
-    private sealed class Progress(ProgressTask task, int epochs) : IProgress<ExperimentProgress>
+    private sealed class Progress(ProgressContext context, ProgressTask task, int epochs) : IProgress<ExperimentProgress>
     {
         public void Report(ExperimentProgress value)
+        {
+            Update(value);
+            context.Refresh();
+        }
+
+        private void Update(ExperimentProgress value)
         {
             double epochShare = value.Epoch is null ? 0 : (double)value.Epoch.Epoch / epochs;
             task.Value = value.FitsDone + (value.Epoch is null ? 0 : Math.Min(epochShare, 0.999));

@@ -62,13 +62,16 @@ public static class ZooCommand
                                $"{settings.Checkpoints} checkpoints each, accuracy on {settings.TestImages:N0} test images, seed {settings.Seed}");
 
         ZooBuildReport report = null!;
+        // Refreshed by hand from the training thread (see ExperimentCommand: no allocating timer thread).
         AnsiConsole.Progress()
+            .AutoRefresh(false)
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
             .Start(context =>
             {
                 var task = context.AddTask("training runs", maxValue: Math.Max(1, runs / shard.Count + 1));
-                report = ZooBuilder.Build(directory, settings, runs, shard, data, new Progress(task));
+                report = ZooBuilder.Build(directory, settings, runs, shard, data, new Progress(context, task));
                 task.Value = task.MaxValue;
+                context.Refresh();
             });
 
         var rows = ZooManifest.Read(report.ManifestPath).Where(r => r.HasWeights).ToList();
@@ -86,7 +89,7 @@ public static class ZooCommand
     }
 
     /// <summary>Moves the Spectre progress bar (reported synchronously from the training thread).</summary>
-    private sealed class Progress(ProgressTask task) : IProgress<ZooProgress>
+    private sealed class Progress(ProgressContext context, ProgressTask task) : IProgress<ZooProgress>
     {
         public void Report(ZooProgress value)
         {
@@ -94,6 +97,7 @@ public static class ZooCommand
             task.Value = value.RunsDone;
             if (value.LastRun.Count > 0)
                 task.Description = $"run {value.LastRun[0].Run} {value.LastRun[0].Architecture} → {value.LastRun[^1].TestAccuracy:P0}";
+            context.Refresh();
         }
     }
 }
