@@ -21,7 +21,7 @@ internal sealed class ExampleRunner(FashionMnist data, int steps, long seed)
     public void Run<TNet>(Func<TNet> create, System.Collections.Generic.IReadOnlyList<int> inputShape) where TNet : nn.Module<Tensor, Tensor>, IGraphNetwork
     {
         Tensor Shape(Tensor images) => images.reshape([images.shape[0], .. inputShape.Select(d => (long)d)]);
-        manual_seed(seed);
+        manual_seed(seed).Dispose();   // returns a new handle to the global generator
         var net = create();
         var name = net.GraphLayout.Architecture;
         AnsiConsole.Write(new Rule($"[bold]{name}[/]").LeftJustified());

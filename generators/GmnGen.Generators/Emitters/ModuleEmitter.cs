@@ -7,6 +7,7 @@ namespace GmnGen.Generators.Emitters;
 internal static class ModuleEmitter
 {
     private const string Tensor = "global::TorchSharp.torch.Tensor";
+    private const string DisposeScope = "global::TorchSharp.torch.NewDisposeScope()";
 
     public static string Emit(NetworkSpec spec) =>
         TypeScaffold.Write(spec, $" : global::TorchSharp.torch.nn.Module<{Tensor}, {Tensor}>", w =>
@@ -21,11 +22,16 @@ internal static class ModuleEmitter
             w.Line("/// <summary>Creates the network with freshly initialised parameters (TorchSharp's default initialisation).</summary>");
             w.Line("/// <remarks>state_dict keys: " + string.Join(", ", spec.Modules.SelectMany(m => m.StateTensors)) + ".</remarks>");
             w.Open($"public {Identifier.Escape(spec.ClassName)}() : base(\"{spec.ClassName}\")");
+            // A scope without a variable: no local name can shadow a field of the network.
+            w.Line("// TorchSharp's initialisers leave temporaries behind; they die with this scope, the network keeps its state.");
+            w.Open($"using ({DisposeScope})");
             foreach (var m in spec.Modules)
             {
                 w.Line($"{m.Field} = {m.Constructor};");
                 w.Line($"register_module(\"{m.StateName}\", {m.Field});");
             }
+            w.Line("global::GmnGen.Runtime.ModuleOwnership.OwnState(this);");
+            w.Close();
             w.Close();
             foreach (var m in spec.Modules)
             {
@@ -36,9 +42,12 @@ internal static class ModuleEmitter
             w.Line();
             w.Line($"/// <summary>Runs the layers in declaration order on a batch of shape [batch, {string.Join(", ", spec.InputShape)}].</summary>");
             w.Open($"public override {Tensor} forward({Tensor} input)");
+            w.Line("// Intermediates die with this scope, whatever the caller's (autograd keeps what backward needs); the result leaves it.");
+            w.Open($"using ({DisposeScope})");
             w.Line("var x = input;");
             foreach (var step in spec.Steps) w.Line($"{step.Statement} // [batch, {step.ShapeAfter}]");
-            w.Line("return x;");
+            w.Line("return x.MoveToOuterDisposeScope();");
+            w.Close();
             w.Close();
         }, markGenerated: true);
 }

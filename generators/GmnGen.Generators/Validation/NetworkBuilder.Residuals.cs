@@ -40,7 +40,7 @@ internal sealed partial class NetworkBuilder
         }
         if (!Apart(skip.Nodes, graph.Current, member, op)) return false;
         AddResidualEdges(skip.Nodes, $"residual from {op.Text("From")}");
-        steps.Add(new StepSpec($"x = x + {skip.Variable};", ""));
+        steps.Add(new StepSpec($"x = x.add({skip.Variable}, {ScalarOne});", ""));
         return true;
     }
 
@@ -78,7 +78,7 @@ internal sealed partial class NetworkBuilder
         (flattened, inputIsNodes) = (s.Main.Flattened, s.Main.InputIsNodes);
         graph.Current = s.Main.Nodes;
         AddResidualEdges(projected, $"{member.Name} shortcut");
-        steps.Add(new StepSpec($"x = {s.Main.Variable} + x;", Dims(shape)));
+        steps.Add(new StepSpec($"x = {s.Main.Variable}.add(x, {ScalarOne});", Dims(shape)));
         return true;
     }
 

@@ -15,6 +15,8 @@ internal sealed partial class NetworkBuilder
 {
     private const string F = "global::TorchSharp.torch.nn.functional";
     private const string NN = "global::TorchSharp.torch.nn";
+    /// <summary>The shared Scalar 1 for the alpha of a residual add: TorchSharp's <c>a + b</c> makes an implicit one per call.</summary>
+    private const string ScalarOne = "global::GmnGen.Runtime.Scalars.One";
     private static readonly Regex ModuleName = new("^[A-Za-z_][A-Za-z0-9_]*$");
     /// <summary>Members the emitters add to every network class.</summary>
     internal static readonly HashSet<string> GeneratedMemberNames = new()
@@ -240,8 +242,10 @@ internal sealed partial class NetworkBuilder
         if (!Eps(op, member.Name) || !Fraction(op, "Momentum", member.Name, 0.1, inclusiveOne: true)) return false;
         int channels = shape[0];
         string field = Field(member);
+        // BatchNormForward is TorchSharp's forward without its implicit Scalars (see its remarks).
         AddModule(member, op, name, field,
-            $"{NN}.{op.Kind}({channels}, eps: {Real(op.Real("Eps", 1e-5))}, momentum: {Real(op.Real("Momentum", 0.1))})", bias: true, norm: true);
+            $"{NN}.{op.Kind}({channels}, eps: {Real(op.Real("Eps", 1e-5))}, momentum: {Real(op.Real("Momentum", 0.1))})", bias: true, norm: true,
+            $"x = global::GmnGen.Modules.BatchNormForward.Apply({field}, x);");
         int layer = graph.NextLayer();
         var target = graph.Current;
         graph.AddBroadcast(layer, "BatchNormWeight", "BatchNormWeight", name + ".weight", field + ".weight", target, $"{name}.weight");
@@ -357,7 +361,8 @@ internal sealed partial class NetworkBuilder
             case OpKind.ReLU: return Activation($"{F}.relu(x)", "ReLU");
             case OpKind.LeakyReLU:
                 if (!Finite(op, "NegativeSlope", member.Name, 0.01)) return false;
-                return Activation($"{F}.leaky_relu(x, {Real(op.Real("NegativeSlope", 0.01))})", "LeakyReLU");
+                // Tensor.leaky_relu takes the slope as a Scalar; functional.leaky_relu would make it implicitly.
+                return Activation($"x.leaky_relu(global::GmnGen.Runtime.Scalars.Of({Real(op.Real("NegativeSlope", 0.01))}))", "LeakyReLU");
             case OpKind.GELU: return Activation($"{F}.gelu(x)", "GELU");
             case OpKind.SiLU: return Activation($"{F}.silu(x)", "SiLU");
             case OpKind.Tanh: return Activation($"{F}.tanh(x)", "Tanh");

@@ -26,7 +26,7 @@ public static class InferenceBench
     public static Result Run(Architecture architecture, GmnConfig config, InferencePrecision precision, int batch, int reps, double seconds)
     {
         var memory = MemoryProbe.Start();
-        manual_seed(2);
+        manual_seed(2).Dispose();   // returns a new handle to the global generator
         var graphs = architecture.RandomGraphs(batch);
         using var metanet = new GraphMetanet(config) { InferencePrecision = precision };
         metanet.FitValueNormalization(graphs);

@@ -32,11 +32,11 @@ public static class TrainingBench
     public sealed class Session : IDisposable
     {
         private readonly Tensor targets;
-        private readonly optim.Optimizer optimizer;
+        private readonly GmnGen.Training.Optimizer optimizer;
 
         public Session(Architecture architecture, GmnConfig config, int batch, long seed = 1)
         {
-            manual_seed(seed);
+            manual_seed(seed).Dispose();   // returns a new handle to the global generator
             var graphs = architecture.RandomGraphs(batch);
             Metanet = new GraphMetanet(config);
             Metanet.FitValueNormalization(graphs);
@@ -44,7 +44,7 @@ public static class TrainingBench
             Data = GraphBatch.Collate(graphs);
             Architecture.Release(graphs);
             targets = rand(batch, config.Outputs);
-            optimizer = optim.Adam(Metanet.parameters(), lr: 1e-3);
+            optimizer = new GmnGen.Training.Adam(Metanet.parameters(), 1e-3);
         }
 
         public GraphMetanet Metanet { get; }
@@ -56,10 +56,10 @@ public static class TrainingBench
             using var scope = NewDisposeScope();
             return Measure.Seconds(() =>
             {
-                optimizer.zero_grad();
+                optimizer.ZeroGrad();
                 var loss = nn.functional.binary_cross_entropy_with_logits(Metanet.forward(Data), targets);
                 loss.backward();
-                optimizer.step();
+                optimizer.Step();
             });
         }
 

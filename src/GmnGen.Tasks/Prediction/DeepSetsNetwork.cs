@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using GmnGen.Graphs;
 using GmnGen.Metanet;
+using GmnGen.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -34,6 +35,7 @@ internal sealed class DeepSetsNetwork : Module<IReadOnlyList<ParameterGraph>, Te
         value_mean = zeros(EdgeTypes);
         value_std = ones(EdgeTypes);
         RegisterComponents();
+        ModuleOwnership.OwnState(this);   // built inside a caller's dispose scope, the state still stays with the module
     }
 
     public Device Device => value_mean.device;
@@ -45,18 +47,18 @@ internal sealed class DeepSetsNetwork : Module<IReadOnlyList<ParameterGraph>, Te
         var values = cat(graphs.Select(g => g.EdgeValues.to(device)).ToArray(), 0).to(float32);
         var types = cat(graphs.Select(g => g.EdgeFeatures[.., 1]).ToArray(), 0).to(device);
         var counts = tensor(graphs.Select(g => (long)g.EdgeCount).ToArray());
-        var element = arange(graphs.Count, dtype: int64).repeat_interleave(counts).to(device);
+        var element = Scalars.Arange(0, graphs.Count).repeat_interleave(counts).to(device);
         // Residual edges carry the constant 1, not a parameter: they are not set elements.
         if (graphs.Any(g => !g.Topology.IsIdentityGather))
         {
-            var parameter = types.ne((long)EdgeType.Residual);
+            var parameter = types.ne(Scalars.Of((long)EdgeType.Residual));
             values = values.masked_select(parameter);
             types = types.masked_select(parameter);
             element = element.masked_select(parameter);
         }
         var standardised = (values - value_mean.index_select(0, types)) / value_std.index_select(0, types);
         var encoded = phi.forward(cat([standardised.unsqueeze(1), edgeType.forward(types)], 1));
-        var perGraph = zeros(graphs.Count, dtype: float32, device: device).index_add_(0, element, ones_like(values), 1.0);
+        var perGraph = zeros(graphs.Count, dtype: float32, device: device).index_add_(0, element, ones_like(values), Scalars.One);
         return rho.forward(Pooling.MeanPerGraph(encoded, element, perGraph, graphs.Count));
     }
 

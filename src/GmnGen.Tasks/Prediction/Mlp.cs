@@ -1,4 +1,5 @@
 using System.Linq;
+using GmnGen.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -20,6 +21,7 @@ internal sealed class Mlp : Module<Tensor, Tensor>
         var widths = new[] { input }.Concat(Enumerable.Repeat(hidden, hiddenLayers)).Append(output).ToArray();
         layers = new ModuleList<Linear>(widths.Zip(widths.Skip(1), (a, b) => Linear(a, b)).ToArray());
         RegisterComponents();
+        ModuleOwnership.OwnState(this);   // built inside a caller's dispose scope, the state still stays with the module
     }
 
     public override Tensor forward(Tensor x)

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
 using GmnGen.Tasks.Evaluation;
+using GmnGen.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -31,7 +32,7 @@ internal sealed class PredictorTrainer<TInput>(IRegressor<TInput> regressor, Pre
         var validationTruth = validation.Select(s => s.Target).ToArray();
         var module = regressor.Module;
         var parameters = module.parameters().ToList();
-        using var optimizer = optim.AdamW(parameters, options.LearningRate, weight_decay: options.WeightDecay);
+        using var optimizer = new Adam(parameters, options.LearningRate, options.WeightDecay, decoupled: true);
         // The shuffle has its own generator: the order of batches depends on the seed alone.
         var shuffle = new Random(unchecked((int)options.Seed ^ (int)(options.Seed >> 32)));
         var order = Enumerable.Range(0, train.Count).ToArray();
@@ -44,8 +45,7 @@ internal sealed class PredictorTrainer<TInput>(IRegressor<TInput> regressor, Pre
             for (int epoch = 1; epoch <= options.Epochs; epoch++)
             {
                 double progressFraction = options.Epochs == 1 ? 0 : (epoch - 1.0) / (options.Epochs - 1);
-                foreach (var group in optimizer.ParamGroups)
-                    group.LearningRate = options.LearningRate * (1 - (1 - options.FinalLearningRateFraction) * progressFraction);
+                optimizer.LearningRate = options.LearningRate * (1 - (1 - options.FinalLearningRateFraction) * progressFraction);
                 shuffle.Shuffle(order);
                 // Both losses in target units (the optimiser sees standardised ones).
                 double trainLoss = TrainEpoch(optimizer, trainInputs, trainTargets, order) * targets.Std * targets.Std;
@@ -87,7 +87,7 @@ internal sealed class PredictorTrainer<TInput>(IRegressor<TInput> regressor, Pre
     }
 
     /// <summary>One pass over the shuffled training set; returns the mean squared error in standardised units.</summary>
-    private double TrainEpoch(optim.Optimizer optimizer, TInput[] inputs, float[] targets, int[] order)
+    private double TrainEpoch(Optimizer optimizer, TInput[] inputs, float[] targets, int[] order)
     {
         regressor.Module.train();
         double sum = 0;
@@ -95,12 +95,12 @@ internal sealed class PredictorTrainer<TInput>(IRegressor<TInput> regressor, Pre
         {
             var rows = order.AsSpan(start, Math.Min(options.BatchSize, order.Length - start)).ToArray();
             using var scope = NewDisposeScope();
-            optimizer.zero_grad();
+            optimizer.ZeroGrad();
             var predicted = regressor.Forward(rows.Select(i => inputs[i]).ToArray());
             var truth = tensor(rows.Select(i => targets[i]).ToArray(), device: predicted.device);
             var loss = nn.functional.mse_loss(predicted, truth);
             loss.backward();
-            optimizer.step();
+            optimizer.Step();
             sum += loss.item<float>() * rows.Length;
         }
         return sum / order.Length;

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using GmnGen.Metanet;
+using GmnGen.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -26,7 +27,7 @@ internal static class SeededInitialisation
     /// (its draw from the global generator would silently make fits irreproducible).</exception>
     public static void Apply(nn.Module module, long seed)
     {
-        var generator = new Generator(unchecked((ulong)seed));
+        using var generator = new Generator(unchecked((ulong)seed));
         var redrawn = new HashSet<string>();
         using var _ = no_grad();
         foreach (var (name, child) in module.named_modules())
@@ -37,17 +38,18 @@ internal static class SeededInitialisation
                 case Linear linear:
                 {
                     double bound = 1.0 / Math.Sqrt(linear.weight!.shape[1]);
-                    Redraw(linear.weight, t => (rand(t.shape, generator: generator) * 2 - 1) * bound, prefix + "weight", redrawn);
+                    Redraw(linear.weight, t => UniformSymmetric(t, bound, generator), prefix + "weight", redrawn);
                     if (linear.bias is not null)
-                        Redraw(linear.bias, t => (rand(t.shape, generator: generator) * 2 - 1) * bound, prefix + "bias", redrawn);
+                        Redraw(linear.bias, t => UniformSymmetric(t, bound, generator), prefix + "bias", redrawn);
                     break;
                 }
                 case Embedding embedding:
-                    Redraw(embedding.weight!, t => randn(t.shape, generator: generator), prefix + "weight", redrawn);
+                    // The registered parameter: Embedding.weight's getter makes a new handle per call.
+                    Redraw(embedding.get_parameter("weight"), t => randn(t.shape, generator: generator), prefix + "weight", redrawn);
                     break;
                 case ScalarEncoder encoder:
                     foreach (var (local, p) in encoder.named_parameters())
-                        Redraw(p, t => local == "frequency" ? randn(t.shape, generator: generator) * 2.0 : rand(t.shape, generator: generator) * (2 * Math.PI),
+                        Redraw(p, t => local == "frequency" ? randn(t.shape, generator: generator).mul_(Scalars.Of(2.0)) : rand(t.shape, generator: generator).mul_(Scalars.Of(2 * Math.PI)),
                             prefix + local, redrawn);
                     break;
             }
@@ -69,6 +71,14 @@ internal static class SeededInitialisation
         parameter.copy_(draw(parameter).to(parameter.dtype));
     }
 
-    private static bool IsConstant(Tensor t) =>
-        t.numel() <= 1 ? t.numel() == 0 : t.eq(t.reshape(-1)[0]).all().item<bool>();
+    /// <summary>U(−bound, bound), drawn as (rand·2 − 1)·bound (the same numbers as before the explicit Scalars).</summary>
+    private static Tensor UniformSymmetric(Tensor like, double bound, Generator generator) =>
+        rand(like.shape, generator: generator).mul_(Scalars.Of(2L)).sub_(Scalars.Of(1L)).mul_(Scalars.Of(bound));
+
+    private static bool IsConstant(Tensor t)
+    {
+        if (t.numel() <= 1) return t.numel() == 0;
+        using var scope = NewDisposeScope();
+        return t.eq(t.reshape(-1)[0]).all().item<bool>();
+    }
 }

@@ -17,6 +17,7 @@ internal sealed class WeightSnapshot : IDisposable
     public static WeightSnapshot Take(nn.Module module)
     {
         using var _ = no_grad();
+        using var scope = NewDisposeScope();   // the detach() views go with it, the copies stay
         return new WeightSnapshot(module.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone().DetachFromDisposeScope()));
     }
 

@@ -53,6 +53,8 @@ public static class ZooDataset
             {
                 if (!stored.TryGetValue(expected.Name, out var tensor))
                     throw new InvalidDataException($"{path}: tensor '{expected.Name}' of {layout.Architecture} is missing (the file has {string.Join(", ", stored.Keys)}).");
+                if (tensor.dtype != float32)
+                    throw new InvalidDataException($"{path}: tensor '{expected.Name}' has dtype {tensor.dtype}, {layout.Architecture} stores Float32 weights.");
                 if (!tensor.shape.SequenceEqual(expected.Shape))
                     throw new InvalidDataException($"{path}: tensor '{expected.Name}' has shape [{string.Join(", ", tensor.shape)}], {layout.Architecture} expects [{string.Join(", ", expected.Shape)}].");
                 state.Add(tensor);

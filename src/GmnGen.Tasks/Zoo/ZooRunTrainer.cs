@@ -27,7 +27,7 @@ public sealed class ZooRunTrainer(FashionMnist data, ImageSet testImages, string
         var architecture = plan.Architecture;
         // The global generator is seeded here and used by nothing else while the run lasts:
         // initial weights and dropout masks follow from the run's seed alone.
-        random.manual_seed(plan.Seed);
+        random.manual_seed(plan.Seed).Dispose();   // returns a new handle to the global generator
         using var model = architecture.Create();
         ScaleInitialWeights(model, plan.InitScale);
         using var subset = TrainingSubset(plan);
@@ -56,7 +56,7 @@ public sealed class ZooRunTrainer(FashionMnist data, ImageSet testImages, string
             foreach (int step in plan.CheckpointSteps)
             {
                 var (state, loss) = snapshots[step];
-                if (!state.Values.All(t => t.isfinite().all().item<bool>()))
+                if (!state.Values.All(AllFinite))
                 {
                     rows.Add(Row(plan, step, loss, double.NaN, file: ""));
                     continue;
@@ -103,14 +103,22 @@ public sealed class ZooRunTrainer(FashionMnist data, ImageSet testImages, string
     private static Dictionary<string, Tensor> Snapshot(nn.Module model)
     {
         using var _ = no_grad();
+        using var scope = NewDisposeScope();   // the detach() views go with it, the copies stay
         return model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone().DetachFromDisposeScope());
+    }
+
+    private static bool AllFinite(Tensor t)
+    {
+        using var scope = NewDisposeScope();
+        return t.isfinite().all().item<bool>();
     }
 
     private static void ScaleInitialWeights(nn.Module model, double scale)
     {
         using var _ = no_grad();
+        using var factor = scale.ToScalar();
         foreach (var p in model.parameters())
-            if (p.dim() >= 2) p.mul_(scale);   // conv and linear weights; biases and norm affines keep their init
+            if (p.dim() >= 2) p.mul_(factor);   // conv and linear weights; biases and norm affines keep their init
     }
 
     private ImageSet TrainingSubset(RunPlan plan)

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using GmnGen.Graphs;
+using GmnGen.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -74,11 +75,12 @@ internal sealed class BatchTopology : IDisposable
         var shiftedIndex = new Tensor[graphs.Count];
         for (int g = 0; g < graphs.Count; g++)
         {
-            shiftedIndex[g] = offset == 0 ? graphs[g].EdgeIndex : graphs[g].EdgeIndex + offset;
+            using var shift = offset.ToScalar();
+            shiftedIndex[g] = offset == 0 ? graphs[g].EdgeIndex : graphs[g].EdgeIndex.add(shift, Scalars.Of(1L));
             offset += nodeCounts[g];
         }
         var (staticFeatures, staticRow) = StaticRows(graphs);
-        var graphIds = arange(graphs.Count, dtype: int64);
+        var graphIds = Scalars.Arange(0, graphs.Count);
         var nodeCountTensor = tensor(nodeCounts);
         var edgeCountTensor = tensor(edgeCounts);
         Tensor[] tensors =
@@ -118,7 +120,7 @@ internal sealed class BatchTopology : IDisposable
             }
             // A tensor op per graph, not a managed array per batch: large managed arrays would churn
             // the .NET large-object heap on every new composition.
-            rows[g] = arange(first, first + graph.EdgeCount, dtype: int64);
+            rows[g] = Scalars.Arange(first, first + graph.EdgeCount);
         }
         return (distinct.Count == 1 ? distinct[0].alias() : cat(distinct.ToArray(), 0), cat(rows, 0));
     }

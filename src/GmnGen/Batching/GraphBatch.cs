@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using GmnGen.Graphs;
+using GmnGen.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -94,11 +95,11 @@ public sealed class GraphBatch : IDisposable
     public static GraphBatch FromTensors(int graphCount, Tensor nodeFeatures, Tensor edgeIndex, Tensor edgeFeatures, Tensor edgeValues, Tensor nodeGraph, Tensor edgeGraph)
     {
         using var scope = NewDisposeScope();
-        var nodeCounts = zeros(graphCount, dtype: float32, device: nodeGraph.device).index_add_(0, nodeGraph, ones(nodeGraph.shape[0], device: nodeGraph.device), 1.0);
-        var edgeCounts = zeros(graphCount, dtype: float32, device: edgeGraph.device).index_add_(0, edgeGraph, ones(edgeGraph.shape[0], device: edgeGraph.device), 1.0);
+        var nodeCounts = zeros(graphCount, dtype: float32, device: nodeGraph.device).index_add_(0, nodeGraph, ones(nodeGraph.shape[0], device: nodeGraph.device), Scalars.One);
+        var edgeCounts = zeros(graphCount, dtype: float32, device: edgeGraph.device).index_add_(0, edgeGraph, ones(edgeGraph.shape[0], device: edgeGraph.device), Scalars.One);
         // Every edge its own static row: nothing is assumed shared.
         var batch = new GraphBatch(graphCount, nodeFeatures.alias(), edgeIndex.alias(), edgeFeatures.alias(),
-            arange(edgeFeatures.shape[0], dtype: int64, device: edgeFeatures.device), edgeValues.alias(),
+            Scalars.Arange(0, edgeFeatures.shape[0], edgeFeatures.device), edgeValues.alias(),
             nodeGraph.alias(), edgeGraph.alias(), nodeCounts, edgeCounts,
             Degrees.Count(edgeIndex[1], nodeFeatures.shape[0]), Degrees.Count(edgeIndex[0], nodeFeatures.shape[0]));
         batch.DetachFromScope();
@@ -124,6 +125,6 @@ internal static class Degrees
 {
     public static Tensor Count(Tensor endpoints, long nodes) =>
         zeros(nodes, dtype: float32, device: endpoints.device)
-            .index_add_(0, endpoints, ones(endpoints.shape[0], dtype: float32, device: endpoints.device), 1.0)
-            .clamp_min(1.0);
+            .index_add_(0, endpoints, ones(endpoints.shape[0], dtype: float32, device: endpoints.device), Scalars.One)
+            .clamp_min_(Scalars.One);
 }

@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using GmnGen.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -100,7 +101,7 @@ public sealed class FashionMnist : IDisposable
         // Intermediates (the uint8 tensors) die with the scope; the two results are moved out of it.
         using var scope = NewDisposeScope();
         var pixels = tensor(images.Pixels, new long[] { images.Count, 1, ImageSize, ImageSize }, dtype: ScalarType.Byte);
-        var normalised = pixels.to_type(ScalarType.Float32).div_(255.0).sub_(PixelMean).div_(PixelStd);
+        var normalised = pixels.to_type(ScalarType.Float32).div_(Scalars.Of(255.0)).sub_(Scalars.Of(PixelMean)).div_(Scalars.Of(PixelStd));
         var classes = tensor(labels, new long[] { labels.Length }, dtype: ScalarType.Byte).to_type(ScalarType.Int64);
         return new ImageSet(scope.MoveToOuter(normalised), scope.MoveToOuter(classes));
     }

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using GmnGen.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -25,18 +26,20 @@ public static class EdgeValueNormalization
         var sums = zeros(edgeTypes, dtype: float64);
         var squares = zeros(edgeTypes, dtype: float64);
         var counts = zeros(edgeTypes, dtype: float64);
+        var one = Scalars.One;
         foreach (var graph in graphs)
         {
             var type = graph.EdgeFeatures[.., 1];
             var v = graph.EdgeValues.to(CPU).to(float64);
-            sums.index_add_(0, type, v, 1.0);
-            squares.index_add_(0, type, v * v, 1.0);
-            counts.index_add_(0, type, ones_like(v), 1.0);
+            sums.index_add_(0, type, v, one);
+            squares.index_add_(0, type, v.mul(v), one);
+            counts.index_add_(0, type, ones_like(v), one);
         }
-        var fittedMean = sums / counts.clamp_min(1);
-        var fittedStd = (squares / counts.clamp_min(1) - fittedMean * fittedMean).clamp_min(0).sqrt();
-        var seen = counts > 0;
+        var divisor = counts.clamp_min(one);
+        var fittedMean = sums.div(divisor);
+        var fittedStd = squares.div(divisor).sub_(fittedMean.mul(fittedMean)).clamp_min_(Scalars.Zero).sqrt_();
+        var seen = counts.gt(Scalars.Zero);
         mean.copy_(where(seen, fittedMean, zeros_like(fittedMean)).to(mean.dtype).to(mean.device));
-        std.copy_(where(seen & (fittedStd > 1e-8), fittedStd, ones_like(fittedStd)).to(std.dtype).to(std.device));
+        std.copy_(where(seen.logical_and(fittedStd.gt(Scalars.Of(1e-8))), fittedStd, ones_like(fittedStd)).to(std.dtype).to(std.device));
     }
 }

@@ -10,8 +10,10 @@ namespace GmnGen.Graphs;
 /// The parameter graph of one live network: the shared <see cref="Topology"/> plus one value per
 /// edge, detached from autograd. Node features, edge index and static edge features stay on the
 /// CPU; <see cref="EdgeValues"/> lives where the network's parameters live.
+/// Dispose a graph when done with it: that frees its edge values now rather than on the finalizer
+/// thread (the shared topology belongs to the architecture and stays).
 /// </summary>
-public sealed class ParameterGraph
+public sealed class ParameterGraph : IDisposable
 {
     private ParameterGraph(ParameterGraphTopology topology, Tensor edgeValues)
     {
@@ -49,4 +51,7 @@ public sealed class ParameterGraph
                 .index_select(0, topology.ValueIndex.to(values.device));
         return new ParameterGraph(topology, edgeValues.MoveToOuterDisposeScope());
     }
+
+    /// <summary>Frees <see cref="EdgeValues"/>; the topology is shared and stays.</summary>
+    public void Dispose() => EdgeValues.Dispose();
 }

@@ -50,50 +50,58 @@ public sealed class ParameterGraphTopology
 
     internal static ParameterGraphTopology Build(ParameterGraphLayout layout)
     {
-        using var scope = NewDisposeScope();
-        var nodes = cat(layout.Nodes.Select(NodeRows).ToArray(), 0);
-        var edgeParts = layout.Edges.Select(b => EdgeRows(b, layout.ValueCount)).ToArray();
-        var edgeIndex = cat(edgeParts.Select(p => p.Index).ToArray(), 1);
-        var edgeFeatures = cat(edgeParts.Select(p => p.Features).ToArray(), 0);
-        var valueIndex = cat(edgeParts.Select(p => p.Values).ToArray(), 0);
-        bool identity = layout.EdgeCount == layout.ValueCount
-            && valueIndex.equal(arange(layout.EdgeCount, dtype: int64)).all().item<bool>();
+        // Plain arrays, filled once per architecture: no tensor arithmetic, hence no temporaries or
+        // Scalars for the finalizer, and every row is visibly the formula it stands for.
+        int nodeCount = layout.NodeCount, edgeCount = layout.EdgeCount;
+        var nodes = new long[nodeCount * NodeFeatureNames.Length];
+        int row = 0;
+        foreach (var b in layout.Nodes)
+            for (int i = 0; i < b.Count; i++, row++)
+                FillRow(nodes, row, NodeFeatureNames.Length, b.Layer, b.Ordered ? i : -1, (long)b.Type, (long)b.Activation);
+        var index = new long[2 * edgeCount];
+        var features = new long[edgeCount * EdgeFeatureNames.Length];
+        var values = new long[edgeCount];
+        int edge = 0;
+        foreach (var b in layout.Edges)
+            edge = FillEdges(b, layout.ValueCount, edge, edgeCount, index, features, values);
+        bool identity = edgeCount == layout.ValueCount && values.Select((v, i) => v == i).All(same => same);
         // Shared by every graph for the life of the process: no caller's dispose scope may own these,
         // whichever call happens to build them first.
-        return new ParameterGraphTopology(layout, nodes.DetachFromDisposeScope(), edgeIndex.DetachFromDisposeScope(),
-            edgeFeatures.DetachFromDisposeScope(), valueIndex.DetachFromDisposeScope(), identity);
+        using var scope = NewDisposeScope();
+        return new ParameterGraphTopology(layout,
+            tensor(nodes, [nodeCount, NodeFeatureNames.Length]).DetachFromDisposeScope(),
+            tensor(index, [2, edgeCount]).DetachFromDisposeScope(),
+            tensor(features, [edgeCount, EdgeFeatureNames.Length]).DetachFromDisposeScope(),
+            tensor(values, [edgeCount]).DetachFromDisposeScope(), identity);
     }
 
-    private static Tensor NodeRows(NodeBlock b)
-    {
-        var order = b.Ordered ? arange(b.Count, dtype: int64) : full(b.Count, -1L, dtype: int64);
-        return stack([full(b.Count, (long)b.Layer, dtype: int64), order,
-            full(b.Count, (long)b.Type, dtype: int64), full(b.Count, (long)b.Activation, dtype: int64)], 1);
-    }
+    private static void FillRow(long[] rows, int row, int width, params long[] columns) =>
+        columns.CopyTo(rows, row * width);
 
     // Row-major over [dst, src, kernel...]: the order of the weight tensor, so edge i of a block
-    // carries value ValueOffset + i.
-    private static (Tensor Index, Tensor Features, Tensor Values) EdgeRows(EdgeBlock b, int constantIndex)
+    // carries value ValueOffset + i. Returns the index of the edge after the block.
+    private static int FillEdges(EdgeBlock b, int constantIndex, int first, int edgeCount, long[] index, long[] features, long[] values)
     {
-        long k = b.KernelSize, perDst = b.SrcCount * k, n = b.Count;
-        var i = arange(n, dtype: int64);
-        var dst = b.Diagonal ? i + b.DstStart : i.div(perDst, rounding_mode: RoundingMode.floor) + b.DstStart;
-        var src = b.Diagonal ? i + b.SrcStart : i.remainder(perDst).div(k, rounding_mode: RoundingMode.floor) + b.SrcStart;
-        var flatKernel = i.remainder(k);
-        var columns = new List<Tensor> { full(n, (long)b.Layer, dtype: int64), full(n, (long)b.Type, dtype: int64) };
-        var positions = new Tensor[MaxKernelDims];
-        long stride = k;
-        for (int d = 0; d < MaxKernelDims; d++)
+        long k = b.KernelSize, perDst = b.SrcCount * k;
+        var position = new long[MaxKernelDims];
+        for (int i = 0; i < b.Count; i++)
         {
-            if (d < b.Kernel.Length)
+            int e = first + i;
+            index[e] = b.Diagonal ? i + b.SrcStart : i % perDst / k + b.SrcStart;               // source row
+            index[edgeCount + e] = b.Diagonal ? i + b.DstStart : i / perDst + b.DstStart;      // destination row
+            long flatKernel = i % k, stride = k;
+            for (int d = 0; d < MaxKernelDims; d++)
             {
-                stride /= b.Kernel[d];
-                positions[d] = flatKernel.div(stride, rounding_mode: RoundingMode.floor).remainder(b.Kernel[d]);
+                if (d < b.Kernel.Length)
+                {
+                    stride /= b.Kernel[d];
+                    position[d] = flatKernel / stride % b.Kernel[d];
+                }
+                else position[d] = -1;
             }
-            else positions[d] = full(n, -1L, dtype: int64);
+            FillRow(features, e, EdgeFeatureNames.Length, b.Layer, (long)b.Type, position[0], position[1], position[2]);
+            values[e] = b.ValueOffset >= 0 ? i + b.ValueOffset : constantIndex;
         }
-        columns.AddRange(positions);
-        var values = b.ValueOffset >= 0 ? i + b.ValueOffset : full(n, (long)constantIndex, dtype: int64);
-        return (stack([src, dst], 0), stack(columns.ToArray(), 1), values);
+        return first + b.Count;
     }
 }

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using GmnGen.Batching;
 using GmnGen.Graphs;
+using GmnGen.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -57,6 +58,7 @@ public sealed class GraphMetanet : Module<GraphBatch, Tensor>
         value_mean = zeros(config.EdgeTypes);
         value_std = ones(config.EdgeTypes);
         RegisterComponents();
+        ModuleOwnership.OwnState(this);   // built inside a caller's dispose scope, the state still stays with the module
     }
 
     private readonly ScalarEncoder valueScalars;
@@ -85,6 +87,9 @@ public sealed class GraphMetanet : Module<GraphBatch, Tensor>
 
     public override Tensor forward(GraphBatch batch)
     {
+        // Every temporary dies with this scope, whatever the caller's scopes (autograd keeps what
+        // the backward pass needs on its own); only the result leaves.
+        using var forwardScope = NewDisposeScope();
         var state = new BlockState(batch, EncodeNodes(batch), EncodeEdges(batch),
             globalInit?.unsqueeze(0).expand(batch.GraphCount, -1));
         foreach (var block in blocks)
@@ -92,10 +97,15 @@ public sealed class GraphMetanet : Module<GraphBatch, Tensor>
             // Free a block's edge-sized temporaries as soon as it is done (autograd keeps what the
             // backward pass needs on its own).
             using var scope = NewDisposeScope();
+            var previous = state;
             state = block.forward(state);
-            state.Nodes.MoveToOuterDisposeScope();
-            state.Edges.MoveToOuterDisposeScope();
-            state.Global?.MoveToOuterDisposeScope();
+            // New states move out to this forward pass's scope. In inference the edge states are
+            // updated in place and already live there: moving them "outer" would hand them to the
+            // caller's scope or to none, and TorchSharp's MoveToOther(own scope) detaches a tensor
+            // but leaves it pointing at the scope, which makes its finalizer throw.
+            KeepInForwardScope(state.Nodes, previous.Nodes);
+            KeepInForwardScope(state.Edges, previous.Edges);
+            if (state.Global is not null) KeepInForwardScope(state.Global, previous.Global);
         }
         var pooled = Config.Readout switch
         {
@@ -105,7 +115,12 @@ public sealed class GraphMetanet : Module<GraphBatch, Tensor>
                       Pooling.MeanPerGraph(state.Edges, batch.EdgeGraph, batch.EdgeCounts, batch.GraphCount)], 1),
         };
         if (state.Global is not null) pooled = cat([pooled, state.Global], 1);
-        return readoutOut.forward(functional.silu(readoutHidden.forward(readoutNorm.forward(pooled))));
+        return readoutOut.forward(functional.silu(readoutHidden.forward(readoutNorm.forward(pooled)))).MoveToOuterDisposeScope();
+    }
+
+    private static void KeepInForwardScope(Tensor next, Tensor? previous)
+    {
+        if (!ReferenceEquals(next, previous)) next.MoveToOuterDisposeScope();
     }
 
     /// <summary>Convenience: collates the graphs onto this metanet's device and runs it.</summary>
@@ -118,7 +133,7 @@ public sealed class GraphMetanet : Module<GraphBatch, Tensor>
     private Tensor EncodeNodes(GraphBatch batch)
     {
         var f = batch.NodeFeatures;
-        var scalars = stack([f[.., 0].to(float32) * LayerScale, f[.., 1].to(float32) * OrderScale], 1);
+        var scalars = stack([f[.., 0].to(float32).mul(Scalars.Of(LayerScale)), f[.., 1].to(float32).mul(Scalars.Of(OrderScale))], 1);
         return nodeIn.forward(cat([nodeScalars.forward(scalars), nodeType.forward(f[.., 2]), activation.forward(f[.., 3])], 1));
     }
 
@@ -133,7 +148,7 @@ public sealed class GraphMetanet : Module<GraphBatch, Tensor>
         var f = batch.StaticEdgeFeatures;
         var row = batch.EdgeStaticRow;
         var type = f[.., 1];
-        var scalars = cat([f[.., 0..1].to(float32) * LayerScale, f[.., 2..5].to(float32) * PositionScale], 1);
+        var scalars = cat([f[.., 0..1].to(float32).mul(Scalars.Of(LayerScale)), f[.., 2..5].to(float32).mul(Scalars.Of(PositionScale))], 1);
         var staticCode = edgeFromStatic.forward(cat([edgeScalars.forward(scalars), edgeType.forward(type)], 1));
         var value = (batch.EdgeValues - value_mean.index_select(0, type).index_select(0, row))
                     / value_std.index_select(0, type).index_select(0, row);
@@ -152,7 +167,7 @@ public sealed class GraphMetanet : Module<GraphBatch, Tensor>
             var target = edges.narrow(0, start, length).copy_(staticCode.index_select(0, row.narrow(0, start, length)));
             var valueCode = valueScalars.forward(value.narrow(0, start, length).unsqueeze(1));
             if (fromValueHalf is null) target.addmm_(valueCode, fromValue, 1, 1);
-            else target.add_(valueCode.to(bfloat16).mm(fromValueHalf));
+            else target.add_(valueCode.to(bfloat16).mm(fromValueHalf), Scalars.One);
         }
         return edges;
     }

@@ -1,3 +1,4 @@
+using GmnGen.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -57,9 +58,10 @@ public sealed class MessagePassingBlock : Module<BlockState, BlockState>
         using (no_grad())
         {
             // Each block starts as the identity, so depth does not destabilise early training.
-            foreach (var p in new[] { nodeResidual.weight!, nodeResidual.bias!, edgeResidual.weight!, edgeResidual.bias! }) p.zero_();
+            foreach (var p in new[] { nodeResidual.weight!, nodeResidual.bias!, edgeResidual.weight!, edgeResidual.bias! }) init.zeros_(p);
         }
         RegisterComponents();
+        ModuleOwnership.OwnState(this);   // built inside a caller's dispose scope, the state still stays with the module
     }
 
     /// <summary>Precision of the two per-edge products when autograd is off (set through
@@ -115,19 +117,20 @@ public sealed class MessagePassingBlock : Module<BlockState, BlockState>
             }
         }
 
-        var nodeInput = nodeFromSelf.forward(x).add_(nodeFromIncoming.forward(incoming.div_(batch.InDegree.unsqueeze(1))));
-        if (outgoing is not null) nodeInput.add_(nodeFromOutgoing!.forward(outgoing.div_(batch.OutDegree.unsqueeze(1))));
+        var one = Scalars.One;
+        var nodeInput = nodeFromSelf.forward(x).add_(nodeFromIncoming.forward(incoming.div_(batch.InDegree.unsqueeze(1))), one);
+        if (outgoing is not null) nodeInput.add_(nodeFromOutgoing!.forward(outgoing.div_(batch.OutDegree.unsqueeze(1))), one);
         Tensor? global = state.Global;
-        if (global is not null) nodeInput.add_(nodeFromGlobal!.forward(global).index_select(0, batch.NodeGraph));
+        if (global is not null) nodeInput.add_(nodeFromGlobal!.forward(global).index_select(0, batch.NodeGraph), one);
         var nodeUpdate = nodeOut.forward(functional.silu(nodeInput));
-        var nodes = state.Nodes + nodeResidual.forward(functional.silu(nodeUpdate));
+        var nodes = state.Nodes.add(nodeResidual.forward(functional.silu(nodeUpdate)), one);
 
         if (global is not null)
         {
             var pooledNodes = Pooling.MeanPerGraph(nodeUpdate, batch.NodeGraph, batch.NodeCounts, batch.GraphCount);
-            var meanEdges = pooledEdges!.div_(batch.EdgeCounts.clamp_min(1.0).unsqueeze(1));
-            global = global + globalOut!.forward(functional.silu(
-                globalFromSelf!.forward(global).add_(globalFromNodes!.forward(pooledNodes)).add_(globalFromEdges!.forward(meanEdges))));
+            var meanEdges = pooledEdges!.div_(batch.EdgeCounts.clamp_min(one).unsqueeze(1));
+            global = global.add(globalOut!.forward(functional.silu(
+                globalFromSelf!.forward(global).add_(globalFromNodes!.forward(pooledNodes), one).add_(globalFromEdges!.forward(meanEdges), one))), one);
         }
         return new BlockState(batch, nodes, edges, global);
     }
@@ -150,20 +153,21 @@ public sealed class MessagePassingBlock : Module<BlockState, BlockState>
         // Linear keeps its input, not its output, so this saves two E × h temporaries.
         var pre = half is null
             ? edgeFromSelf.forward(edgeNorm.forward(edgeState))
-            : edgeNorm.forward(edgeState).to(bfloat16).mm(half.FromSelf).to(float32).add_(edgeFromSelf.bias!);
-        pre.add_(fromSource.index_select(0, src)).add_(fromTarget.index_select(0, dst));
+            : edgeNorm.forward(edgeState).to(bfloat16).mm(half.FromSelf).to(float32).add_(edgeFromSelf.bias!, Scalars.One);
+        var one = Scalars.One;
+        pre.add_(fromSource.index_select(0, src), one).add_(fromTarget.index_select(0, dst), one);
         var hidden = functional.silu(pre);
 
-        incoming.index_add_(0, dst, hidden, 1.0);
-        outgoing?.index_add_(0, src, hidden, 1.0);
+        incoming.index_add_(0, dst, hidden, one);
+        outgoing?.index_add_(0, src, hidden, one);
         if (pooledEdges is not null)
-            pooledEdges.index_add_(0, whole ? batch.EdgeGraph : batch.EdgeGraph.narrow(0, start, length), hidden, 1.0);
+            pooledEdges.index_add_(0, whole ? batch.EdgeGraph : batch.EdgeGraph.narrow(0, start, length), hidden, one);
 
         // e + Rₑ a in one product-with-accumulate (addmm), then the bias in place.
         var weight = edgeResidual.weight!.t();
-        if (half is not null) return edgeState.add_(hidden.to(bfloat16).mm(half.Residual)).add_(edgeResidual.bias!);
-        if (!is_grad_enabled()) return edgeState.addmm_(hidden, weight, 1, 1).add_(edgeResidual.bias!);
-        return addmm(edgeState, hidden, weight, 1, 1).add_(edgeResidual.bias!);
+        if (half is not null) return edgeState.add_(hidden.to(bfloat16).mm(half.Residual), one).add_(edgeResidual.bias!, one);
+        if (!is_grad_enabled()) return edgeState.addmm_(hidden, weight, 1, 1).add_(edgeResidual.bias!, one);
+        return addmm(edgeState, hidden, weight, 1, 1).add_(edgeResidual.bias!, one);
     }
 }
 
@@ -184,5 +188,5 @@ public static class Pooling
 {
     public static Tensor MeanPerGraph(Tensor rows, Tensor graphOfRow, Tensor rowsPerGraph, int graphCount) =>
         zeros(graphCount, rows.shape[1], dtype: rows.dtype, device: rows.device)
-            .index_add_(0, graphOfRow, rows, 1.0) / rowsPerGraph.clamp_min(1.0).unsqueeze(1);
+            .index_add_(0, graphOfRow, rows, Scalars.One).div_(rowsPerGraph.clamp_min(Scalars.One).unsqueeze(1));
 }

@@ -1,3 +1,4 @@
+using GmnGen.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -16,11 +17,12 @@ public sealed class ScalarEncoder : nn.Module<Tensor, Tensor>
     public ScalarEncoder(int features, int width) : base(nameof(ScalarEncoder))
     {
         // Frequencies spread over a few octaves so that both small and large inputs are resolved.
-        frequency = new Parameter(randn(features, width) * 2.0);
-        phase = new Parameter(rand(features, width) * (2 * System.Math.PI));
+        frequency = new Parameter(randn(features, width).mul_(Scalars.Of(2.0)));
+        phase = new Parameter(rand(features, width).mul_(Scalars.Of(2 * System.Math.PI)));
         RegisterComponents();
+        ModuleOwnership.OwnState(this);   // built inside a caller's dispose scope, the state still stays with the module
     }
 
     public override Tensor forward(Tensor scalars) =>
-        sin(scalars.unsqueeze(-1) * frequency + phase).flatten(1);
+        sin(scalars.unsqueeze(-1).mul(frequency).add_(phase, Scalars.One)).flatten(1);
 }

@@ -1,3 +1,4 @@
+using GmnGen.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -28,7 +29,7 @@ public static class Conv1dForward
         long positions = windows.shape[2];
         var columns = windows.permute(0, 2, 1, 3).reshape(batch, positions, inChannels * kernel);
         var y = columns.matmul(weight.reshape(outChannels, inChannels * kernel).t());   // [b, L', out]
-        if (bias is not null) y = y + bias;
+        if (bias is not null) y = y.add(bias, Scalars.One);
         return y.transpose(1, 2);
     }
 }

@@ -1,4 +1,5 @@
 using System;
+using GmnGen.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -30,14 +31,15 @@ public sealed class DeepSets : nn.Module<Tensor, Tensor>
         register_parameter(nameof(weight), weight);
         register_parameter(nameof(pooled_weight), pooled_weight);
         if (bias is not null) register_parameter(nameof(bias), bias);
+        ModuleOwnership.OwnState(this);   // built inside a caller's dispose scope, the state still stays with the module
     }
 
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
         var pooled = input.mean([2], keepdim: true);
-        var y = matmul(weight, input) + matmul(pooled_weight, pooled);
-        if (bias is not null) y = y + bias.unsqueeze(-1);
+        var y = matmul(weight, input).add(matmul(pooled_weight, pooled), Scalars.One);
+        if (bias is not null) y = y.add(bias.unsqueeze(-1), Scalars.One);
         return y.MoveToOuterDisposeScope();
     }
 }

@@ -5,9 +5,11 @@ namespace GmnGen.Modules;
 
 /// <summary>Gives a GroupNorm PyTorch's initial affine parameters.</summary>
 /// <remarks>
-/// TorchSharp 0.107's <c>nn.GroupNorm</c> leaves its weight and bias uninitialised (whatever the
-/// allocator returns, NaN now and then), where PyTorch sets them to ones and zeros. Generated
-/// constructors pass every GroupNorm through <see cref="Reset"/>.
+/// TorchSharp 0.107's <c>GroupNorm</c> constructor makes its weight and bias with
+/// <c>torch.empty</c> and never initialises them (unlike its LayerNorm and BatchNorm, and unlike
+/// PyTorch, which sets 1 and 0): they hold whatever the allocator returns, NaN now and then. That is
+/// a plain omission in TorchSharp's source, not memory corruption. Generated constructors pass every
+/// GroupNorm through <see cref="Reset"/>.
 /// </remarks>
 public static class GroupNormInit
 {
@@ -15,8 +17,8 @@ public static class GroupNormInit
     public static TorchSharp.Modules.GroupNorm Reset(TorchSharp.Modules.GroupNorm norm)
     {
         using var _ = no_grad();
-        norm.weight?.fill_(1);
-        norm.bias?.zero_();
+        if (norm.weight is { } weight) nn.init.ones_(weight);
+        if (norm.bias is { } bias) nn.init.zeros_(bias);
         return norm;
     }
 }

@@ -1,3 +1,4 @@
+using GmnGen.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -14,10 +15,11 @@ public sealed class PositionalEmbedding : nn.Module<Tensor, Tensor>
 
     public PositionalEmbedding(long width, long tokens) : base(nameof(PositionalEmbedding))
     {
-        // ViT's initialisation: small normal noise.
-        weight = new Parameter(normal(0, 0.02, new long[] { width, tokens }));
+        // ViT's initialisation: small normal noise (as torch.normal(0, 0.02) draws it, without its implicit Scalars).
+        weight = new Parameter(randn(width, tokens).mul_(Scalars.Of(0.02)));
         register_parameter(nameof(weight), weight);
+        ModuleOwnership.OwnState(this);   // built inside a caller's dispose scope, the state still stays with the module
     }
 
-    public override Tensor forward(Tensor input) => input + weight;
+    public override Tensor forward(Tensor input) => input.add(weight, Scalars.One);
 }

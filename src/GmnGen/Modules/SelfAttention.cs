@@ -1,4 +1,5 @@
 using System;
+using GmnGen.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -31,6 +32,7 @@ public sealed class SelfAttention : nn.Module<Tensor, Tensor>
         in_proj_bias = hasBias ? new Parameter(zeros(3 * width)) : null;
         out_proj = nn.Linear(width, width, hasBias: hasBias);
         RegisterComponents();
+        ModuleOwnership.OwnState(this);   // built inside a caller's dispose scope, the state still stays with the module
     }
 
     public override Tensor forward(Tensor input)
@@ -42,7 +44,7 @@ public sealed class SelfAttention : nn.Module<Tensor, Tensor>
         Tensor Split(long part) => qkv.narrow(2, part * Width, Width)
             .reshape(batch, tokens, Heads, headWidth).transpose(1, 2);          // [b, h, t, d]
         var (q, k, v) = (Split(0), Split(1), Split(2));
-        var weights = nn.functional.softmax(q.matmul(k.transpose(2, 3)) / Math.Sqrt(headWidth), 3);
+        var weights = nn.functional.softmax(q.matmul(k.transpose(2, 3)).div(Scalars.Of(Math.Sqrt(headWidth))), 3);
         var heads = weights.matmul(v).transpose(1, 2).reshape(batch, tokens, Width);
         return out_proj.forward(heads).transpose(1, 2).MoveToOuterDisposeScope(); // [b, w, t]
     }

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using GmnGen.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -52,12 +53,12 @@ public sealed record PermutationGroup(string Name, int Size, IReadOnlyList<NodeR
                 throw new ArgumentException($"Group '{Name}' acts on '{action.Tensor}', which the network does not have.");
             var index = permutation.to(tensor.device);
             if (action.Block > 1)
-                index = (index.unsqueeze(1) * action.Block + arange(action.Block, dtype: int64, device: tensor.device)).reshape(-1);
+                index = index.unsqueeze(1).mul(Scalars.Of((long)action.Block)).add(Scalars.Arange(0, action.Block, tensor.device), Scalars.Of(1L)).reshape(-1);
             if (action.Offset > 0 || index.shape[0] != tensor.shape[action.Axis])
             {
                 // Only a slice moves: the rest of the axis maps to itself.
-                var whole = arange(tensor.shape[action.Axis], dtype: int64, device: tensor.device);
-                whole[TensorIndex.Slice(action.Offset, action.Offset + index.shape[0])] = index + action.Offset;
+                var whole = Scalars.Arange(0, tensor.shape[action.Axis], tensor.device);
+                whole[TensorIndex.Slice(action.Offset, action.Offset + index.shape[0])] = index.add(Scalars.Of((long)action.Offset), Scalars.Of(1L));
                 index = whole;
             }
             tensor.copy_(tensor.index_select(action.Axis, index));

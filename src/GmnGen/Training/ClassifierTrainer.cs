@@ -121,11 +121,11 @@ public static class ClassifierTrainer
                     var images = data.Images.index_select(0, indices).to(device);
                     var labels = data.Labels.index_select(0, indices).to(device);
 
-                    optimizer.zero_grad();
+                    optimizer.ZeroGrad();
                     var logits = model.forward(transform(images));
                     var loss = nn.functional.cross_entropy(logits, labels);
                     loss.backward();
-                    optimizer.step();
+                    optimizer.Step();
 
                     lastLoss = loss.item<float>();
                     step++;
@@ -185,10 +185,10 @@ public static class ClassifierTrainer
         if (options.WeightDecay < 0) throw new ArgumentException($"WeightDecay must not be negative, not {options.WeightDecay}.", nameof(options));
     }
 
-    private static optim.Optimizer CreateOptimizer(nn.Module model, TrainingOptions options) => options.Optimizer switch
+    private static Optimizer CreateOptimizer(nn.Module model, TrainingOptions options) => options.Optimizer switch
     {
-        OptimizerKind.Sgd => optim.SGD(model.parameters(), options.LearningRate, momentum: options.Momentum, weight_decay: options.WeightDecay),
-        OptimizerKind.Adam => optim.Adam(model.parameters(), options.LearningRate, weight_decay: options.WeightDecay),
+        OptimizerKind.Sgd => new Sgd(model.parameters(), options.LearningRate, options.Momentum, options.WeightDecay),
+        OptimizerKind.Adam => new Adam(model.parameters(), options.LearningRate, options.WeightDecay),
         _ => throw new ArgumentOutOfRangeException(nameof(options), options.Optimizer, "Unknown optimizer."),
     };
 }

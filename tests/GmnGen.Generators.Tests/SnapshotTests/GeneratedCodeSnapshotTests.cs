@@ -70,7 +70,7 @@ public sealed class GeneratedCodeSnapshotTests
         var forward = run.Sources["GmnGen.Tests.Networks.ZooCnn.Module.g.cs"].Split('\n')
             .Select(l => l.Trim())
             .SkipWhile(l => l != "var x = input;").Skip(1)
-            .TakeWhile(l => l != "return x;")
+            .TakeWhile(l => l != "return x.MoveToOuterDisposeScope();")
             .ToArray();
 
         const string F = "global::TorchSharp.torch.nn.functional";

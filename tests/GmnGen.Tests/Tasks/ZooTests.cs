@@ -130,7 +130,7 @@ public sealed class ZooDefinitionTests
     [Fact]
     public void The_architecture_file_is_what_the_script_writes()
     {
-        var root = FindRoot();
+        var root = Support.RepoRoot.Path;
         var start = new ProcessStartInfo("python3", ["scripts/make-zoo-architectures.py", "--stdout"])
         {
             WorkingDirectory = root, RedirectStandardOutput = true, RedirectStandardError = true,
@@ -212,12 +212,5 @@ public sealed class ZooDefinitionTests
         {
             File.Delete(path);
         }
-    }
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "GmnGen.sln"))) return dir.FullName;
-        throw new InvalidOperationException("GmnGen.sln not found above " + AppContext.BaseDirectory);
     }
 }

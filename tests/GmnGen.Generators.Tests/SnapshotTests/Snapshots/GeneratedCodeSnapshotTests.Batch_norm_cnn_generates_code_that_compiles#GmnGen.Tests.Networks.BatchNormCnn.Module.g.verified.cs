@@ -23,16 +23,21 @@ partial class BatchNormCnn : global::TorchSharp.torch.nn.Module<global::TorchSha
     /// <remarks>state_dict keys: Conv1.weight, Conv1.bias, Bn1.weight, Bn1.bias, Bn1.running_mean, Bn1.running_var, Conv2.weight, Conv2.bias, Bn2.weight, Bn2.bias, Bn2.running_mean, Bn2.running_var, Head.weight, Head.bias.</remarks>
     public BatchNormCnn() : base("BatchNormCnn")
     {
-        __Conv1 = global::TorchSharp.torch.nn.Conv2d(1, 8, 3, 1, 1, 1, bias: true);
-        register_module("Conv1", __Conv1);
-        __Bn1 = global::TorchSharp.torch.nn.BatchNorm2d(8, eps: 1E-05, momentum: 0.1);
-        register_module("Bn1", __Bn1);
-        __Conv2 = global::TorchSharp.torch.nn.Conv2d(8, 12, 3, 2, 0, 1, bias: true);
-        register_module("Conv2", __Conv2);
-        __Bn2 = global::TorchSharp.torch.nn.BatchNorm2d(12, eps: 1E-05, momentum: 0.1);
-        register_module("Bn2", __Bn2);
-        __Head = global::TorchSharp.torch.nn.Linear(12, 10, hasBias: true);
-        register_module("Head", __Head);
+        // TorchSharp's initialisers leave temporaries behind; they die with this scope, the network keeps its state.
+        using (global::TorchSharp.torch.NewDisposeScope())
+        {
+            __Conv1 = global::TorchSharp.torch.nn.Conv2d(1, 8, 3, 1, 1, 1, bias: true);
+            register_module("Conv1", __Conv1);
+            __Bn1 = global::TorchSharp.torch.nn.BatchNorm2d(8, eps: 1E-05, momentum: 0.1);
+            register_module("Bn1", __Bn1);
+            __Conv2 = global::TorchSharp.torch.nn.Conv2d(8, 12, 3, 2, 0, 1, bias: true);
+            register_module("Conv2", __Conv2);
+            __Bn2 = global::TorchSharp.torch.nn.BatchNorm2d(12, eps: 1E-05, momentum: 0.1);
+            register_module("Bn2", __Bn2);
+            __Head = global::TorchSharp.torch.nn.Linear(12, 10, hasBias: true);
+            register_module("Head", __Head);
+            global::GmnGen.Runtime.ModuleOwnership.OwnState(this);
+        }
     }
 
     /// <summary>The Conv2d layer registered as "Conv1".</summary>
@@ -53,16 +58,20 @@ partial class BatchNormCnn : global::TorchSharp.torch.nn.Module<global::TorchSha
     /// <summary>Runs the layers in declaration order on a batch of shape [batch, 1, 28, 28].</summary>
     public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
     {
-        var x = input;
-        x = __Conv1.forward(x); // [batch, 8, 28, 28]
-        x = __Bn1.forward(x); // [batch, 8, 28, 28]
-        x = global::TorchSharp.torch.nn.functional.relu(x); // [batch, 8, 28, 28]
-        x = global::TorchSharp.torch.nn.functional.max_pool2d(x, 2, stride: 2, padding: 0); // [batch, 8, 14, 14]
-        x = __Conv2.forward(x); // [batch, 12, 6, 6]
-        x = __Bn2.forward(x); // [batch, 12, 6, 6]
-        x = global::TorchSharp.torch.nn.functional.silu(x); // [batch, 12, 6, 6]
-        x = x.mean(new long[] { 2, 3 }); // [batch, 12]
-        x = __Head.forward(x); // [batch, 10]
-        return x;
+        // Intermediates die with this scope, whatever the caller's (autograd keeps what backward needs); the result leaves it.
+        using (global::TorchSharp.torch.NewDisposeScope())
+        {
+            var x = input;
+            x = __Conv1.forward(x); // [batch, 8, 28, 28]
+            x = global::GmnGen.Modules.BatchNormForward.Apply(__Bn1, x); // [batch, 8, 28, 28]
+            x = global::TorchSharp.torch.nn.functional.relu(x); // [batch, 8, 28, 28]
+            x = global::TorchSharp.torch.nn.functional.max_pool2d(x, 2, stride: 2, padding: 0); // [batch, 8, 14, 14]
+            x = __Conv2.forward(x); // [batch, 12, 6, 6]
+            x = global::GmnGen.Modules.BatchNormForward.Apply(__Bn2, x); // [batch, 12, 6, 6]
+            x = global::TorchSharp.torch.nn.functional.silu(x); // [batch, 12, 6, 6]
+            x = x.mean(new long[] { 2, 3 }); // [batch, 12]
+            x = __Head.forward(x); // [batch, 10]
+            return x.MoveToOuterDisposeScope();
+        }
     }
 }

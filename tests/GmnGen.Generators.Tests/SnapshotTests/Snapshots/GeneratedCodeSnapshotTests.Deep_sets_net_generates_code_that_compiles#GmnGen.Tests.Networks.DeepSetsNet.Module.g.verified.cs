@@ -21,12 +21,17 @@ partial class DeepSetsNet : global::TorchSharp.torch.nn.Module<global::TorchShar
     /// <remarks>state_dict keys: Set1.weight, Set1.pooled_weight, Set1.bias, Set2.weight, Set2.pooled_weight, Head.weight, Head.bias.</remarks>
     public DeepSetsNet() : base("DeepSetsNet")
     {
-        __Set1 = new global::GmnGen.Modules.DeepSets(28, 16, hasBias: true);
-        register_module("Set1", __Set1);
-        __Set2 = new global::GmnGen.Modules.DeepSets(16, 8, hasBias: false);
-        register_module("Set2", __Set2);
-        __Head = global::TorchSharp.torch.nn.Linear(8, 10, hasBias: true);
-        register_module("Head", __Head);
+        // TorchSharp's initialisers leave temporaries behind; they die with this scope, the network keeps its state.
+        using (global::TorchSharp.torch.NewDisposeScope())
+        {
+            __Set1 = new global::GmnGen.Modules.DeepSets(28, 16, hasBias: true);
+            register_module("Set1", __Set1);
+            __Set2 = new global::GmnGen.Modules.DeepSets(16, 8, hasBias: false);
+            register_module("Set2", __Set2);
+            __Head = global::TorchSharp.torch.nn.Linear(8, 10, hasBias: true);
+            register_module("Head", __Head);
+            global::GmnGen.Runtime.ModuleOwnership.OwnState(this);
+        }
     }
 
     /// <summary>The DeepSets layer registered as "Set1".</summary>
@@ -41,13 +46,17 @@ partial class DeepSetsNet : global::TorchSharp.torch.nn.Module<global::TorchShar
     /// <summary>Runs the layers in declaration order on a batch of shape [batch, 28, 28].</summary>
     public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
     {
-        var x = input;
-        x = __Set1.forward(x); // [batch, 16, 28]
-        x = global::TorchSharp.torch.nn.functional.relu(x); // [batch, 16, 28]
-        x = __Set2.forward(x); // [batch, 8, 28]
-        x = global::TorchSharp.torch.nn.functional.relu(x); // [batch, 8, 28]
-        x = x.mean(new long[] { 2 }); // [batch, 8]
-        x = __Head.forward(x); // [batch, 10]
-        return x;
+        // Intermediates die with this scope, whatever the caller's (autograd keeps what backward needs); the result leaves it.
+        using (global::TorchSharp.torch.NewDisposeScope())
+        {
+            var x = input;
+            x = __Set1.forward(x); // [batch, 16, 28]
+            x = global::TorchSharp.torch.nn.functional.relu(x); // [batch, 16, 28]
+            x = __Set2.forward(x); // [batch, 8, 28]
+            x = global::TorchSharp.torch.nn.functional.relu(x); // [batch, 8, 28]
+            x = x.mean(new long[] { 2 }); // [batch, 8]
+            x = __Head.forward(x); // [batch, 10]
+            return x.MoveToOuterDisposeScope();
+        }
     }
 }

@@ -22,14 +22,19 @@ partial class ImageMlp : global::TorchSharp.torch.nn.Module<global::TorchSharp.t
     /// <remarks>state_dict keys: Fc1.weight, Fc1.bias, Fc2.weight, Fc2.bias, Bn.weight, Bn.bias, Bn.running_mean, Bn.running_var, Out.weight, Out.bias.</remarks>
     public ImageMlp() : base("ImageMlp")
     {
-        __Fc1 = global::TorchSharp.torch.nn.Linear(784, 32, hasBias: true);
-        register_module("Fc1", __Fc1);
-        __Fc2 = global::TorchSharp.torch.nn.Linear(32, 16, hasBias: true);
-        register_module("Fc2", __Fc2);
-        __Bn = global::TorchSharp.torch.nn.BatchNorm1d(16, eps: 1E-05, momentum: 0.1);
-        register_module("Bn", __Bn);
-        __Out = global::TorchSharp.torch.nn.Linear(16, 10, hasBias: true);
-        register_module("Out", __Out);
+        // TorchSharp's initialisers leave temporaries behind; they die with this scope, the network keeps its state.
+        using (global::TorchSharp.torch.NewDisposeScope())
+        {
+            __Fc1 = global::TorchSharp.torch.nn.Linear(784, 32, hasBias: true);
+            register_module("Fc1", __Fc1);
+            __Fc2 = global::TorchSharp.torch.nn.Linear(32, 16, hasBias: true);
+            register_module("Fc2", __Fc2);
+            __Bn = global::TorchSharp.torch.nn.BatchNorm1d(16, eps: 1E-05, momentum: 0.1);
+            register_module("Bn", __Bn);
+            __Out = global::TorchSharp.torch.nn.Linear(16, 10, hasBias: true);
+            register_module("Out", __Out);
+            global::GmnGen.Runtime.ModuleOwnership.OwnState(this);
+        }
     }
 
     /// <summary>The Linear layer registered as "Fc1".</summary>
@@ -47,15 +52,19 @@ partial class ImageMlp : global::TorchSharp.torch.nn.Module<global::TorchSharp.t
     /// <summary>Runs the layers in declaration order on a batch of shape [batch, 1, 28, 28].</summary>
     public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
     {
-        var x = input;
-        x = x.flatten(1); // [batch, 784]
-        x = __Fc1.forward(x); // [batch, 32]
-        x = global::TorchSharp.torch.nn.functional.gelu(x); // [batch, 32]
-        x = global::TorchSharp.torch.nn.functional.dropout(x, 0.1, training); // [batch, 32]
-        x = __Fc2.forward(x); // [batch, 16]
-        x = global::TorchSharp.torch.nn.functional.tanh(x); // [batch, 16]
-        x = __Bn.forward(x); // [batch, 16]
-        x = __Out.forward(x); // [batch, 10]
-        return x;
+        // Intermediates die with this scope, whatever the caller's (autograd keeps what backward needs); the result leaves it.
+        using (global::TorchSharp.torch.NewDisposeScope())
+        {
+            var x = input;
+            x = x.flatten(1); // [batch, 784]
+            x = __Fc1.forward(x); // [batch, 32]
+            x = global::TorchSharp.torch.nn.functional.gelu(x); // [batch, 32]
+            x = global::TorchSharp.torch.nn.functional.dropout(x, 0.1, training); // [batch, 32]
+            x = __Fc2.forward(x); // [batch, 16]
+            x = global::TorchSharp.torch.nn.functional.tanh(x); // [batch, 16]
+            x = global::GmnGen.Modules.BatchNormForward.Apply(__Bn, x); // [batch, 16]
+            x = __Out.forward(x); // [batch, 10]
+            return x.MoveToOuterDisposeScope();
+        }
     }
 }

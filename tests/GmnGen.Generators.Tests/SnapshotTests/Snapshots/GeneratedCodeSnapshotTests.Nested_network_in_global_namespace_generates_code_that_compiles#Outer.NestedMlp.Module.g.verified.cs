@@ -20,10 +20,15 @@ partial class Outer
         /// <remarks>state_dict keys: hidden.weight, hidden.bias, Out.weight, Out.bias.</remarks>
         public NestedMlp() : base("NestedMlp")
         {
-            __Hidden = global::TorchSharp.torch.nn.Linear(4, 8, hasBias: true);
-            register_module("hidden", __Hidden);
-            __Out = global::TorchSharp.torch.nn.Linear(8, 2, hasBias: true);
-            register_module("Out", __Out);
+            // TorchSharp's initialisers leave temporaries behind; they die with this scope, the network keeps its state.
+            using (global::TorchSharp.torch.NewDisposeScope())
+            {
+                __Hidden = global::TorchSharp.torch.nn.Linear(4, 8, hasBias: true);
+                register_module("hidden", __Hidden);
+                __Out = global::TorchSharp.torch.nn.Linear(8, 2, hasBias: true);
+                register_module("Out", __Out);
+                global::GmnGen.Runtime.ModuleOwnership.OwnState(this);
+            }
         }
 
         /// <summary>The Linear layer registered as "hidden".</summary>
@@ -35,11 +40,15 @@ partial class Outer
         /// <summary>Runs the layers in declaration order on a batch of shape [batch, 4].</summary>
         public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
         {
-            var x = input;
-            x = __Hidden.forward(x); // [batch, 8]
-            x = global::TorchSharp.torch.nn.functional.relu(x); // [batch, 8]
-            x = __Out.forward(x); // [batch, 2]
-            return x;
+            // Intermediates die with this scope, whatever the caller's (autograd keeps what backward needs); the result leaves it.
+            using (global::TorchSharp.torch.NewDisposeScope())
+            {
+                var x = input;
+                x = __Hidden.forward(x); // [batch, 8]
+                x = global::TorchSharp.torch.nn.functional.relu(x); // [batch, 8]
+                x = __Out.forward(x); // [batch, 2]
+                return x.MoveToOuterDisposeScope();
+            }
         }
     }
 }

@@ -24,18 +24,23 @@ partial class NormCnn : global::TorchSharp.torch.nn.Module<global::TorchSharp.to
     /// <remarks>state_dict keys: Conv1.weight, Conv1.bias, Gn.weight, Gn.bias, Conv2.weight, Conv2.bias, Inorm.weight, Inorm.bias, Ln.weight, Ln.bias, Head.weight, Head.bias.</remarks>
     public NormCnn() : base("NormCnn")
     {
-        __Conv1 = global::TorchSharp.torch.nn.Conv2d(2, 8, 3, 1, 1, 1, bias: true);
-        register_module("Conv1", __Conv1);
-        __Gn = global::GmnGen.Modules.GroupNormInit.Reset(global::TorchSharp.torch.nn.GroupNorm(4, 8, eps: 1E-05));
-        register_module("Gn", __Gn);
-        __Conv2 = global::TorchSharp.torch.nn.Conv2d(8, 6, 3, 2, 0, 1, bias: true);
-        register_module("Conv2", __Conv2);
-        __Inorm = global::TorchSharp.torch.nn.InstanceNorm2d(6, eps: 1E-05, affine: true);
-        register_module("Inorm", __Inorm);
-        __Ln = global::TorchSharp.torch.nn.LayerNorm(6, eps: 1E-05);
-        register_module("Ln", __Ln);
-        __Head = global::TorchSharp.torch.nn.Linear(150, 5, hasBias: true);
-        register_module("Head", __Head);
+        // TorchSharp's initialisers leave temporaries behind; they die with this scope, the network keeps its state.
+        using (global::TorchSharp.torch.NewDisposeScope())
+        {
+            __Conv1 = global::TorchSharp.torch.nn.Conv2d(2, 8, 3, 1, 1, 1, bias: true);
+            register_module("Conv1", __Conv1);
+            __Gn = global::GmnGen.Modules.GroupNormInit.Reset(global::TorchSharp.torch.nn.GroupNorm(4, 8, eps: 1E-05));
+            register_module("Gn", __Gn);
+            __Conv2 = global::TorchSharp.torch.nn.Conv2d(8, 6, 3, 2, 0, 1, bias: true);
+            register_module("Conv2", __Conv2);
+            __Inorm = global::TorchSharp.torch.nn.InstanceNorm2d(6, eps: 1E-05, affine: true);
+            register_module("Inorm", __Inorm);
+            __Ln = global::TorchSharp.torch.nn.LayerNorm(6, eps: 1E-05);
+            register_module("Ln", __Ln);
+            __Head = global::TorchSharp.torch.nn.Linear(150, 5, hasBias: true);
+            register_module("Head", __Head);
+            global::GmnGen.Runtime.ModuleOwnership.OwnState(this);
+        }
     }
 
     /// <summary>The Conv2d layer registered as "Conv1".</summary>
@@ -59,17 +64,21 @@ partial class NormCnn : global::TorchSharp.torch.nn.Module<global::TorchSharp.to
     /// <summary>Runs the layers in declaration order on a batch of shape [batch, 2, 12, 12].</summary>
     public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
     {
-        var x = input;
-        x = __Conv1.forward(x); // [batch, 8, 12, 12]
-        x = __Gn.forward(x); // [batch, 8, 12, 12]
-        x = global::TorchSharp.torch.nn.functional.relu(x); // [batch, 8, 12, 12]
-        x = __Conv2.forward(x); // [batch, 6, 5, 5]
-        x = global::TorchSharp.torch.nn.functional.relu(x); // [batch, 6, 5, 5]
-        x = __Inorm.forward(x); // [batch, 6, 5, 5]
-        x = __Ln.forward(x.movedim(new long[] { 1 }, new long[] { -1 })).movedim(new long[] { -1 }, new long[] { 1 }); // [batch, 6, 5, 5]
-        x = global::TorchSharp.torch.nn.functional.gelu(x); // [batch, 6, 5, 5]
-        x = x.flatten(1); // [batch, 150]
-        x = __Head.forward(x); // [batch, 5]
-        return x;
+        // Intermediates die with this scope, whatever the caller's (autograd keeps what backward needs); the result leaves it.
+        using (global::TorchSharp.torch.NewDisposeScope())
+        {
+            var x = input;
+            x = __Conv1.forward(x); // [batch, 8, 12, 12]
+            x = __Gn.forward(x); // [batch, 8, 12, 12]
+            x = global::TorchSharp.torch.nn.functional.relu(x); // [batch, 8, 12, 12]
+            x = __Conv2.forward(x); // [batch, 6, 5, 5]
+            x = global::TorchSharp.torch.nn.functional.relu(x); // [batch, 6, 5, 5]
+            x = __Inorm.forward(x); // [batch, 6, 5, 5]
+            x = __Ln.forward(x.movedim(new long[] { 1 }, new long[] { -1 })).movedim(new long[] { -1 }, new long[] { 1 }); // [batch, 6, 5, 5]
+            x = global::TorchSharp.torch.nn.functional.gelu(x); // [batch, 6, 5, 5]
+            x = x.flatten(1); // [batch, 150]
+            x = __Head.forward(x); // [batch, 5]
+            return x.MoveToOuterDisposeScope();
+        }
     }
 }

@@ -25,20 +25,25 @@ partial class NormRowCnn : global::TorchSharp.torch.nn.Module<global::TorchSharp
     /// <remarks>state_dict keys: Conv1.weight, Conv1.bias, Gn1.weight, Gn1.bias, Fc.weight, Fc.bias, Gn2.weight, Gn2.bias, Ln.weight, Ln.bias, Out.weight, Out.bias.</remarks>
     public NormRowCnn() : base("NormRowCnn")
     {
-        __Conv1 = global::TorchSharp.torch.nn.Conv1d(4, 6, 3, 1, 0, 1, bias: true);
-        register_module("Conv1", __Conv1);
-        __Inorm = global::TorchSharp.torch.nn.InstanceNorm1d(6, eps: 1E-05, affine: false);
-        register_module("Inorm", __Inorm);
-        __Gn1 = global::GmnGen.Modules.GroupNormInit.Reset(global::TorchSharp.torch.nn.GroupNorm(6, 6, eps: 1E-05));
-        register_module("Gn1", __Gn1);
-        __Fc = global::TorchSharp.torch.nn.Linear(6, 8, hasBias: true);
-        register_module("Fc", __Fc);
-        __Gn2 = global::GmnGen.Modules.GroupNormInit.Reset(global::TorchSharp.torch.nn.GroupNorm(2, 8, eps: 1E-05));
-        register_module("Gn2", __Gn2);
-        __Ln = global::TorchSharp.torch.nn.LayerNorm(8, eps: 1E-05);
-        register_module("Ln", __Ln);
-        __Out = global::TorchSharp.torch.nn.Linear(8, 3, hasBias: true);
-        register_module("Out", __Out);
+        // TorchSharp's initialisers leave temporaries behind; they die with this scope, the network keeps its state.
+        using (global::TorchSharp.torch.NewDisposeScope())
+        {
+            __Conv1 = global::TorchSharp.torch.nn.Conv1d(4, 6, 3, 1, 0, 1, bias: true);
+            register_module("Conv1", __Conv1);
+            __Inorm = global::TorchSharp.torch.nn.InstanceNorm1d(6, eps: 1E-05, affine: false);
+            register_module("Inorm", __Inorm);
+            __Gn1 = global::GmnGen.Modules.GroupNormInit.Reset(global::TorchSharp.torch.nn.GroupNorm(6, 6, eps: 1E-05));
+            register_module("Gn1", __Gn1);
+            __Fc = global::TorchSharp.torch.nn.Linear(6, 8, hasBias: true);
+            register_module("Fc", __Fc);
+            __Gn2 = global::GmnGen.Modules.GroupNormInit.Reset(global::TorchSharp.torch.nn.GroupNorm(2, 8, eps: 1E-05));
+            register_module("Gn2", __Gn2);
+            __Ln = global::TorchSharp.torch.nn.LayerNorm(8, eps: 1E-05);
+            register_module("Ln", __Ln);
+            __Out = global::TorchSharp.torch.nn.Linear(8, 3, hasBias: true);
+            register_module("Out", __Out);
+            global::GmnGen.Runtime.ModuleOwnership.OwnState(this);
+        }
     }
 
     /// <summary>The Conv1d layer registered as "Conv1".</summary>
@@ -65,18 +70,22 @@ partial class NormRowCnn : global::TorchSharp.torch.nn.Module<global::TorchSharp
     /// <summary>Runs the layers in declaration order on a batch of shape [batch, 4, 16].</summary>
     public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
     {
-        var x = input;
-        x = global::GmnGen.Modules.Conv1dForward.Apply(x, __Conv1.weight!, __Conv1.bias, 1, 0, 1); // [batch, 6, 14]
-        x = global::TorchSharp.torch.nn.functional.relu(x); // [batch, 6, 14]
-        x = __Inorm.forward(x); // [batch, 6, 14]
-        x = __Gn1.forward(x); // [batch, 6, 14]
-        x = global::TorchSharp.torch.nn.functional.relu(x); // [batch, 6, 14]
-        x = x.mean(new long[] { 2 }); // [batch, 6]
-        x = __Fc.forward(x); // [batch, 8]
-        x = __Gn2.forward(x.unsqueeze(-1)).squeeze(-1); // [batch, 8]
-        x = global::TorchSharp.torch.nn.functional.tanh(x); // [batch, 8]
-        x = __Ln.forward(x); // [batch, 8]
-        x = __Out.forward(x); // [batch, 3]
-        return x;
+        // Intermediates die with this scope, whatever the caller's (autograd keeps what backward needs); the result leaves it.
+        using (global::TorchSharp.torch.NewDisposeScope())
+        {
+            var x = input;
+            x = global::GmnGen.Modules.Conv1dForward.Apply(x, __Conv1.weight!, __Conv1.bias, 1, 0, 1); // [batch, 6, 14]
+            x = global::TorchSharp.torch.nn.functional.relu(x); // [batch, 6, 14]
+            x = __Inorm.forward(x); // [batch, 6, 14]
+            x = __Gn1.forward(x); // [batch, 6, 14]
+            x = global::TorchSharp.torch.nn.functional.relu(x); // [batch, 6, 14]
+            x = x.mean(new long[] { 2 }); // [batch, 6]
+            x = __Fc.forward(x); // [batch, 8]
+            x = __Gn2.forward(x.unsqueeze(-1)).squeeze(-1); // [batch, 8]
+            x = global::TorchSharp.torch.nn.functional.tanh(x); // [batch, 8]
+            x = __Ln.forward(x); // [batch, 8]
+            x = __Out.forward(x); // [batch, 3]
+            return x.MoveToOuterDisposeScope();
+        }
     }
 }

@@ -30,30 +30,35 @@ partial class ResNet : global::TorchSharp.torch.nn.Module<global::TorchSharp.tor
     /// <remarks>state_dict keys: Stem.weight, StemBn.weight, StemBn.bias, StemBn.running_mean, StemBn.running_var, Block1Conv1.weight, Block1Bn1.weight, Block1Bn1.bias, Block1Bn1.running_mean, Block1Bn1.running_var, Block1Conv2.weight, Block1Bn2.weight, Block1Bn2.bias, Block1Bn2.running_mean, Block1Bn2.running_var, Block2Conv1.weight, Block2Bn1.weight, Block2Bn1.bias, Block2Bn1.running_mean, Block2Bn1.running_var, Block2Conv2.weight, Block2Bn2.weight, Block2Bn2.bias, Block2Bn2.running_mean, Block2Bn2.running_var, Block2Proj.weight, Head.weight, Head.bias.</remarks>
     public ResNet() : base("ResNet")
     {
-        __Stem = global::TorchSharp.torch.nn.Conv2d(3, 8, 3, 1, 1, 1, bias: false);
-        register_module("Stem", __Stem);
-        __StemBn = global::TorchSharp.torch.nn.BatchNorm2d(8, eps: 1E-05, momentum: 0.1);
-        register_module("StemBn", __StemBn);
-        __Block1Conv1 = global::TorchSharp.torch.nn.Conv2d(8, 8, 3, 1, 1, 1, bias: false);
-        register_module("Block1Conv1", __Block1Conv1);
-        __Block1Bn1 = global::TorchSharp.torch.nn.BatchNorm2d(8, eps: 1E-05, momentum: 0.1);
-        register_module("Block1Bn1", __Block1Bn1);
-        __Block1Conv2 = global::TorchSharp.torch.nn.Conv2d(8, 8, 3, 1, 1, 1, bias: false);
-        register_module("Block1Conv2", __Block1Conv2);
-        __Block1Bn2 = global::TorchSharp.torch.nn.BatchNorm2d(8, eps: 1E-05, momentum: 0.1);
-        register_module("Block1Bn2", __Block1Bn2);
-        __Block2Conv1 = global::TorchSharp.torch.nn.Conv2d(8, 12, 3, 2, 1, 1, bias: false);
-        register_module("Block2Conv1", __Block2Conv1);
-        __Block2Bn1 = global::TorchSharp.torch.nn.BatchNorm2d(12, eps: 1E-05, momentum: 0.1);
-        register_module("Block2Bn1", __Block2Bn1);
-        __Block2Conv2 = global::TorchSharp.torch.nn.Conv2d(12, 12, 3, 1, 1, 1, bias: false);
-        register_module("Block2Conv2", __Block2Conv2);
-        __Block2Bn2 = global::TorchSharp.torch.nn.BatchNorm2d(12, eps: 1E-05, momentum: 0.1);
-        register_module("Block2Bn2", __Block2Bn2);
-        __Block2Proj = global::TorchSharp.torch.nn.Conv2d(8, 12, 1, 2, 0, 1, bias: false);
-        register_module("Block2Proj", __Block2Proj);
-        __Head = global::TorchSharp.torch.nn.Linear(12, 10, hasBias: true);
-        register_module("Head", __Head);
+        // TorchSharp's initialisers leave temporaries behind; they die with this scope, the network keeps its state.
+        using (global::TorchSharp.torch.NewDisposeScope())
+        {
+            __Stem = global::TorchSharp.torch.nn.Conv2d(3, 8, 3, 1, 1, 1, bias: false);
+            register_module("Stem", __Stem);
+            __StemBn = global::TorchSharp.torch.nn.BatchNorm2d(8, eps: 1E-05, momentum: 0.1);
+            register_module("StemBn", __StemBn);
+            __Block1Conv1 = global::TorchSharp.torch.nn.Conv2d(8, 8, 3, 1, 1, 1, bias: false);
+            register_module("Block1Conv1", __Block1Conv1);
+            __Block1Bn1 = global::TorchSharp.torch.nn.BatchNorm2d(8, eps: 1E-05, momentum: 0.1);
+            register_module("Block1Bn1", __Block1Bn1);
+            __Block1Conv2 = global::TorchSharp.torch.nn.Conv2d(8, 8, 3, 1, 1, 1, bias: false);
+            register_module("Block1Conv2", __Block1Conv2);
+            __Block1Bn2 = global::TorchSharp.torch.nn.BatchNorm2d(8, eps: 1E-05, momentum: 0.1);
+            register_module("Block1Bn2", __Block1Bn2);
+            __Block2Conv1 = global::TorchSharp.torch.nn.Conv2d(8, 12, 3, 2, 1, 1, bias: false);
+            register_module("Block2Conv1", __Block2Conv1);
+            __Block2Bn1 = global::TorchSharp.torch.nn.BatchNorm2d(12, eps: 1E-05, momentum: 0.1);
+            register_module("Block2Bn1", __Block2Bn1);
+            __Block2Conv2 = global::TorchSharp.torch.nn.Conv2d(12, 12, 3, 1, 1, 1, bias: false);
+            register_module("Block2Conv2", __Block2Conv2);
+            __Block2Bn2 = global::TorchSharp.torch.nn.BatchNorm2d(12, eps: 1E-05, momentum: 0.1);
+            register_module("Block2Bn2", __Block2Bn2);
+            __Block2Proj = global::TorchSharp.torch.nn.Conv2d(8, 12, 1, 2, 0, 1, bias: false);
+            register_module("Block2Proj", __Block2Proj);
+            __Head = global::TorchSharp.torch.nn.Linear(12, 10, hasBias: true);
+            register_module("Head", __Head);
+            global::GmnGen.Runtime.ModuleOwnership.OwnState(this);
+        }
     }
 
     /// <summary>The Conv2d layer registered as "Stem".</summary>
@@ -95,31 +100,35 @@ partial class ResNet : global::TorchSharp.torch.nn.Module<global::TorchSharp.tor
     /// <summary>Runs the layers in declaration order on a batch of shape [batch, 3, 8, 8].</summary>
     public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
     {
-        var x = input;
-        x = __Stem.forward(x); // [batch, 8, 8, 8]
-        x = __StemBn.forward(x); // [batch, 8, 8, 8]
-        x = global::TorchSharp.torch.nn.functional.relu(x); // [batch, 8, 8, 8]
-        var Block1Conv1__in = x; // [batch, 8, 8, 8]
-        x = __Block1Conv1.forward(x); // [batch, 8, 8, 8]
-        x = __Block1Bn1.forward(x); // [batch, 8, 8, 8]
-        x = global::TorchSharp.torch.nn.functional.relu(x); // [batch, 8, 8, 8]
-        x = __Block1Conv2.forward(x); // [batch, 8, 8, 8]
-        x = __Block1Bn2.forward(x); // [batch, 8, 8, 8]
-        x = x + Block1Conv1__in; // [batch, 8, 8, 8]
-        x = global::TorchSharp.torch.nn.functional.relu(x); // [batch, 8, 8, 8]
-        var Block2Conv1__in = x; // [batch, 8, 8, 8]
-        x = __Block2Conv1.forward(x); // [batch, 12, 4, 4]
-        x = __Block2Bn1.forward(x); // [batch, 12, 4, 4]
-        x = global::TorchSharp.torch.nn.functional.relu(x); // [batch, 12, 4, 4]
-        x = __Block2Conv2.forward(x); // [batch, 12, 4, 4]
-        x = __Block2Bn2.forward(x); // [batch, 12, 4, 4]
-        var Block2Proj__main = x; // [batch, 12, 4, 4]
-        x = Block2Conv1__in; // [batch, 8, 8, 8]
-        x = __Block2Proj.forward(x); // [batch, 12, 4, 4]
-        x = Block2Proj__main + x; // [batch, 12, 4, 4]
-        x = global::TorchSharp.torch.nn.functional.relu(x); // [batch, 12, 4, 4]
-        x = x.mean(new long[] { 2, 3 }); // [batch, 12]
-        x = __Head.forward(x); // [batch, 10]
-        return x;
+        // Intermediates die with this scope, whatever the caller's (autograd keeps what backward needs); the result leaves it.
+        using (global::TorchSharp.torch.NewDisposeScope())
+        {
+            var x = input;
+            x = __Stem.forward(x); // [batch, 8, 8, 8]
+            x = global::GmnGen.Modules.BatchNormForward.Apply(__StemBn, x); // [batch, 8, 8, 8]
+            x = global::TorchSharp.torch.nn.functional.relu(x); // [batch, 8, 8, 8]
+            var Block1Conv1__in = x; // [batch, 8, 8, 8]
+            x = __Block1Conv1.forward(x); // [batch, 8, 8, 8]
+            x = global::GmnGen.Modules.BatchNormForward.Apply(__Block1Bn1, x); // [batch, 8, 8, 8]
+            x = global::TorchSharp.torch.nn.functional.relu(x); // [batch, 8, 8, 8]
+            x = __Block1Conv2.forward(x); // [batch, 8, 8, 8]
+            x = global::GmnGen.Modules.BatchNormForward.Apply(__Block1Bn2, x); // [batch, 8, 8, 8]
+            x = x.add(Block1Conv1__in, global::GmnGen.Runtime.Scalars.One); // [batch, 8, 8, 8]
+            x = global::TorchSharp.torch.nn.functional.relu(x); // [batch, 8, 8, 8]
+            var Block2Conv1__in = x; // [batch, 8, 8, 8]
+            x = __Block2Conv1.forward(x); // [batch, 12, 4, 4]
+            x = global::GmnGen.Modules.BatchNormForward.Apply(__Block2Bn1, x); // [batch, 12, 4, 4]
+            x = global::TorchSharp.torch.nn.functional.relu(x); // [batch, 12, 4, 4]
+            x = __Block2Conv2.forward(x); // [batch, 12, 4, 4]
+            x = global::GmnGen.Modules.BatchNormForward.Apply(__Block2Bn2, x); // [batch, 12, 4, 4]
+            var Block2Proj__main = x; // [batch, 12, 4, 4]
+            x = Block2Conv1__in; // [batch, 8, 8, 8]
+            x = __Block2Proj.forward(x); // [batch, 12, 4, 4]
+            x = Block2Proj__main.add(x, global::GmnGen.Runtime.Scalars.One); // [batch, 12, 4, 4]
+            x = global::TorchSharp.torch.nn.functional.relu(x); // [batch, 12, 4, 4]
+            x = x.mean(new long[] { 2, 3 }); // [batch, 12]
+            x = __Head.forward(x); // [batch, 10]
+            return x.MoveToOuterDisposeScope();
+        }
     }
 }

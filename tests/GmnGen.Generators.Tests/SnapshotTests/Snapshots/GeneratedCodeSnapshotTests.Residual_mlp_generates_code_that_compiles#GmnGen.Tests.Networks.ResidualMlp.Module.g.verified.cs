@@ -26,22 +26,27 @@ partial class ResidualMlp : global::TorchSharp.torch.nn.Module<global::TorchShar
     /// <remarks>state_dict keys: Embed.weight, Embed.bias, Norm1.weight, Norm1.bias, Up1.weight, Up1.bias, Down1.weight, Down1.bias, Norm2.weight, Norm2.bias, Up2.weight, Up2.bias, Down2.weight, Down2.bias, Out.weight, Out.bias.</remarks>
     public ResidualMlp() : base("ResidualMlp")
     {
-        __Embed = global::TorchSharp.torch.nn.Linear(6, 8, hasBias: true);
-        register_module("Embed", __Embed);
-        __Norm1 = global::TorchSharp.torch.nn.LayerNorm(8, eps: 1E-05);
-        register_module("Norm1", __Norm1);
-        __Up1 = global::TorchSharp.torch.nn.Linear(8, 16, hasBias: true);
-        register_module("Up1", __Up1);
-        __Down1 = global::TorchSharp.torch.nn.Linear(16, 8, hasBias: true);
-        register_module("Down1", __Down1);
-        __Norm2 = global::TorchSharp.torch.nn.LayerNorm(8, eps: 1E-05);
-        register_module("Norm2", __Norm2);
-        __Up2 = global::TorchSharp.torch.nn.Linear(8, 16, hasBias: true);
-        register_module("Up2", __Up2);
-        __Down2 = global::TorchSharp.torch.nn.Linear(16, 8, hasBias: true);
-        register_module("Down2", __Down2);
-        __Out = global::TorchSharp.torch.nn.Linear(8, 3, hasBias: true);
-        register_module("Out", __Out);
+        // TorchSharp's initialisers leave temporaries behind; they die with this scope, the network keeps its state.
+        using (global::TorchSharp.torch.NewDisposeScope())
+        {
+            __Embed = global::TorchSharp.torch.nn.Linear(6, 8, hasBias: true);
+            register_module("Embed", __Embed);
+            __Norm1 = global::TorchSharp.torch.nn.LayerNorm(8, eps: 1E-05);
+            register_module("Norm1", __Norm1);
+            __Up1 = global::TorchSharp.torch.nn.Linear(8, 16, hasBias: true);
+            register_module("Up1", __Up1);
+            __Down1 = global::TorchSharp.torch.nn.Linear(16, 8, hasBias: true);
+            register_module("Down1", __Down1);
+            __Norm2 = global::TorchSharp.torch.nn.LayerNorm(8, eps: 1E-05);
+            register_module("Norm2", __Norm2);
+            __Up2 = global::TorchSharp.torch.nn.Linear(8, 16, hasBias: true);
+            register_module("Up2", __Up2);
+            __Down2 = global::TorchSharp.torch.nn.Linear(16, 8, hasBias: true);
+            register_module("Down2", __Down2);
+            __Out = global::TorchSharp.torch.nn.Linear(8, 3, hasBias: true);
+            register_module("Out", __Out);
+            global::GmnGen.Runtime.ModuleOwnership.OwnState(this);
+        }
     }
 
     /// <summary>The Linear layer registered as "Embed".</summary>
@@ -71,21 +76,25 @@ partial class ResidualMlp : global::TorchSharp.torch.nn.Module<global::TorchShar
     /// <summary>Runs the layers in declaration order on a batch of shape [batch, 6].</summary>
     public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
     {
-        var x = input;
-        x = __Embed.forward(x); // [batch, 8]
-        var Norm1__in = x; // [batch, 8]
-        x = __Norm1.forward(x); // [batch, 8]
-        x = __Up1.forward(x); // [batch, 16]
-        x = global::TorchSharp.torch.nn.functional.gelu(x); // [batch, 16]
-        x = __Down1.forward(x); // [batch, 8]
-        x = x + Norm1__in; // [batch, 8]
-        var Norm2__in = x; // [batch, 8]
-        x = __Norm2.forward(x); // [batch, 8]
-        x = __Up2.forward(x); // [batch, 16]
-        x = global::TorchSharp.torch.nn.functional.gelu(x); // [batch, 16]
-        x = __Down2.forward(x); // [batch, 8]
-        x = x + Norm2__in; // [batch, 8]
-        x = __Out.forward(x); // [batch, 3]
-        return x;
+        // Intermediates die with this scope, whatever the caller's (autograd keeps what backward needs); the result leaves it.
+        using (global::TorchSharp.torch.NewDisposeScope())
+        {
+            var x = input;
+            x = __Embed.forward(x); // [batch, 8]
+            var Norm1__in = x; // [batch, 8]
+            x = __Norm1.forward(x); // [batch, 8]
+            x = __Up1.forward(x); // [batch, 16]
+            x = global::TorchSharp.torch.nn.functional.gelu(x); // [batch, 16]
+            x = __Down1.forward(x); // [batch, 8]
+            x = x.add(Norm1__in, global::GmnGen.Runtime.Scalars.One); // [batch, 8]
+            var Norm2__in = x; // [batch, 8]
+            x = __Norm2.forward(x); // [batch, 8]
+            x = __Up2.forward(x); // [batch, 16]
+            x = global::TorchSharp.torch.nn.functional.gelu(x); // [batch, 16]
+            x = __Down2.forward(x); // [batch, 8]
+            x = x.add(Norm2__in, global::GmnGen.Runtime.Scalars.One); // [batch, 8]
+            x = __Out.forward(x); // [batch, 3]
+            return x.MoveToOuterDisposeScope();
+        }
     }
 }

@@ -21,12 +21,17 @@ partial class RowCnn : global::TorchSharp.torch.nn.Module<global::TorchSharp.tor
     /// <remarks>state_dict keys: Conv1.weight, Conv2.weight, Conv2.bias, Head.weight, Head.bias.</remarks>
     public RowCnn() : base("RowCnn")
     {
-        __Conv1 = global::TorchSharp.torch.nn.Conv1d(28, 12, 5, 2, 0, 1, bias: false);
-        register_module("Conv1", __Conv1);
-        __Conv2 = global::TorchSharp.torch.nn.Conv1d(12, 6, 3, 1, 0, 2, bias: true);
-        register_module("Conv2", __Conv2);
-        __Head = global::TorchSharp.torch.nn.Linear(24, 10, hasBias: true);
-        register_module("Head", __Head);
+        // TorchSharp's initialisers leave temporaries behind; they die with this scope, the network keeps its state.
+        using (global::TorchSharp.torch.NewDisposeScope())
+        {
+            __Conv1 = global::TorchSharp.torch.nn.Conv1d(28, 12, 5, 2, 0, 1, bias: false);
+            register_module("Conv1", __Conv1);
+            __Conv2 = global::TorchSharp.torch.nn.Conv1d(12, 6, 3, 1, 0, 2, bias: true);
+            register_module("Conv2", __Conv2);
+            __Head = global::TorchSharp.torch.nn.Linear(24, 10, hasBias: true);
+            register_module("Head", __Head);
+            global::GmnGen.Runtime.ModuleOwnership.OwnState(this);
+        }
     }
 
     /// <summary>The Conv1d layer registered as "Conv1".</summary>
@@ -41,14 +46,18 @@ partial class RowCnn : global::TorchSharp.torch.nn.Module<global::TorchSharp.tor
     /// <summary>Runs the layers in declaration order on a batch of shape [batch, 28, 28].</summary>
     public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
     {
-        var x = input;
-        x = global::GmnGen.Modules.Conv1dForward.Apply(x, __Conv1.weight!, null, 2, 0, 1); // [batch, 12, 12]
-        x = global::TorchSharp.torch.nn.functional.leaky_relu(x, 0.1); // [batch, 12, 12]
-        x = global::GmnGen.Modules.Conv1dForward.Apply(x, __Conv2.weight!, __Conv2.bias, 1, 0, 2); // [batch, 6, 8]
-        x = global::TorchSharp.torch.nn.functional.sigmoid(x); // [batch, 6, 8]
-        x = global::TorchSharp.torch.nn.functional.avg_pool1d(x, 2, stride: 2, padding: 0); // [batch, 6, 4]
-        x = x.flatten(1); // [batch, 24]
-        x = __Head.forward(x); // [batch, 10]
-        return x;
+        // Intermediates die with this scope, whatever the caller's (autograd keeps what backward needs); the result leaves it.
+        using (global::TorchSharp.torch.NewDisposeScope())
+        {
+            var x = input;
+            x = global::GmnGen.Modules.Conv1dForward.Apply(x, __Conv1.weight!, null, 2, 0, 1); // [batch, 12, 12]
+            x = x.leaky_relu(global::GmnGen.Runtime.Scalars.Of(0.1)); // [batch, 12, 12]
+            x = global::GmnGen.Modules.Conv1dForward.Apply(x, __Conv2.weight!, __Conv2.bias, 1, 0, 2); // [batch, 6, 8]
+            x = global::TorchSharp.torch.nn.functional.sigmoid(x); // [batch, 6, 8]
+            x = global::TorchSharp.torch.nn.functional.avg_pool1d(x, 2, stride: 2, padding: 0); // [batch, 6, 4]
+            x = x.flatten(1); // [batch, 24]
+            x = __Head.forward(x); // [batch, 10]
+            return x.MoveToOuterDisposeScope();
+        }
     }
 }

@@ -21,12 +21,17 @@ partial class TinyMlp : global::TorchSharp.torch.nn.Module<global::TorchSharp.to
     /// <remarks>state_dict keys: Fc1.weight, Norm.weight, Norm.bias, Fc2.weight, Fc2.bias.</remarks>
     public TinyMlp() : base("TinyMlp")
     {
-        __Fc1 = global::TorchSharp.torch.nn.Linear(2, 3, hasBias: false);
-        register_module("Fc1", __Fc1);
-        __Norm = global::TorchSharp.torch.nn.LayerNorm(3, eps: 1E-05);
-        register_module("Norm", __Norm);
-        __Fc2 = global::TorchSharp.torch.nn.Linear(3, 1, hasBias: true);
-        register_module("Fc2", __Fc2);
+        // TorchSharp's initialisers leave temporaries behind; they die with this scope, the network keeps its state.
+        using (global::TorchSharp.torch.NewDisposeScope())
+        {
+            __Fc1 = global::TorchSharp.torch.nn.Linear(2, 3, hasBias: false);
+            register_module("Fc1", __Fc1);
+            __Norm = global::TorchSharp.torch.nn.LayerNorm(3, eps: 1E-05);
+            register_module("Norm", __Norm);
+            __Fc2 = global::TorchSharp.torch.nn.Linear(3, 1, hasBias: true);
+            register_module("Fc2", __Fc2);
+            global::GmnGen.Runtime.ModuleOwnership.OwnState(this);
+        }
     }
 
     /// <summary>The Linear layer registered as "Fc1".</summary>
@@ -41,11 +46,15 @@ partial class TinyMlp : global::TorchSharp.torch.nn.Module<global::TorchSharp.to
     /// <summary>Runs the layers in declaration order on a batch of shape [batch, 2].</summary>
     public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
     {
-        var x = input;
-        x = __Fc1.forward(x); // [batch, 3]
-        x = global::TorchSharp.torch.nn.functional.relu(x); // [batch, 3]
-        x = __Norm.forward(x); // [batch, 3]
-        x = __Fc2.forward(x); // [batch, 1]
-        return x;
+        // Intermediates die with this scope, whatever the caller's (autograd keeps what backward needs); the result leaves it.
+        using (global::TorchSharp.torch.NewDisposeScope())
+        {
+            var x = input;
+            x = __Fc1.forward(x); // [batch, 3]
+            x = global::TorchSharp.torch.nn.functional.relu(x); // [batch, 3]
+            x = __Norm.forward(x); // [batch, 3]
+            x = __Fc2.forward(x); // [batch, 1]
+            return x.MoveToOuterDisposeScope();
+        }
     }
 }

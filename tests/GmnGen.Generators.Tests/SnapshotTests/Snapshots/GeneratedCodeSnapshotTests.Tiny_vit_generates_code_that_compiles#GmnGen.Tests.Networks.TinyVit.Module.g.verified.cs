@@ -32,34 +32,39 @@ partial class TinyVit : global::TorchSharp.torch.nn.Module<global::TorchSharp.to
     /// <remarks>state_dict keys: Patches.weight, Patches.bias, Positions.weight, Block1Norm1.weight, Block1Norm1.bias, Block1Attention.in_proj_weight, Block1Attention.in_proj_bias, Block1Attention.out_proj.weight, Block1Attention.out_proj.bias, Block1Norm2.weight, Block1Norm2.bias, Block1Mlp1.weight, Block1Mlp1.bias, Block1Mlp2.weight, Block1Mlp2.bias, Block2Norm1.weight, Block2Norm1.bias, Block2Attention.in_proj_weight, Block2Attention.in_proj_bias, Block2Attention.out_proj.weight, Block2Attention.out_proj.bias, Block2Norm2.weight, Block2Norm2.bias, Block2Mlp1.weight, Block2Mlp1.bias, Block2Mlp2.weight, Block2Mlp2.bias, FinalNorm.weight, FinalNorm.bias, Head.weight, Head.bias.</remarks>
     public TinyVit() : base("TinyVit")
     {
-        __Patches = global::TorchSharp.torch.nn.Conv2d(1, 8, 7, 7, 0, 1, bias: true);
-        register_module("Patches", __Patches);
-        __Positions = new global::GmnGen.Modules.PositionalEmbedding(8, 16);
-        register_module("Positions", __Positions);
-        __Block1Norm1 = global::TorchSharp.torch.nn.LayerNorm(8, eps: 1E-05);
-        register_module("Block1Norm1", __Block1Norm1);
-        __Block1Attention = new global::GmnGen.Modules.SelfAttention(8, 2, hasBias: true);
-        register_module("Block1Attention", __Block1Attention);
-        __Block1Norm2 = global::TorchSharp.torch.nn.LayerNorm(8, eps: 1E-05);
-        register_module("Block1Norm2", __Block1Norm2);
-        __Block1Mlp1 = global::TorchSharp.torch.nn.Conv1d(8, 16, 1, 1, 0, 1, bias: true);
-        register_module("Block1Mlp1", __Block1Mlp1);
-        __Block1Mlp2 = global::TorchSharp.torch.nn.Conv1d(16, 8, 1, 1, 0, 1, bias: true);
-        register_module("Block1Mlp2", __Block1Mlp2);
-        __Block2Norm1 = global::TorchSharp.torch.nn.LayerNorm(8, eps: 1E-05);
-        register_module("Block2Norm1", __Block2Norm1);
-        __Block2Attention = new global::GmnGen.Modules.SelfAttention(8, 2, hasBias: true);
-        register_module("Block2Attention", __Block2Attention);
-        __Block2Norm2 = global::TorchSharp.torch.nn.LayerNorm(8, eps: 1E-05);
-        register_module("Block2Norm2", __Block2Norm2);
-        __Block2Mlp1 = global::TorchSharp.torch.nn.Conv1d(8, 16, 1, 1, 0, 1, bias: true);
-        register_module("Block2Mlp1", __Block2Mlp1);
-        __Block2Mlp2 = global::TorchSharp.torch.nn.Conv1d(16, 8, 1, 1, 0, 1, bias: true);
-        register_module("Block2Mlp2", __Block2Mlp2);
-        __FinalNorm = global::TorchSharp.torch.nn.LayerNorm(8, eps: 1E-05);
-        register_module("FinalNorm", __FinalNorm);
-        __Head = global::TorchSharp.torch.nn.Linear(8, 10, hasBias: true);
-        register_module("Head", __Head);
+        // TorchSharp's initialisers leave temporaries behind; they die with this scope, the network keeps its state.
+        using (global::TorchSharp.torch.NewDisposeScope())
+        {
+            __Patches = global::TorchSharp.torch.nn.Conv2d(1, 8, 7, 7, 0, 1, bias: true);
+            register_module("Patches", __Patches);
+            __Positions = new global::GmnGen.Modules.PositionalEmbedding(8, 16);
+            register_module("Positions", __Positions);
+            __Block1Norm1 = global::TorchSharp.torch.nn.LayerNorm(8, eps: 1E-05);
+            register_module("Block1Norm1", __Block1Norm1);
+            __Block1Attention = new global::GmnGen.Modules.SelfAttention(8, 2, hasBias: true);
+            register_module("Block1Attention", __Block1Attention);
+            __Block1Norm2 = global::TorchSharp.torch.nn.LayerNorm(8, eps: 1E-05);
+            register_module("Block1Norm2", __Block1Norm2);
+            __Block1Mlp1 = global::TorchSharp.torch.nn.Conv1d(8, 16, 1, 1, 0, 1, bias: true);
+            register_module("Block1Mlp1", __Block1Mlp1);
+            __Block1Mlp2 = global::TorchSharp.torch.nn.Conv1d(16, 8, 1, 1, 0, 1, bias: true);
+            register_module("Block1Mlp2", __Block1Mlp2);
+            __Block2Norm1 = global::TorchSharp.torch.nn.LayerNorm(8, eps: 1E-05);
+            register_module("Block2Norm1", __Block2Norm1);
+            __Block2Attention = new global::GmnGen.Modules.SelfAttention(8, 2, hasBias: true);
+            register_module("Block2Attention", __Block2Attention);
+            __Block2Norm2 = global::TorchSharp.torch.nn.LayerNorm(8, eps: 1E-05);
+            register_module("Block2Norm2", __Block2Norm2);
+            __Block2Mlp1 = global::TorchSharp.torch.nn.Conv1d(8, 16, 1, 1, 0, 1, bias: true);
+            register_module("Block2Mlp1", __Block2Mlp1);
+            __Block2Mlp2 = global::TorchSharp.torch.nn.Conv1d(16, 8, 1, 1, 0, 1, bias: true);
+            register_module("Block2Mlp2", __Block2Mlp2);
+            __FinalNorm = global::TorchSharp.torch.nn.LayerNorm(8, eps: 1E-05);
+            register_module("FinalNorm", __FinalNorm);
+            __Head = global::TorchSharp.torch.nn.Linear(8, 10, hasBias: true);
+            register_module("Head", __Head);
+            global::GmnGen.Runtime.ModuleOwnership.OwnState(this);
+        }
     }
 
     /// <summary>The PatchEmbed layer registered as "Patches".</summary>
@@ -107,32 +112,36 @@ partial class TinyVit : global::TorchSharp.torch.nn.Module<global::TorchSharp.to
     /// <summary>Runs the layers in declaration order on a batch of shape [batch, 1, 28, 28].</summary>
     public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
     {
-        var x = input;
-        x = __Patches.forward(x).flatten(2); // [batch, 8, 16]
-        x = __Positions.forward(x); // [batch, 8, 16]
-        var Block1Norm1__in = x; // [batch, 8, 16]
-        x = __Block1Norm1.forward(x.movedim(new long[] { 1 }, new long[] { -1 })).movedim(new long[] { -1 }, new long[] { 1 }); // [batch, 8, 16]
-        x = __Block1Attention.forward(x); // [batch, 8, 16]
-        x = x + Block1Norm1__in; // [batch, 8, 16]
-        var Block1Norm2__in = x; // [batch, 8, 16]
-        x = __Block1Norm2.forward(x.movedim(new long[] { 1 }, new long[] { -1 })).movedim(new long[] { -1 }, new long[] { 1 }); // [batch, 8, 16]
-        x = global::GmnGen.Modules.Conv1dForward.Apply(x, __Block1Mlp1.weight!, __Block1Mlp1.bias, 1, 0, 1); // [batch, 16, 16]
-        x = global::TorchSharp.torch.nn.functional.gelu(x); // [batch, 16, 16]
-        x = global::GmnGen.Modules.Conv1dForward.Apply(x, __Block1Mlp2.weight!, __Block1Mlp2.bias, 1, 0, 1); // [batch, 8, 16]
-        x = x + Block1Norm2__in; // [batch, 8, 16]
-        var Block2Norm1__in = x; // [batch, 8, 16]
-        x = __Block2Norm1.forward(x.movedim(new long[] { 1 }, new long[] { -1 })).movedim(new long[] { -1 }, new long[] { 1 }); // [batch, 8, 16]
-        x = __Block2Attention.forward(x); // [batch, 8, 16]
-        x = x + Block2Norm1__in; // [batch, 8, 16]
-        var Block2Norm2__in = x; // [batch, 8, 16]
-        x = __Block2Norm2.forward(x.movedim(new long[] { 1 }, new long[] { -1 })).movedim(new long[] { -1 }, new long[] { 1 }); // [batch, 8, 16]
-        x = global::GmnGen.Modules.Conv1dForward.Apply(x, __Block2Mlp1.weight!, __Block2Mlp1.bias, 1, 0, 1); // [batch, 16, 16]
-        x = global::TorchSharp.torch.nn.functional.gelu(x); // [batch, 16, 16]
-        x = global::GmnGen.Modules.Conv1dForward.Apply(x, __Block2Mlp2.weight!, __Block2Mlp2.bias, 1, 0, 1); // [batch, 8, 16]
-        x = x + Block2Norm2__in; // [batch, 8, 16]
-        x = __FinalNorm.forward(x.movedim(new long[] { 1 }, new long[] { -1 })).movedim(new long[] { -1 }, new long[] { 1 }); // [batch, 8, 16]
-        x = x.mean(new long[] { 2 }); // [batch, 8]
-        x = __Head.forward(x); // [batch, 10]
-        return x;
+        // Intermediates die with this scope, whatever the caller's (autograd keeps what backward needs); the result leaves it.
+        using (global::TorchSharp.torch.NewDisposeScope())
+        {
+            var x = input;
+            x = __Patches.forward(x).flatten(2); // [batch, 8, 16]
+            x = __Positions.forward(x); // [batch, 8, 16]
+            var Block1Norm1__in = x; // [batch, 8, 16]
+            x = __Block1Norm1.forward(x.movedim(new long[] { 1 }, new long[] { -1 })).movedim(new long[] { -1 }, new long[] { 1 }); // [batch, 8, 16]
+            x = __Block1Attention.forward(x); // [batch, 8, 16]
+            x = x.add(Block1Norm1__in, global::GmnGen.Runtime.Scalars.One); // [batch, 8, 16]
+            var Block1Norm2__in = x; // [batch, 8, 16]
+            x = __Block1Norm2.forward(x.movedim(new long[] { 1 }, new long[] { -1 })).movedim(new long[] { -1 }, new long[] { 1 }); // [batch, 8, 16]
+            x = global::GmnGen.Modules.Conv1dForward.Apply(x, __Block1Mlp1.weight!, __Block1Mlp1.bias, 1, 0, 1); // [batch, 16, 16]
+            x = global::TorchSharp.torch.nn.functional.gelu(x); // [batch, 16, 16]
+            x = global::GmnGen.Modules.Conv1dForward.Apply(x, __Block1Mlp2.weight!, __Block1Mlp2.bias, 1, 0, 1); // [batch, 8, 16]
+            x = x.add(Block1Norm2__in, global::GmnGen.Runtime.Scalars.One); // [batch, 8, 16]
+            var Block2Norm1__in = x; // [batch, 8, 16]
+            x = __Block2Norm1.forward(x.movedim(new long[] { 1 }, new long[] { -1 })).movedim(new long[] { -1 }, new long[] { 1 }); // [batch, 8, 16]
+            x = __Block2Attention.forward(x); // [batch, 8, 16]
+            x = x.add(Block2Norm1__in, global::GmnGen.Runtime.Scalars.One); // [batch, 8, 16]
+            var Block2Norm2__in = x; // [batch, 8, 16]
+            x = __Block2Norm2.forward(x.movedim(new long[] { 1 }, new long[] { -1 })).movedim(new long[] { -1 }, new long[] { 1 }); // [batch, 8, 16]
+            x = global::GmnGen.Modules.Conv1dForward.Apply(x, __Block2Mlp1.weight!, __Block2Mlp1.bias, 1, 0, 1); // [batch, 16, 16]
+            x = global::TorchSharp.torch.nn.functional.gelu(x); // [batch, 16, 16]
+            x = global::GmnGen.Modules.Conv1dForward.Apply(x, __Block2Mlp2.weight!, __Block2Mlp2.bias, 1, 0, 1); // [batch, 8, 16]
+            x = x.add(Block2Norm2__in, global::GmnGen.Runtime.Scalars.One); // [batch, 8, 16]
+            x = __FinalNorm.forward(x.movedim(new long[] { 1 }, new long[] { -1 })).movedim(new long[] { -1 }, new long[] { 1 }); // [batch, 8, 16]
+            x = x.mean(new long[] { 2 }); // [batch, 8]
+            x = __Head.forward(x); // [batch, 10]
+            return x.MoveToOuterDisposeScope();
+        }
     }
 }

@@ -22,14 +22,19 @@ partial class ZooCnn : global::TorchSharp.torch.nn.Module<global::TorchSharp.tor
     /// <remarks>state_dict keys: Conv1.weight, Conv1.bias, Conv2.weight, Conv2.bias, Conv3.weight, Conv3.bias, Head.weight, Head.bias.</remarks>
     public ZooCnn() : base("ZooCnn")
     {
-        __Conv1 = global::TorchSharp.torch.nn.Conv2d(1, 16, 3, 2, 0, 1, bias: true);
-        register_module("Conv1", __Conv1);
-        __Conv2 = global::TorchSharp.torch.nn.Conv2d(16, 16, 3, 2, 0, 1, bias: true);
-        register_module("Conv2", __Conv2);
-        __Conv3 = global::TorchSharp.torch.nn.Conv2d(16, 16, 3, 2, 0, 1, bias: true);
-        register_module("Conv3", __Conv3);
-        __Head = global::TorchSharp.torch.nn.Linear(16, 10, hasBias: true);
-        register_module("Head", __Head);
+        // TorchSharp's initialisers leave temporaries behind; they die with this scope, the network keeps its state.
+        using (global::TorchSharp.torch.NewDisposeScope())
+        {
+            __Conv1 = global::TorchSharp.torch.nn.Conv2d(1, 16, 3, 2, 0, 1, bias: true);
+            register_module("Conv1", __Conv1);
+            __Conv2 = global::TorchSharp.torch.nn.Conv2d(16, 16, 3, 2, 0, 1, bias: true);
+            register_module("Conv2", __Conv2);
+            __Conv3 = global::TorchSharp.torch.nn.Conv2d(16, 16, 3, 2, 0, 1, bias: true);
+            register_module("Conv3", __Conv3);
+            __Head = global::TorchSharp.torch.nn.Linear(16, 10, hasBias: true);
+            register_module("Head", __Head);
+            global::GmnGen.Runtime.ModuleOwnership.OwnState(this);
+        }
     }
 
     /// <summary>The Conv2d layer registered as "Conv1".</summary>
@@ -47,15 +52,19 @@ partial class ZooCnn : global::TorchSharp.torch.nn.Module<global::TorchSharp.tor
     /// <summary>Runs the layers in declaration order on a batch of shape [batch, 1, 28, 28].</summary>
     public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
     {
-        var x = input;
-        x = __Conv1.forward(x); // [batch, 16, 13, 13]
-        x = global::TorchSharp.torch.nn.functional.relu(x); // [batch, 16, 13, 13]
-        x = __Conv2.forward(x); // [batch, 16, 6, 6]
-        x = global::TorchSharp.torch.nn.functional.relu(x); // [batch, 16, 6, 6]
-        x = __Conv3.forward(x); // [batch, 16, 2, 2]
-        x = global::TorchSharp.torch.nn.functional.relu(x); // [batch, 16, 2, 2]
-        x = x.mean(new long[] { 2, 3 }); // [batch, 16]
-        x = __Head.forward(x); // [batch, 10]
-        return x;
+        // Intermediates die with this scope, whatever the caller's (autograd keeps what backward needs); the result leaves it.
+        using (global::TorchSharp.torch.NewDisposeScope())
+        {
+            var x = input;
+            x = __Conv1.forward(x); // [batch, 16, 13, 13]
+            x = global::TorchSharp.torch.nn.functional.relu(x); // [batch, 16, 13, 13]
+            x = __Conv2.forward(x); // [batch, 16, 6, 6]
+            x = global::TorchSharp.torch.nn.functional.relu(x); // [batch, 16, 6, 6]
+            x = __Conv3.forward(x); // [batch, 16, 2, 2]
+            x = global::TorchSharp.torch.nn.functional.relu(x); // [batch, 16, 2, 2]
+            x = x.mean(new long[] { 2, 3 }); // [batch, 16]
+            x = __Head.forward(x); // [batch, 10]
+            return x.MoveToOuterDisposeScope();
+        }
     }
 }
