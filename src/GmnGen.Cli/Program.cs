@@ -11,5 +11,6 @@ var root = new RootCommand("gmn: GmnGen's command-line tool for graph metanetwor
     ZooCommand.Create(),
     ExperimentCommand.Create(),
     BenchCommand.Create(),
+    SoakCommand.Create(),
 };
 return root.Parse(args).Invoke();

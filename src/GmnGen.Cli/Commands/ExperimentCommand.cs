@@ -75,7 +75,7 @@ public static class ExperimentCommand
     private static int Run(string zooDirectory, string outDirectory, ExperimentOptions options, bool useCache)
     {
         options.Validate();
-        var members = ZooDataset.Load(zooDirectory);
+        using var members = ZooDataset.Load(zooDirectory);
         if (members.Count < 20) throw new InvalidDataException($"{zooDirectory} holds {members.Count} checkpoints with weights; the experiment needs at least 20.");
         var zooSettings = ZooSettings.Read(zooDirectory);
         var p = options.Predictor;

@@ -24,3 +24,23 @@ public sealed partial class WideCnn
     [GlobalAvgPool, Linear(24), ReLU]          public partial Linear Hidden { get; }
     [Linear(10)]                               public partial Linear Head { get; }
 }
+
+/// <summary>A small ResNet with a projection shortcut (stride 2, 1×1 convolution) after an identity
+/// block, BatchNorm after every main-path convolution: the network that trained to NaN in an earlier
+/// version, now a stage of <c>gmn soak</c>.</summary>
+[Network(InputShape = [1, 28, 28])]
+public sealed partial class ProjectionResNet
+{
+    [Conv2d(12, Kernel = 3, Stride = 2, Padding = 1, Bias = false)]   public partial Conv2d Stem { get; }
+    [BatchNorm2d, ReLU]                                              public partial BatchNorm2d StemNorm { get; }
+    [Conv2d(12, Kernel = 3, Padding = 1, Bias = false)]              public partial Conv2d Block1Conv1 { get; }
+    [BatchNorm2d, ReLU]                                              public partial BatchNorm2d Block1Norm1 { get; }
+    [Conv2d(12, Kernel = 3, Padding = 1, Bias = false)]              public partial Conv2d Block1Conv2 { get; }
+    [BatchNorm2d, Residual(nameof(Block1Conv1)), ReLU]               public partial BatchNorm2d Block1Norm2 { get; }
+    [Conv2d(24, Kernel = 3, Stride = 2, Padding = 1, Bias = false)]  public partial Conv2d Block2Conv1 { get; }
+    [BatchNorm2d, ReLU]                                              public partial BatchNorm2d Block2Norm1 { get; }
+    [Conv2d(24, Kernel = 3, Padding = 1, Bias = false)]              public partial Conv2d Block2Conv2 { get; }
+    [BatchNorm2d]                                                    public partial BatchNorm2d Block2Norm2 { get; }
+    [Shortcut(nameof(Block2Conv1)), Conv2d(24, Kernel = 1, Stride = 2, Bias = false)] public partial Conv2d Block2Proj { get; }
+    [ReLU, GlobalAvgPool, Linear(10)]                                public partial Linear Head { get; }
+}

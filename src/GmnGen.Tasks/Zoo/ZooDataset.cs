@@ -17,6 +17,20 @@ public sealed record ZooMember(ZooCheckpoint Checkpoint, ZooArchitecture Archite
     public LabelledGraph ToSample() => new(Checkpoint.Id, Graph, Checkpoint.TestAccuracy);
 }
 
+/// <summary>The checkpoints of a zoo with their graphs; disposing it frees every graph's edge values.</summary>
+public sealed class ZooMembers(IReadOnlyList<ZooMember> members) : IReadOnlyList<ZooMember>, IDisposable
+{
+    public ZooMember this[int index] => members[index];
+    public int Count => members.Count;
+    public IEnumerator<ZooMember> GetEnumerator() => members.GetEnumerator();
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+
+    public void Dispose()
+    {
+        foreach (var member in members) member.Graph.Dispose();
+    }
+}
+
 /// <summary>Loads a zoo folder (all its shards' manifests) into parameter graphs.</summary>
 public static class ZooDataset
 {
@@ -26,20 +40,28 @@ public static class ZooDataset
     /// </summary>
     /// <exception cref="DirectoryNotFoundException">No zoo at <paramref name="directory"/>.</exception>
     /// <exception cref="InvalidDataException">A weights file lacks a tensor or holds one of the wrong shape; the message names file and tensor.</exception>
-    public static IReadOnlyList<ZooMember> Load(string directory, IProgress<(int Done, int Total)>? progress = null)
+    public static ZooMembers Load(string directory, IProgress<(int Done, int Total)>? progress = null)
     {
         if (!Directory.Exists(directory) || Directory.GetFiles(directory, "manifest*.csv").Length == 0)
             throw new DirectoryNotFoundException($"No zoo in '{directory}': expected manifest*.csv there. Build one with `gmn zoo --out {directory}`.");
         var rows = ZooManifest.ReadAll(directory).Where(r => r.HasWeights).ToList();
         var members = new List<ZooMember>(rows.Count);
-        foreach (var row in rows)
+        try
         {
-            var architecture = ZooArchitecture.Find(row.Architecture);
-            var graph = LoadGraph(Path.Combine(directory, row.File), architecture.Layout);
-            members.Add(new ZooMember(row, architecture, graph));
-            progress?.Report((members.Count, rows.Count));
+            foreach (var row in rows)
+            {
+                var architecture = ZooArchitecture.Find(row.Architecture);
+                var graph = LoadGraph(Path.Combine(directory, row.File), architecture.Layout);
+                members.Add(new ZooMember(row, architecture, graph));
+                progress?.Report((members.Count, rows.Count));
+            }
+            return new ZooMembers(members);
         }
-        return members;
+        catch
+        {
+            new ZooMembers(members).Dispose();
+            throw;
+        }
     }
 
     /// <summary>The parameter graph of one stored checkpoint, checked against the layout's state tensors.</summary>

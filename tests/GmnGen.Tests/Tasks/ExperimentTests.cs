@@ -69,6 +69,31 @@ public sealed class DataSplitTests
         Assert.Throws<ArgumentException>(() => DataSplits.OodWidth(Runs, Runs.Select(_ => 8).ToList(), seed: 0));
 }
 
+/// <summary>Zoo members for experiment tests, built without training.</summary>
+internal static class ExperimentTesting
+{
+    /// <summary>Members over five varying-CNN architectures with random weights; the target is a known
+    /// function of the weights (the mean absolute edge value). The caller disposes their graphs.</summary>
+    public static List<ZooMember> RandomMembers(int runs)
+    {
+        var architectures = ZooArchitecture.Of(ZooFamily.VaryingCnn).Where(a => a.Norm == "none").Take(5).ToList();
+        var members = new List<ZooMember>();
+        for (int run = 0; run < runs; run++)
+        {
+            var a = architectures[run % architectures.Count];
+            using var model = a.Create();
+            StateOrder.Randomise(model, seed: run);
+            var graph = ((IGraphNetwork)model).ToParameterGraph();
+            double target;
+            using (var scope = torch.NewDisposeScope()) target = graph.EdgeValues.abs().mean().item<float>();
+            var row = new ZooCheckpoint(ZooCheckpoint.MakeId(run, 1), run, a.Name, a.Kind, a.Width, a.Depth, a.Kernel, a.Norm, a.Activation,
+                a.Dropout, "adam", 1e-3, 0, 1, 0.1, 1, 1, 1, run, 1.0, target, $"weights/{run}.safetensors");
+            members.Add(new ZooMember(row, a, graph));
+        }
+        return members;
+    }
+}
+
 public sealed class AccuracyExperimentTests : IDisposable
 {
     private readonly string root = Path.Combine(Path.GetTempPath(), "gmngen-exp-" + Guid.NewGuid().ToString("N"));
@@ -76,25 +101,6 @@ public sealed class AccuracyExperimentTests : IDisposable
     public void Dispose()
     {
         if (Directory.Exists(root)) Directory.Delete(root, recursive: true);
-    }
-
-    /// <summary>Zoo members over two architectures with random weights; the target is a known function of the weights.</summary>
-    private static List<ZooMember> Members()
-    {
-        var architectures = ZooArchitecture.Of(ZooFamily.VaryingCnn).Where(a => a.Norm == "none").Take(5).ToList();
-        var members = new List<ZooMember>();
-        for (int run = 0; run < 30; run++)
-        {
-            var a = architectures[run % architectures.Count];
-            using var model = a.Create();
-            StateOrder.Randomise(model, seed: run);
-            var graph = ((IGraphNetwork)model).ToParameterGraph();
-            double target = graph.EdgeValues.abs().mean().item<float>();
-            var row = new ZooCheckpoint(ZooCheckpoint.MakeId(run, 1), run, a.Name, a.Kind, a.Width, a.Depth, a.Kernel, a.Norm, a.Activation,
-                a.Dropout, "adam", 1e-3, 0, 1, 0.1, 1, 1, 1, run, 1.0, target, $"weights/{run}.safetensors");
-            members.Add(new ZooMember(row, a, graph));
-        }
-        return members;
     }
 
     /// <summary>Predicts the mean absolute edge value: the (known) target itself, so scores are perfect.</summary>
@@ -114,7 +120,7 @@ public sealed class AccuracyExperimentTests : IDisposable
     [Fact]
     public void Every_method_split_and_seed_is_fitted_scored_and_cached()
     {
-        var members = Members();
+        var members = ExperimentTesting.RandomMembers(30);
         var options = new ExperimentOptions(["GMN", "StatNN"], ExperimentOptions.AllSplits, [0, 1], new PredictorOptions());
         var log = new List<string>();
         IPropertyPredictor Create(string method, PredictorOptions _) => new MeanAbsPredictor(log, method);
