@@ -34,10 +34,10 @@ public sealed partial class BatchNormCnn
     [GlobalAvgPool, Linear(10)]                public partial Linear Head { get; }
 }
 
-/// <summary>A small ResNet: a stride-2 stem and two identity BasicBlocks, BatchNorm after every
-/// convolution. The residual stream's channels (stem and both blocks' outputs) are one symmetry group.
-/// (A projection-shortcut variant is in the tests; in this example process its training went NaN, see
-/// docs/results.md, known issues.)</summary>
+/// <summary>A small ResNet: a stride-2 stem, an identity BasicBlock and a BasicBlock with a projection
+/// shortcut (stride 2, 1×1 convolution), BatchNorm after every main-path convolution. The stem's and the
+/// first block's channels are one symmetry group (a residual stream), the second block's output and
+/// its projection another.</summary>
 [Network(InputShape = [1, 28, 28])]
 public sealed partial class SmallResNet
 {
@@ -47,11 +47,12 @@ public sealed partial class SmallResNet
     [BatchNorm2d, ReLU]                                                  public partial BatchNorm2d Block1Norm1 { get; }
     [Conv2d(16, Kernel = 3, Padding = 1, Bias = false)]                  public partial Conv2d Block1Conv2 { get; }
     [BatchNorm2d, Residual(nameof(Block1Conv1)), ReLU]                   public partial BatchNorm2d Block1Norm2 { get; }
-    [Conv2d(16, Kernel = 3, Padding = 1, Bias = false)]                  public partial Conv2d Block2Conv1 { get; }
+    [Conv2d(32, Kernel = 3, Stride = 2, Padding = 1, Bias = false)]      public partial Conv2d Block2Conv1 { get; }
     [BatchNorm2d, ReLU]                                                  public partial BatchNorm2d Block2Norm1 { get; }
-    [Conv2d(16, Kernel = 3, Padding = 1, Bias = false)]                  public partial Conv2d Block2Conv2 { get; }
-    [BatchNorm2d, Residual(nameof(Block2Conv1)), ReLU]                   public partial BatchNorm2d Block2Norm2 { get; }
-    [GlobalAvgPool, Linear(10)]                                          public partial Linear Head { get; }
+    [Conv2d(32, Kernel = 3, Padding = 1, Bias = false)]                  public partial Conv2d Block2Conv2 { get; }
+    [BatchNorm2d]                                                        public partial BatchNorm2d Block2Norm2 { get; }
+    [Shortcut(nameof(Block2Conv1)), Conv2d(32, Kernel = 1, Stride = 2, Bias = false)] public partial Conv2d Block2Proj { get; }
+    [ReLU, GlobalAvgPool, Linear(10)]                                    public partial Linear Head { get; }
 }
 
 /// <summary>A tiny ViT: 7×7 patches (16 tokens) embedded to width 16, a learned positional embedding,

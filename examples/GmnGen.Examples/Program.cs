@@ -4,19 +4,14 @@ using GmnGen.Examples;
 
 var steps = new Option<int>("--steps") { Description = "Training steps per network (batches of 128).", DefaultValueFactory = _ => 600 };
 var seed = new Option<long>("--seed") { Description = "Seed for initialisation, shuffling and the random automorphism.", DefaultValueFactory = _ => 0 };
-var threads = new Option<int>("--threads")
-{
-    Description = "torch intra-op threads. 1 by default: on our Debian 12 machines libtorch 2.10's multi-threaded CPU kernels " +
-                  "returned NaN now and then while training the ResNet (docs/results.md, known issues).",
-    DefaultValueFactory = _ => 1,
-};
+var threads = new Option<int?>("--threads") { Description = "torch intra-op threads (default: torch's choice, one per core)." };
 var root = new RootCommand("GmnGen example: declare networks with attributes, train them on Fashion-MNIST, graph and permute them.")
 {
     steps, seed, threads,
 };
 root.SetAction(parse =>
 {
-    TorchSharp.torch.set_num_threads(parse.GetValue(threads));
+    if (parse.GetValue(threads) is int n) TorchSharp.torch.set_num_threads(n);
     using var data = FashionMnist.Load();
     var runner = new ExampleRunner(data, parse.GetValue(steps), parse.GetValue(seed));
     runner.Run(() => new ZooCnn(), ZooCnn.InputShape);

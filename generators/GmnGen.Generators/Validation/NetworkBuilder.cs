@@ -213,11 +213,7 @@ internal sealed partial class NetworkBuilder
         AddModule(member, op, name, field,
             // Positional stride/padding/dilation: named ones are ambiguous with the Padding-enum overload.
             $"{NN}.{op.Kind}({inChannels}, {outChannels}, {k}, {op.Int("Stride", 1)}, {op.Int("Padding", 0)}, {op.Int("Dilation", 1)}, bias: {Bool(bias)})",
-            bias, norm: false,
-            // Conv1d runs through GmnGen.Modules.Conv1dForward: libtorch's CPU conv1d returns NaN now and then for some shapes.
-            statement: dims == 1
-                ? $"x = global::GmnGen.Modules.Conv1dForward.Apply(x, {field}.weight!, {(bias ? field + ".bias" : "null")}, {op.Int("Stride", 1)}, {op.Int("Padding", 0)}, {op.Int("Dilation", 1)});"
-                : null);
+            bias, norm: false);
 
         int layer = graph.NextLayer();
         var input = graph.Current;

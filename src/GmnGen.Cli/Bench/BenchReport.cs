@@ -21,6 +21,7 @@ public sealed class BenchReport(BenchSettings settings, MachineInfo machine)
     public List<TrainingBench.Skipped> SkippedTraining { get; } = [];
     public List<InferenceBench.Result> Inference { get; } = [];
     public List<InferenceBench.Skipped> SkippedInference { get; } = [];
+    public List<Conv1dBench.Result> Conv1d { get; } = [];
     public List<ReferenceBench.Result> Reference { get; } = [];
     public List<ReferenceBench.Failed> ReferenceFailures { get; } = [];
     /// <summary>Why the reference did not run at all (no python, torch or script), or null.</summary>
@@ -110,6 +111,13 @@ public sealed class BenchReport(BenchSettings settings, MachineInfo machine)
                           "it includes the heap growing to its working size over the first steps; the leak check below runs long enough to tell that apart from a leak.");
     }
 
+    public ReportTable Conv1dTable() => Conv1d.Aggregate(
+        new ReportTable("(g) Conv1d forward + backward: libtorch (what generated code runs) against an explicit im2col", "shape", "B", "reps",
+            "libtorch ms", "im2col ms", "im2col / libtorch", "largest difference"),
+        (t, r) => t.Row(r.Shape, r.Batch, r.Reps, F(r.LibtorchMs, 3), F(r.Im2colMs, 3), F(r.Ratio, 2) + "×", r.MaxDifference.ToString("E1", Inv)))
+        .Note("Medians after 3 warm-up passes, at this run's thread count. Generated Conv1d layers once ran through the im2col because libtorch's " +
+              "conv1d was blamed for NaN that an undisposed Scalar freed by the finalizer caused (docs/results.md, known issues); they run libtorch's again.");
+
     public ReportTable LeakTable()
     {
         var table = new ReportTable("(e) Leak check: RSS along a longer training run", "network", "h", "B", "RSS after step (MiB)", "second-half growth MiB");
@@ -175,6 +183,7 @@ public sealed class BenchReport(BenchSettings settings, MachineInfo machine)
         if (settings.Reference) yield return ReferenceTable();
         yield return MemoryTable();
         yield return LeakTable();
+        if (Conv1d.Count > 0) yield return Conv1dTable();
     }
 
     public string ToMarkdown()

@@ -216,6 +216,9 @@ public static class BenchCommand
             console.Write(report.LeakTable().ToSpectre());
         }
 
+        Stage("(g) Conv1d: libtorch against im2col", () => report.Conv1d.AddRange(Conv1dBench.Run(settings.Quick ? 5 : 30)));
+        console.Write(report.Conv1dTable().ToSpectre());
+
         Stage("(a) matmul 1024³ again", () => report.MatmulAtEnd = MatmulBench.Run(settings.MatmulReps));
         report.LoadAtEnd = MachineInfo.LoadAverage();
         console.Write(report.MatmulTable().ToSpectre());

@@ -24,6 +24,7 @@ public sealed class ExperimentCache
     {
         var hash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(fingerprint)))[..16].ToLowerInvariant();
         directory = Path.Combine(root, hash);
+        AtomicFile.RemoveStaleTemporaries(directory);   // left by a process killed while writing a fit
     }
 
     /// <summary>The stored fit, or null when it is not there or unreadable (then it is simply redone).</summary>

@@ -18,6 +18,7 @@ public static class ReportWriter
         ArgumentException.ThrowIfNullOrEmpty(directory);
         ArgumentNullException.ThrowIfNull(summary);
         Directory.CreateDirectory(directory);
+        AtomicFile.RemoveStaleTemporaries(directory);   // left by a process killed while writing the last report
         var written = new List<string>();
 
         void Text(string name, string text) => Bytes(name, System.Text.Encoding.UTF8.GetBytes(text));

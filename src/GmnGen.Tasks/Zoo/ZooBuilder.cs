@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using GmnGen.Data;
+using GmnGen.Storage;
 
 namespace GmnGen.Tasks.Zoo;
 
@@ -41,6 +42,9 @@ public static class ZooBuilder
                 $"{Path.Combine(directory, ZooSettings.FileName)} holds a zoo built with other settings ({existing}); " +
                 $"this command asks for {settings}. Use another --out folder, or the same settings to resume or extend it.");
         settings.Write(directory);
+        // A process killed mid-write leaves its temporary file; the files themselves are whole.
+        AtomicFile.RemoveStaleTemporaries(directory);
+        AtomicFile.RemoveStaleTemporaries(Path.Combine(directory, ZooRunTrainer.WeightsFolder));
 
         string manifestPath = Path.Combine(directory, shard.ManifestName);
         var rows = File.Exists(manifestPath) ? ZooManifest.Read(manifestPath) : [];

@@ -51,7 +51,12 @@ public static class ZooDataset
             foreach (var row in rows)
             {
                 var architecture = ZooArchitecture.Find(row.Architecture);
-                var graph = LoadGraph(Path.Combine(directory, row.File), architecture.Layout);
+                string file = Path.Combine(directory, row.File);
+                if (!double.IsFinite(row.TestAccuracy) || row.TestAccuracy is < 0 or > 1)
+                    throw new InvalidDataException($"{directory}: checkpoint {row.Id} has weights ({row.File}) but test accuracy {row.TestAccuracy}; expected a fraction in [0, 1] (a diverged checkpoint has no weights file).");
+                if (!File.Exists(file))
+                    throw new FileNotFoundException($"{directory}: the weights file of checkpoint {row.Id}, {row.File}, is missing; the manifest lists it. Rebuild the run with `gmn zoo --out {directory}` after removing its rows, or restore the file.", file);
+                var graph = LoadGraph(file, architecture.Layout);
                 members.Add(new ZooMember(row, architecture, graph));
                 progress?.Report((members.Count, rows.Count));
             }

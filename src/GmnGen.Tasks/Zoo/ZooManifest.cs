@@ -28,9 +28,10 @@ public static class ZooManifest
     public static List<ZooCheckpoint> Read(string path)
     {
         var lines = File.ReadAllLines(path);
-        if (lines.Length == 0 || lines[0] != ZooCheckpoint.Header)
-            throw new InvalidDataException($"{path}: not a zoo manifest; its first line must be the header '{ZooCheckpoint.Header}'.");
         var columns = ZooCheckpoint.Header.Split(',');
+        if (lines.Length == 0 || lines[0] != ZooCheckpoint.Header)
+            throw new InvalidDataException($"{path}: not a zoo manifest: {HeaderProblem(lines.Length == 0 ? "" : lines[0], columns)}; " +
+                                           $"the first line must be the header '{ZooCheckpoint.Header}'.");
         var rows = new List<ZooCheckpoint>();
         for (int line = 1; line < lines.Length; line++)
         {
@@ -65,6 +66,19 @@ public static class ZooManifest
             }
         }
         return rows.OrderBy(r => r.Run).ThenBy(r => r.Step).ToList();
+    }
+
+    /// <summary>What is wrong with a header line: the columns it lacks or adds, or their order.</summary>
+    private static string HeaderProblem(string header, string[] expected)
+    {
+        if (header.Length == 0) return "the file is empty";
+        var found = header.Split(',');
+        var missing = expected.Except(found).ToList();
+        var extra = found.Except(expected).ToList();
+        var parts = new List<string>();
+        if (missing.Count > 0) parts.Add($"column{(missing.Count > 1 ? "s" : "")} {string.Join(", ", missing.Select(c => $"'{c}'"))} missing");
+        if (extra.Count > 0) parts.Add($"unknown column{(extra.Count > 1 ? "s" : "")} {string.Join(", ", extra.Select(c => $"'{c}'"))}");
+        return parts.Count > 0 ? string.Join(", ", parts) : "the columns are in another order";
     }
 
     private readonly record struct CellReader(string Path, int Line, string[] Columns, string[] Cells)

@@ -4,7 +4,7 @@ using System.IO;
 namespace GmnGen.Storage;
 
 /// <summary>Writes a file so that readers see either the old or the whole new content: a temporary
-/// file in the same folder, flushed, then renamed over the target.</summary>
+/// file in the same folder (<c>.name.guid.tmp</c>), flushed, then renamed over the target.</summary>
 public static class AtomicFile
 {
     public static void Write(string path, Action<Stream> write)
@@ -26,6 +26,22 @@ public static class AtomicFile
         {
             if (File.Exists(temporary)) File.Delete(temporary);
         }
+    }
+
+    /// <summary>
+    /// Deletes the temporary files that writes into <paramref name="directory"/> left behind when their
+    /// process was killed mid-write (the target files themselves are whole: old or new). Returns how many.
+    /// </summary>
+    public static int RemoveStaleTemporaries(string directory)
+    {
+        if (!Directory.Exists(directory)) return 0;
+        int removed = 0;
+        foreach (var file in Directory.GetFiles(directory, ".*.tmp"))
+        {
+            File.Delete(file);
+            removed++;
+        }
+        return removed;
     }
 
     public static void WriteAllText(string path, string text) =>

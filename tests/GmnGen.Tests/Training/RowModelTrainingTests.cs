@@ -11,8 +11,7 @@ namespace GmnGen.Tests.Training;
 /// Embedding-free sequence models of the paper's "diverse architectures" read an image directly:
 /// its 28 rows are the channels of a length-28 sequence (1D CNN) or the features of 28 set
 /// elements (DeepSets). The generated networks take Fashion-MNIST images with the image's channel
-/// axis squeezed away. (RowCnn, the 1D CNN, trains too: see A_row_cnn_learns_fashion_mnist. Its Conv1d layers run through
-/// GmnGen.Modules.Conv1dForward, because libtorch's own CPU conv1d returned NaN now and then for its shapes.)
+/// axis squeezed away. (RowCnn, the 1D CNN, trains too: see A_row_cnn_learns_fashion_mnist.)
 /// </summary>
 public sealed class RowModelTrainingTests
 {

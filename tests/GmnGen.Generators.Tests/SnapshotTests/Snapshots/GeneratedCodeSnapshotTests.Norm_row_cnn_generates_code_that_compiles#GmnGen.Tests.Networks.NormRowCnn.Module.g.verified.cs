@@ -74,7 +74,7 @@ partial class NormRowCnn : global::TorchSharp.torch.nn.Module<global::TorchSharp
         using (global::TorchSharp.torch.NewDisposeScope())
         {
             var x = input;
-            x = global::GmnGen.Modules.Conv1dForward.Apply(x, __Conv1.weight!, __Conv1.bias, 1, 0, 1); // [batch, 6, 14]
+            x = __Conv1.forward(x); // [batch, 6, 14]
             x = global::TorchSharp.torch.nn.functional.relu(x); // [batch, 6, 14]
             x = __Inorm.forward(x); // [batch, 6, 14]
             x = __Gn1.forward(x); // [batch, 6, 14]

@@ -50,9 +50,9 @@ partial class RowCnn : global::TorchSharp.torch.nn.Module<global::TorchSharp.tor
         using (global::TorchSharp.torch.NewDisposeScope())
         {
             var x = input;
-            x = global::GmnGen.Modules.Conv1dForward.Apply(x, __Conv1.weight!, null, 2, 0, 1); // [batch, 12, 12]
+            x = __Conv1.forward(x); // [batch, 12, 12]
             x = x.leaky_relu(global::GmnGen.Runtime.Scalars.Of(0.1)); // [batch, 12, 12]
-            x = global::GmnGen.Modules.Conv1dForward.Apply(x, __Conv2.weight!, __Conv2.bias, 1, 0, 2); // [batch, 6, 8]
+            x = __Conv2.forward(x); // [batch, 6, 8]
             x = global::TorchSharp.torch.nn.functional.sigmoid(x); // [batch, 6, 8]
             x = global::TorchSharp.torch.nn.functional.avg_pool1d(x, 2, stride: 2, padding: 0); // [batch, 6, 4]
             x = x.flatten(1); // [batch, 24]

@@ -2,21 +2,14 @@ using GmnGen.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace GmnGen.Modules;
+namespace GmnGen.Cli.Bench;
 
 /// <summary>
-/// The forward pass generated networks use for their Conv1d layers: an explicit im2col (unfold, then
-/// one matmul) with the layer's own weight and bias.
+/// A 1-D convolution as an explicit im2col: unfold, then one matrix product. Generated networks used
+/// it for their Conv1d layers while libtorch's conv1d was blamed for NaN that the finalizer race
+/// caused (docs/results.md); stage (g) of <c>gmn bench</c> keeps it to measure against libtorch.
 /// </summary>
-/// <remarks>
-/// libtorch 2.10's CPU convolution (TorchSharp 0.107, this machine) returns NaN in a fraction of calls
-/// for some 1-D shapes with the very same input and weights: e.g. 28 → 12 channels, kernel 5,
-/// stride 2, length 28, NaN in about one call in three through <c>nn.Conv1d</c>, and rarely through
-/// <c>functional.conv1d</c> or <c>conv2d</c> on an unsqueezed map. The same computation as unfold +
-/// matmul never did in tens of thousands of calls, and it is the same function with the same
-/// parameters and gradients, so the generated code takes it. (Figures: docs/results.md, known issues.)
-/// </remarks>
-public static class Conv1dForward
+public static class Im2colConv1d
 {
     /// <summary><c>[batch, in, length]</c> → <c>[batch, out, length']</c>, as <c>conv1d(x, weight, bias, stride, padding, dilation)</c>.</summary>
     public static Tensor Apply(Tensor x, Tensor weight, Tensor? bias, long stride, long padding, long dilation)
