@@ -5,7 +5,7 @@
 # accuracy from its weights (one process per seed, side by side) and writes runs/report-cnn (report.md, CSVs,
 # plots). Both steps resume where they stopped when run again.
 # Settings: GMN_FAMILY (cnn | diverse | all), GMN_ZOO_RUNS (120 runs = 360 checkpoints),
-# GMN_SEEDS (2), GMN_EPOCHS (40). Larger runs: docs/results.md.
+# GMN_SEEDS (3: paired differences need at least 2), GMN_EPOCHS (40). Larger runs: docs/results.md.
 set -euo pipefail
 cd "$(dirname "$0")"
 scripts/setup.sh
@@ -31,7 +31,7 @@ tail -n 3 "$zoo/shard-2.log"
 # One process per seed, one torch thread each, sharing finished fits through the report's cache;
 # the last call finds every fit cached and writes the report.
 report="runs/report-$family"
-seeds=${GMN_SEEDS:-2}
+seeds=${GMN_SEEDS:-3}
 exp_args=(experiment --zoo "$zoo" --out "$report" --epochs "${GMN_EPOCHS:-40}" --threads 1)
 mkdir -p "$report"
 pids=()

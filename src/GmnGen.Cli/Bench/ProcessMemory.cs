@@ -34,12 +34,7 @@ public static class ProcessMemory
     }
 
     /// <summary>Returns freed glibc heap to the system so the next configuration starts from a lean process.</summary>
-    public static void Trim()
-    {
-        if (!OperatingSystem.IsLinux()) return;
-        try { malloc_trim(0); }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { }
-    }
+    public static void Trim() => GmnGen.Runtime.NativeAllocator.ReturnFreeMemory();
 
     private static double ReadStatusMiB(string key) => ReadKiB("/proc/self/status", key) / 1024.0;
 
@@ -52,8 +47,6 @@ public static class ProcessMemory
         return double.TryParse(number, out var kib) ? kib : double.NaN;
     }
 
-    [DllImport("libc", EntryPoint = "malloc_trim")]
-    private static extern int malloc_trim(nuint pad);
 }
 
 /// <summary>Memory of one configuration: peak and current RSS relative to where it started.</summary>

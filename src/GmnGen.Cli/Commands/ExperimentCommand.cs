@@ -23,7 +23,7 @@ public static class ExperimentCommand
         var output = new Option<string>("--out") { Description = "Report folder: report.md, results.csv, predictions.csv, scatter-*.png, training-curves.png.", DefaultValueFactory = _ => "runs/report" };
         var methods = new Option<string>("--methods") { Description = "Comma-separated methods: GMN, StatNN, DeepSets.", DefaultValueFactory = _ => string.Join(",", ExperimentOptions.AllMethods) };
         var splits = new Option<string>("--splits") { Description = "Comma-separated splits: random, low-data, ood-width.", DefaultValueFactory = _ => string.Join(",", ExperimentOptions.AllSplits) };
-        var seeds = new Option<int>("--seeds") { Description = "Seeds per method and split (0, 1, ...); each seed draws its own split and initialisation.", DefaultValueFactory = _ => 2 };
+        var seeds = new Option<int>("--seeds") { Description = "Seeds per method and split (0, 1, ...); each seed draws its own split and initialisation. Paired differences between methods need at least 2.", DefaultValueFactory = _ => 3 };
         // A few hundred training networks in batches of 16 make ~15 steps per epoch: the GMN needs ~40
         // epochs (600 steps) to level off, the baselines converge sooner and pick their best epoch.
         var epochs = new Option<int>("--epochs") { Description = "Training epochs of every predictor (the best validation epoch is kept).", DefaultValueFactory = _ => 40 };
@@ -118,7 +118,18 @@ public static class ExperimentCommand
             table.AddRow(row.Split, row.Method, ReportFormat.MeanStd(row.R2Mean, row.R2Std), ReportFormat.MeanStd(row.TauMean, row.TauStd),
                 row.Seeds.ToString(CultureInfo.InvariantCulture), $"{row.FitSecondsMean:F0} s");
         AnsiConsole.Write(table);
+        var paired = PairedDifferences.Compute(summary);
+        if (paired.Count > 0)
+        {
+            var pairs = new Table().AddColumns("split", $"{Verdict.DefaultCandidate} − baseline", "seeds", "ΔR² mean ± std", "Δτ mean ± std");
+            foreach (var d in paired)
+                pairs.AddRow(d.Split, d.Baseline, d.Seeds.ToString(CultureInfo.InvariantCulture),
+                    $"{PairedDifferences.Signed(d.R2Mean)} ± {d.R2Std.ToString("F3", CultureInfo.InvariantCulture)}",
+                    $"{PairedDifferences.Signed(d.TauMean)} ± {d.TauStd.ToString("F3", CultureInfo.InvariantCulture)}");
+            AnsiConsole.Write(pairs);
+        }
         AnsiConsole.WriteLine(Verdict.Describe(rows));
+        if (paired.Count > 0) AnsiConsole.WriteLine(PairedDifferences.Describe(paired));
         AnsiConsole.MarkupLine($"experiment took {summary.Elapsed.TotalMinutes:F1} min (fits: {summary.Runs.Sum(r => r.Fit.Elapsed.TotalMinutes):F1} min in all, cached ones included); report: [bold]{Markup.Escape(Path.Combine(outDirectory, "report.md"))}[/]");
         foreach (var file in files.Where(f => f.EndsWith(".png", StringComparison.Ordinal)))
             AnsiConsole.MarkupLine($"plot: {Markup.Escape(file)}");

@@ -27,7 +27,8 @@ namespace GmnGen.Cli.Soak;
 /// <param name="GmnEpochs">Epochs of each GMN fit.</param>
 public sealed record SoakSettings(TimeSpan Duration, int Threads, PressureKind Pressure, long RaceCalls, string Output, long Seed, int ZooRuns, int GmnEpochs);
 
-/// <summary>One soak iteration. Memory and finalizer counts are read after it; finalized counts are cumulative.</summary>
+/// <summary>One soak iteration. Memory (resident, after glibc has returned its free pages) and finalizer counts are read
+/// after it; finalized counts are cumulative.</summary>
 /// <param name="Reproduced">Whether it gave exactly what the first iteration of the same work gave (weights bytes, or losses); null for the first.</param>
 public sealed record SoakRecord(int Iteration, int Cycle, string Kind, string Work, double Seconds, bool NonFinite, bool? Reproduced, string Error,
     double RssMiB, double ManagedMiB, long FinalizedTensors, long FinalizedScalars, long FinalizedOther);
@@ -106,6 +107,9 @@ public static class SoakRunner
                     error = $"{e.GetType().Name}: {e.Message.Split('\n')[0].Trim()}";
                 }
                 var finalized = soakWatch.Collect();
+                // As gmn zoo and gmn experiment do between runs and fits: the tuned allocator returns no
+                // freed heap by itself, and RSS would measure fragmentation, not what is in use.
+                NativeAllocator.ReturnFreeMemory();
                 long Count(string type) => finalized.TryGetValue(type, out long n) ? n : 0;
                 var record = new SoakRecord(records.Count + 1, cycle + 1, kind, name, timer.Elapsed.TotalSeconds, nonFinite, reproduced, error,
                     ProcessMemory.RssMiB, GC.GetTotalMemory(false) / 1048576.0,

@@ -109,11 +109,12 @@ public static class AccuracyExperiment
                       ?? Fit(create(method, options.Predictor with { Seed = seed }), split, samples, (int)seed,
                           new Relay(e => progress?.Report(new ExperimentProgress(done, jobs.Count, split.Name, method, seed, e))));
             cache?.Write(run);
+            Runtime.NativeAllocator.ReturnFreeMemory();   // between fits, so that a long experiment's RSS does not creep
             results[j] = run;
             progress?.Report(new ExperimentProgress(j + 1, jobs.Count, split.Name, method, seed, null));
         }
         var splits = ExperimentOptions.AllSplits.Where(splitInfos.ContainsKey).Select(s => splitInfos[s]).ToList();
-        return new ExperimentSummary(title, settings, splits, results, timer.Elapsed);
+        return new ExperimentSummary(title, settings, splits, results, timer.Elapsed, samples.Select(s => s.Target).ToList());
     }
 
     /// <summary>The named split of the zoo for <paramref name="seed"/>.</summary>

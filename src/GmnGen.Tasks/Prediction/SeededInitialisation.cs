@@ -45,7 +45,7 @@ internal static class SeededInitialisation
                 }
                 case Embedding embedding:
                     // The registered parameter: Embedding.weight's getter makes a new handle per call.
-                    Redraw(embedding.get_parameter("weight"), t => randn(t.shape, generator: generator), prefix + "weight", redrawn);
+                    Redraw(embedding.get_parameter("weight") ?? throw new InvalidOperationException("An Embedding without a registered weight."), t => randn(t.shape, generator: generator), prefix + "weight", redrawn);
                     break;
                 case ScalarEncoder encoder:
                     foreach (var (local, p) in encoder.named_parameters())

@@ -32,6 +32,7 @@ public sealed record MethodRun(
 /// <param name="Splits">The splits, in the order the tables list them.</param>
 /// <param name="Runs">Every run; methods are listed in the order they first appear here.</param>
 /// <param name="Elapsed">Wall-clock time of the whole experiment.</param>
+/// <param name="ZooTargets">Every zoo member's target (test accuracy), for the histogram; null when unknown.</param>
 public sealed record ExperimentSummary(
     string Title, IReadOnlyList<(string Key, string Value)> Settings, IReadOnlyList<SplitInfo> Splits,
-    IReadOnlyList<MethodRun> Runs, TimeSpan Elapsed);
+    IReadOnlyList<MethodRun> Runs, TimeSpan Elapsed, IReadOnlyList<double>? ZooTargets = null);

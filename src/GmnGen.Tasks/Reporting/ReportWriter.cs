@@ -41,6 +41,11 @@ public static class ReportWriter
             Bytes(file, png);
             figures.Add((file, $"Predicted vs true accuracy: {split.Name}"));
         }
+        if (summary.ZooTargets is { Count: > 0 } targets)
+        {
+            Bytes("accuracy-histogram.png", AccuracyHistogram.Render(targets));
+            figures.Add(("accuracy-histogram.png", "The zoo's test accuracies"));
+        }
         Bytes("training-curves.png", TrainingCurvesChart.Render(summary));
         figures.Add(("training-curves.png", "Validation R² per epoch"));
 

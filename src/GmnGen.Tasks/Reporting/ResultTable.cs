@@ -24,7 +24,33 @@ public static class ResultTable
     /// methods in the order they first appear in <see cref="ExperimentSummary.Runs"/>.
     /// </summary>
     /// <exception cref="ArgumentException">A run names a split the summary does not list.</exception>
-    public static IReadOnlyList<ResultRow> Aggregate(ExperimentSummary summary)
+    public static IReadOnlyList<ResultRow> Aggregate(ExperimentSummary summary) => Aggregate(summary, run => (run.R2, run.KendallTau));
+
+    /// <summary>
+    /// Checkpoints at or above this test accuracy count as trained (chance is 10 %): the scores on them
+    /// say whether a method ranks trained networks, not only whether a network trained at all.
+    /// </summary>
+    public const double TrainedThreshold = 0.2;
+
+    /// <summary>As <see cref="Aggregate(ExperimentSummary)"/>, with every run's R² and τ computed on its test
+    /// checkpoints whose true value is at least <paramref name="threshold"/> (NaN with fewer than 3).</summary>
+    public static IReadOnlyList<ResultRow> AggregateAbove(ExperimentSummary summary, double threshold) => Aggregate(summary, run =>
+    {
+        var kept = run.Truth.Select((t, i) => (Truth: t, Predicted: run.Predicted[i])).Where(p => p.Truth >= threshold).ToList();
+        if (kept.Count < 3) return (double.NaN, double.NaN);
+        var truth = kept.Select(p => p.Truth).ToList();
+        var predicted = kept.Select(p => p.Predicted).ToList();
+        return (Evaluation.Metrics.R2(truth, predicted), Evaluation.Metrics.KendallTau(truth, predicted));
+    });
+
+    /// <summary>Checkpoints (of the first seed's test part, per split) at or above <paramref name="threshold"/>, and all of them.</summary>
+    public static (int Above, int All) TestCounts(ExperimentSummary summary, string split, double threshold)
+    {
+        var run = summary.Runs.FirstOrDefault(r => r.Split == split);
+        return run is null ? (0, 0) : (run.Truth.Count(t => t >= threshold), run.Truth.Count);
+    }
+
+    private static IReadOnlyList<ResultRow> Aggregate(ExperimentSummary summary, Func<MethodRun, (double R2, double Tau)> score)
     {
         ArgumentNullException.ThrowIfNull(summary);
         var splits = summary.Splits.Select(s => s.Name).ToList();
@@ -39,8 +65,9 @@ public static class ResultTable
             {
                 var runs = summary.Runs.Where(r => r.Split == split && r.Method == method).ToList();
                 if (runs.Count == 0) continue;
-                var r2 = runs.Select(r => r.R2).ToList();
-                var tau = runs.Select(r => r.KendallTau).ToList();
+                var scores = runs.Select(score).ToList();
+                var r2 = scores.Select(s => s.R2).ToList();
+                var tau = scores.Select(s => s.Tau).ToList();
                 rows.Add(new ResultRow(split, method, runs.Count, r2.Average(), SampleStd(r2), tau.Average(), SampleStd(tau),
                     runs.Average(r => r.Fit.Elapsed.TotalSeconds)));
             }

@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using GmnGen.Data;
+using GmnGen.Runtime;
 using GmnGen.Storage;
 
 namespace GmnGen.Tasks.Zoo;
@@ -65,6 +66,7 @@ public static class ZooBuilder
             }
             var plan = RunPlanner.Plan(settings, run);
             var runRows = trainer.Train(plan, settings.BatchSize);
+            NativeAllocator.ReturnFreeMemory();   // between runs, so that a long build's RSS does not creep
             rows.AddRange(runRows);
             ZooManifest.Write(manifestPath, rows.OrderBy(r => r.Run).ThenBy(r => r.Step));
             trained++;

@@ -54,6 +54,23 @@ public static class NativeAllocator
         return tuned;
     }
 
+    /// <summary>
+    /// Hands the heap's free pages back to the system (glibc's <c>malloc_trim(0)</c>). With trimming
+    /// off, a long process keeps every page it ever freed and, as the sizes of its work vary, its
+    /// resident memory creeps up by fragmentation (+244 MiB over a 20-minute <c>gmn soak</c>, with
+    /// nothing leaked). Long jobs call this between units of work (a zoo run, a fit), where one
+    /// re-fault costs nothing next to the work; steps within a unit keep the warm heap. No-op off glibc.
+    /// </summary>
+    public static void ReturnFreeMemory()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        try { malloc_trim(0); }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { }
+    }
+
+    [DllImport("libc", EntryPoint = "malloc_trim")]
+    private static extern int malloc_trim(UIntPtr pad);
+
     [DllImport("libc", EntryPoint = "mallopt")]
     private static extern int mallopt(int param, int value);
 

@@ -30,19 +30,19 @@ public sealed class DataSplitTests
     }
 
     [Fact]
-    public void The_random_split_partitions_runs_70_10_20_and_depends_on_the_seed()
+    public void The_random_split_partitions_runs_60_20_20_and_depends_on_the_seed()
     {
         var split = DataSplits.Random(Runs, seed: 1);
         AssertPartition(split, covers: true);
-        Assert.Equal(42 * 3, split.Train.Count);
-        Assert.Equal(6 * 3, split.Validation.Count);
+        Assert.Equal(36 * 3, split.Train.Count);
+        Assert.Equal(12 * 3, split.Validation.Count);
         Assert.Equal(12 * 3, split.Test.Count);
         Assert.Equal(split.Test, DataSplits.Random(Runs, seed: 1).Test);
         Assert.NotEqual(split.Test, DataSplits.Random(Runs, seed: 2).Test);
     }
 
     [Fact]
-    public void The_low_data_split_keeps_a_tenth_of_the_training_runs_and_the_same_validation_and_test()
+    public void The_low_data_split_keeps_a_tenth_of_the_training_runs_but_at_least_twenty_and_the_same_validation_and_test()
     {
         var random = DataSplits.Random(Runs, seed: 3);
         var low = DataSplits.LowData(random, Runs, 0.1, seed: 3);
@@ -50,7 +50,10 @@ public sealed class DataSplitTests
         Assert.Equal(random.Validation, low.Validation);
         Assert.Equal(random.Test, low.Test);
         Assert.Subset(random.Train.ToHashSet(), low.Train.ToHashSet());
-        Assert.Equal(4, low.Train.Select(i => Runs[i]).Distinct().Count());   // round(42 × 0.1)
+        Assert.Equal(20, low.Train.Select(i => Runs[i]).Distinct().Count());   // round(36 × 0.1) = 4 < the floor of 20
+        var many = Enumerable.Range(0, 600).ToList();
+        var largeLow = DataSplits.LowData(DataSplits.Random(many, seed: 3), many, 0.1, seed: 3);
+        Assert.Equal(36, largeLow.Train.Count);   // a tenth of 360 training runs, above the floor
     }
 
     [Fact]

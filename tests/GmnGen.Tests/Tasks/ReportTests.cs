@@ -68,6 +68,71 @@ public sealed class ReportTests : IDisposable
     }
 
     [Fact]
+    public void Paired_differences_pair_by_seed_and_call_a_lead_real_only_beyond_twice_its_standard_error()
+    {
+        // random: GMN − StatNN = +0.10, +0.12, +0.08 on R² (mean 0.10, std 0.02: far beyond 2·0.02/√3) and
+        // +0.05, −0.05, +0.03 on τ (mean 0.01, std 0.053: within the noise). low-data: StatNN ahead on both.
+        var summary = Summary(
+            Run("random", "GMN", 0, 0.70, 0.60), Run("random", "GMN", 1, 0.62, 0.50), Run("random", "GMN", 2, 0.58, 0.58),
+            Run("random", "StatNN", 0, 0.60, 0.55), Run("random", "StatNN", 1, 0.50, 0.55), Run("random", "StatNN", 2, 0.50, 0.55),
+            Run("low-data", "GMN", 0, 0.10, 0.20), Run("low-data", "GMN", 1, 0.12, 0.22), Run("low-data", "GMN", 2, 0.11, 0.24),
+            Run("low-data", "StatNN", 0, 0.30, 0.40), Run("low-data", "StatNN", 1, 0.33, 0.41), Run("low-data", "StatNN", 2, 0.29, 0.44),
+            Run("low-data", "DeepSets", 5, 0.00, 0.00)) with { Splits = [Split("random"), Split("low-data")] };
+
+        var paired = PairedDifferences.Compute(summary);
+
+        Assert.Equal([("random", "StatNN"), ("low-data", "StatNN")], paired.Select(d => (d.Split, d.Baseline)));   // DeepSets shares no seed
+        var random = paired[0];
+        Assert.Equal(3, random.Seeds);
+        Assert.Equal(0.10, random.R2Mean, 12);
+        Assert.Equal(0.02, random.R2Std, 12);
+        Assert.True(random.R2Ahead);
+        Assert.False(random.TauAhead);
+        Assert.False(random.TauBehind);
+        Assert.True(paired[1].R2Behind && paired[1].TauBehind);
+        var text = PairedDifferences.Describe(paired);
+        Assert.StartsWith("Paired by seed, GMN is ahead of every baseline on both R² and Kendall τ beyond the noise (mean difference above twice its standard error) on 0 of 2 splits.", text);
+        Assert.Contains("On random: not told apart from StatNN on Kendall τ (+0.010 ± 0.053).", text);
+        Assert.Contains("behind StatNN on R² (−0.197 ± 0.015)", text);
+        Assert.Contains("| random | StatNN | 3 | +0.100 ± 0.020 | +0.010 ± 0.053 | ahead on R², tied on τ |", MarkdownReport.Render(summary, []));
+    }
+
+    [Fact]
+    public void Trained_checkpoints_get_their_own_scores_and_the_zoo_its_histogram()
+    {
+        // Untrained networks (10 %) predicted well, trained ones in reverse order: all-checkpoint R² is high,
+        // the trained-only τ is −1.
+        double[] truth = [0.10, 0.10, 0.11, 0.30, 0.50, 0.70], predicted = [0.10, 0.11, 0.10, 0.70, 0.50, 0.30];
+        var curve = new[] { new EpochRecord(1, 1, 1, 0, TimeSpan.FromSeconds(1)) };
+        var run = new MethodRun("random", "GMN", 0, GmnGen.Tasks.Evaluation.Metrics.R2(truth, predicted), GmnGen.Tasks.Evaluation.Metrics.KendallTau(truth, predicted),
+            ["a", "b", "c", "d", "e", "f"], truth, predicted, new FitReport(curve, 1, TimeSpan.FromSeconds(1), 10));
+        var summary = Summary(run) with { ZooTargets = [0.05, 0.1, 0.15, 0.31, 0.95, 1.0] };
+
+        var trained = ResultTable.AggregateAbove(summary, ResultTable.TrainedThreshold).Single();
+        Assert.Equal(-1, trained.TauMean, 12);
+        Assert.Equal(GmnGen.Tasks.Evaluation.Metrics.R2([0.3, 0.5, 0.7], [0.7, 0.5, 0.3]), trained.R2Mean, 12);
+        Assert.Equal((3, 6), ResultTable.TestCounts(summary, "random", ResultTable.TrainedThreshold));
+        Assert.Equal([1, 2, 0, 1, 0, 0, 0, 0, 0, 2], AccuracyHistogram.Bins(summary.ZooTargets!));
+
+        var md = MarkdownReport.Render(summary, []);
+        Assert.Contains("| checkpoints | 1 | 2 | 0 | 1 | 0 | 0 | 0 | 0 | 0 | 2 |", md);
+        Assert.Contains("6 checkpoints; median 23.0 %; 3 at or above 20 %.", md);
+        Assert.Contains("## Results on trained checkpoints (test accuracy ≥ 20 %)", md);
+        Assert.Contains("| random | GMN | 3 of 6 |", md);
+        var files = ReportWriter.Write(_directory, summary);
+        var histogram = files.Single(f => Path.GetFileName(f) == "accuracy-histogram.png");
+        Assert.Equal(PngSignature, File.ReadAllBytes(histogram).Take(8));
+    }
+
+    [Fact]
+    public void Paired_differences_from_one_seed_say_they_cannot_tell_anything()
+    {
+        var paired = PairedDifferences.Compute(Summary(Run("random", "GMN", 0, 0.9, 0.9), Run("random", "StatNN", 0, 0.1, 0.1)));
+        Assert.False(paired[0].R2Ahead);
+        Assert.Contains("single seed", PairedDifferences.Describe(paired));
+    }
+
+    [Fact]
     public void Verdict_says_ahead_only_where_gmn_leads_both_scores_and_quotes_the_figures_where_it_does_not()
     {
         var summary = Summary(
