@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The main job, small default (5 to 9 minutes on 2 cores): restores and builds, makes sure
+# The main job, small default (about 9 minutes on 2 cores): restores and builds, makes sure
 # Fashion-MNIST is installed, trains a zoo of small CNNs (runs/zoo-cnn, two shards side by side),
 # then trains the GMN and the StatNN and DeepSets baselines to predict each checkpoint's test
 # accuracy from its weights (one process per seed, side by side) and writes runs/report-cnn (report.md, CSVs,
@@ -39,8 +39,8 @@ for ((s = 1; s < seeds; s++)); do
   gmn "${exp_args[@]}" --seeds 1 --first-seed "$s" > "$report/seed-$s.log" 2>&1 &
   pids+=($!)
 done
-# A seed process that fails (TorchSharp 0.107 can crash now and then with "Unknown scalar type", see
-# docs/results.md) only costs time: the last call fits whatever is missing from the cache itself.
+# A seed process that fails (killed, out of memory; the "Unknown scalar type" crashes of earlier
+# versions are fixed, docs/native-memory.md) only costs time: the last call fits what is missing.
 seed_failed() {
   echo "warning: the experiment process for seed $1 failed; the final call will fit what it left undone. Its last lines:"
   grep -v '^ *at \|^frame' "$report/seed-$1.log" | tail -n 4

@@ -96,9 +96,9 @@ public static class AccuracyExperiment
             }
         }
 
-        // Fits run one after another: TorchSharp 0.107 is not safe to drive from two threads at once
-        // (fits in parallel threads crashed inside Tensor.add with a corrupted Scalar). To use both
-        // cores, run one process per seed into the same cache (what run.sh does): finished fits are shared.
+        // Fits run one after another: fits on two threads once crashed inside Tensor.add (the
+        // finalizer race of docs/native-memory.md, since fixed; threads have not been retried). To use
+        // both cores, run one process per seed into the same cache (what run.sh does): finished fits are shared.
         var results = new MethodRun[jobs.Count];
         for (int j = 0; j < jobs.Count; j++)
         {

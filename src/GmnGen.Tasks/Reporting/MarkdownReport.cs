@@ -97,7 +97,7 @@ public static class MarkdownReport
 
     private static string Std(double value) => value.ToString("F3", System.Globalization.CultureInfo.InvariantCulture);
 
-    private static string Reading(bool ahead, bool behind) => ahead ? "ahead on" : behind ? "behind on" : "tied on";
+    private static string Reading(bool ahead, bool behind) => ahead ? "ahead on" : behind ? "behind on" : "not told apart on";
 
     // A '|' inside a cell would end it; a newline would end the row.
     private static string Cell(string text) => text.Replace("|", "\\|").ReplaceLineEndings(" ");

@@ -94,7 +94,7 @@ public sealed class ReportTests : IDisposable
         Assert.StartsWith("Paired by seed, GMN is ahead of every baseline on both R² and Kendall τ beyond the noise (mean difference above twice its standard error) on 0 of 2 splits.", text);
         Assert.Contains("On random: not told apart from StatNN on Kendall τ (+0.010 ± 0.053).", text);
         Assert.Contains("behind StatNN on R² (−0.197 ± 0.015)", text);
-        Assert.Contains("| random | StatNN | 3 | +0.100 ± 0.020 | +0.010 ± 0.053 | ahead on R², tied on τ |", MarkdownReport.Render(summary, []));
+        Assert.Contains("| random | StatNN | 3 | +0.100 ± 0.020 | +0.010 ± 0.053 | ahead on R², not told apart on τ |", MarkdownReport.Render(summary, []));
     }
 
     [Fact]
