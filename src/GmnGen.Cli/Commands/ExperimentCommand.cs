@@ -31,6 +31,8 @@ public static class ExperimentCommand
         var learningRate = new Option<double>("--lr") { Description = "Peak learning rate (AdamW, linear decay).", DefaultValueFactory = _ => defaults.LearningRate };
         var hidden = new Option<int>("--gmn-hidden") { Description = "GMN width.", DefaultValueFactory = _ => defaults.Gmn.Hidden };
         var blocks = new Option<int>("--gmn-blocks") { Description = "GMN message-passing blocks.", DefaultValueFactory = _ => defaults.Gmn.Blocks };
+        var poolStd = new Option<bool>("--gmn-pool-std") { Description = "The GMN pools each graph's states by mean and standard deviation (default: mean only)." };
+        var valueNoise = new Option<double>("--gmn-value-noise") { Description = "Std of Gaussian noise added to the GMN's standardised edge values while it trains (0: none; 0.1 is the neural-graphs recipe).", DefaultValueFactory = _ => 0 };
         var device = new Option<string>("--device") { Description = "auto, cpu or cuda (auto takes CUDA when TorchSharp finds a GPU).", DefaultValueFactory = _ => "auto" };
         var firstSeed = new Option<int>("--first-seed") { Description = "First seed (seeds are first..first+count-1). Processes given different seeds and the same --out share finished fits through <out>/cache: run one per core, then once more with all seeds to write the full report.", DefaultValueFactory = _ => 0 };
         var noCache = new Option<bool>("--no-cache") { Description = "Refit everything instead of reusing finished fits from <out>/cache." };
@@ -41,7 +43,7 @@ public static class ExperimentCommand
             "Predict each zoo checkpoint's test accuracy from its weights with the GMN and the baselines StatNN and DeepSets, " +
             "on a random, a low-data and an out-of-distribution (by width) split, over several seeds; write a report with R², Kendall tau and plots.")
         {
-            zoo, output, methods, splits, seeds, epochs, batch, learningRate, hidden, blocks, device, noCache, threads, firstSeed,
+            zoo, output, methods, splits, seeds, epochs, batch, learningRate, hidden, blocks, poolStd, valueNoise, device, noCache, threads, firstSeed,
         };
         command.SetAction(parse =>
         {
@@ -53,7 +55,11 @@ public static class ExperimentCommand
                     Epochs = parse.GetValue(epochs),
                     BatchSize = parse.GetValue(batch),
                     LearningRate = parse.GetValue(learningRate),
-                    Gmn = defaults.Gmn with { Hidden = parse.GetValue(hidden), Blocks = parse.GetValue(blocks) },
+                    Gmn = defaults.Gmn with
+                    {
+                        Hidden = parse.GetValue(hidden), Blocks = parse.GetValue(blocks),
+                        PoolStandardDeviation = parse.GetValue(poolStd), ValueNoise = parse.GetValue(valueNoise),
+                    },
                     Device = DeviceChoices.Parse(parse.GetValue(device)!).Resolve(),
                 };
                 var options = new ExperimentOptions(List(parse.GetValue(methods)!), List(parse.GetValue(splits)!),
@@ -86,7 +92,8 @@ public static class ExperimentCommand
             ("Target", "test accuracy on Fashion-MNIST (" + (zooSettings is null ? "?" : zooSettings.TestImages.ToString("N0", CultureInfo.InvariantCulture)) + " test images)"),
             ("Seeds", string.Join(", ", options.Seeds)),
             ("Training", $"{p.Epochs} epochs, batch {p.BatchSize}, AdamW lr {p.LearningRate} (linear decay to {p.FinalLearningRateFraction}×), weight decay {p.WeightDecay}, best validation epoch kept"),
-            ("GMN", $"width {p.Gmn.Hidden}, {p.Gmn.Blocks} blocks"),
+            ("GMN", $"width {p.Gmn.Hidden}, {p.Gmn.Blocks} blocks, pooling {(p.Gmn.PoolStandardDeviation ? "mean and std" : "mean")}" +
+                    (p.Gmn.ValueNoise > 0 ? $", value noise {p.Gmn.ValueNoise.ToString(CultureInfo.InvariantCulture)}" : "")),
             ("StatNN", $"7 statistics per tensor, MLP {p.StatNnLayers}×{p.StatNnHidden}"),
             ("DeepSets", $"phi and rho {p.DeepSetsLayers}×{p.DeepSetsHidden} over every parameter (value + edge type)"),
             ("Device", p.Device.ToString()),

@@ -22,6 +22,7 @@ internal sealed class GmnRegressor : IRegressor<ParameterGraph>
     {
         var metanet = new GraphMetanet(options.Gmn);
         SeededInitialisation.Apply(metanet, options.Seed);
+        metanet.SeedAugmentation(options.Seed);
         metanet.FitValueNormalization(train.Select(s => s.Graph));
         metanet.to(options.Device);
         return new GmnRegressor(metanet);

@@ -9,7 +9,7 @@ namespace GmnGen.Tasks.Reporting;
 public static class CsvExport
 {
     /// <summary>Header of <see cref="Results"/>.</summary>
-    public const string ResultsHeader = "split,method,seed,r2,kendall_tau,train,validation,test,best_epoch,fit_seconds,parameters";
+    public const string ResultsHeader = "split,method,seed,r2,kendall_tau,train,validation,test,best_epoch,fit_seconds,parameters,validation_r2";
 
     /// <summary>Header of <see cref="Predictions"/>.</summary>
     public const string PredictionsHeader = "split,method,seed,id,truth,predicted";
@@ -25,10 +25,15 @@ public static class CsvExport
                 throw new ArgumentException($"Run of {run.Method} names split '{run.Split}', which the summary does not list.", nameof(summary));
             Line(csv, run.Split, run.Method, Int(run.Seed), ReportFormat.Exact(run.R2), ReportFormat.Exact(run.KendallTau),
                 Int(split.Train), Int(split.Validation), Int(split.Test), Int(run.Fit.BestEpoch),
-                ReportFormat.Exact(run.Fit.Elapsed.TotalSeconds), run.Fit.ParameterCount.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                ReportFormat.Exact(run.Fit.Elapsed.TotalSeconds), run.Fit.ParameterCount.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ReportFormat.Exact(SelectedValidationR2(run.Fit)));
         }
         return csv.ToString();
     }
+
+    /// <summary>The validation R² of the kept epoch: what choices between settings are made on (never the test scores).</summary>
+    public static double SelectedValidationR2(Prediction.FitReport fit) =>
+        fit.Curve.FirstOrDefault(e => e.Epoch == fit.BestEpoch)?.ValidationR2 ?? double.NaN;
 
     /// <summary>One row per test checkpoint of every run.</summary>
     public static string Predictions(ExperimentSummary summary)

@@ -23,6 +23,13 @@ public sealed record GmnConfig
     /// <summary>Keep a learned graph-level state updated by every block (the paper's general form).</summary>
     public bool GlobalFeature { get; init; }
     public Readout Readout { get; init; } = Readout.NodesAndEdges;
+    /// <summary>Pool each graph's states by their mean and their standard deviation (per feature), not
+    /// the mean alone: second moments are what StatNN's per-tensor statistics see.</summary>
+    public bool PoolStandardDeviation { get; init; }
+    /// <summary>Standard deviation of Gaussian noise added to every standardised edge value while
+    /// training (0: none). The values are standardised per edge type, so 0.1 is the neural-graphs
+    /// code's "0.1 × the tensor's std" augmentation. Draws come from <see cref="GraphMetanet.SeedAugmentation"/>'s generator.</summary>
+    public double ValueNoise { get; init; }
     /// <summary>Outputs per graph (1 for a scalar such as test accuracy).</summary>
     public int Outputs { get; init; } = 1;
     /// <summary>Size of the vocabularies of node types, edge types and activation kinds: room to grow.</summary>
@@ -32,7 +39,7 @@ public sealed record GmnConfig
 
     public void Validate()
     {
-        if (Hidden < 1 || Blocks < 0 || ScalarEncoding < 1 || Outputs < 1)
+        if (Hidden < 1 || Blocks < 0 || ScalarEncoding < 1 || Outputs < 1 || !(ValueNoise >= 0) || double.IsInfinity(ValueNoise))
             throw new ArgumentException($"Invalid metanet config: {this}");
         if (NodeTypes <= (int)Enum.GetValues<NodeType>()[^1] || EdgeTypes <= (int)Enum.GetValues<EdgeType>()[^1] || Activations <= (int)Enum.GetValues<ActivationKind>()[^1])
             throw new ArgumentException($"Invalid metanet config: the type vocabularies must cover every NodeType, EdgeType and ActivationKind: {this}");

@@ -51,7 +51,7 @@ public sealed class GraphMetanet : Module<GraphBatch, Tensor>
             .Select(_ => new MessagePassingBlock(h, config.ReverseEdges, config.GlobalFeature)).ToArray());
         if (config.GlobalFeature) globalInit = new Parameter(zeros(h));
         // The readout sees the pooled states and, with GlobalFeature, the final global state.
-        int pooled = (config.Readout == Readout.NodesAndEdges ? 2 * h : h) + (config.GlobalFeature ? h : 0);
+        int pooled = (config.Readout == Readout.NodesAndEdges ? 2 * h : h) * (config.PoolStandardDeviation ? 2 : 1) + (config.GlobalFeature ? h : 0);
         readoutNorm = LayerNorm(pooled);
         readoutHidden = Linear(pooled, h);
         readoutOut = Linear(h, config.Outputs);
@@ -62,6 +62,22 @@ public sealed class GraphMetanet : Module<GraphBatch, Tensor>
     }
 
     private readonly ScalarEncoder valueScalars;
+    private Generator? augmentation;
+
+    /// <summary>Seeds the generator of <see cref="GmnConfig.ValueNoise"/> (without it, torch's global
+    /// generator draws, which other code may share).</summary>
+    public void SeedAugmentation(long seed)
+    {
+        augmentation?.Dispose();
+        augmentation = new Generator(unchecked((ulong)seed));
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        augmentation?.Dispose();
+        augmentation = null;
+        base.Dispose(disposing);
+    }
 
     public GmnConfig Config { get; }
 
@@ -107,12 +123,14 @@ public sealed class GraphMetanet : Module<GraphBatch, Tensor>
             KeepInForwardScope(state.Edges, previous.Edges);
             if (state.Global is not null) KeepInForwardScope(state.Global, previous.Global);
         }
+        Tensor Pool(Tensor rows, Tensor graphOfRow, Tensor rowsPerGraph) => Config.PoolStandardDeviation
+            ? Pooling.MeanAndStdPerGraph(rows, graphOfRow, rowsPerGraph, batch.GraphCount)
+            : Pooling.MeanPerGraph(rows, graphOfRow, rowsPerGraph, batch.GraphCount);
         var pooled = Config.Readout switch
         {
-            Readout.Edges => Pooling.MeanPerGraph(state.Edges, batch.EdgeGraph, batch.EdgeCounts, batch.GraphCount),
-            Readout.Nodes => Pooling.MeanPerGraph(state.Nodes, batch.NodeGraph, batch.NodeCounts, batch.GraphCount),
-            _ => cat([Pooling.MeanPerGraph(state.Nodes, batch.NodeGraph, batch.NodeCounts, batch.GraphCount),
-                      Pooling.MeanPerGraph(state.Edges, batch.EdgeGraph, batch.EdgeCounts, batch.GraphCount)], 1),
+            Readout.Edges => Pool(state.Edges, batch.EdgeGraph, batch.EdgeCounts),
+            Readout.Nodes => Pool(state.Nodes, batch.NodeGraph, batch.NodeCounts),
+            _ => cat([Pool(state.Nodes, batch.NodeGraph, batch.NodeCounts), Pool(state.Edges, batch.EdgeGraph, batch.EdgeCounts)], 1),
         };
         if (state.Global is not null) pooled = cat([pooled, state.Global], 1);
         return readoutOut.forward(functional.silu(readoutHidden.forward(readoutNorm.forward(pooled)))).MoveToOuterDisposeScope();
@@ -152,6 +170,11 @@ public sealed class GraphMetanet : Module<GraphBatch, Tensor>
         var staticCode = edgeFromStatic.forward(cat([edgeScalars.forward(scalars), edgeType.forward(type)], 1));
         var value = (batch.EdgeValues - value_mean.index_select(0, type).index_select(0, row))
                     / value_std.index_select(0, type).index_select(0, row);
+        if (training && is_grad_enabled() && Config.ValueNoise > 0)
+        {
+            using var sigma = Config.ValueNoise.ToScalar();
+            value = value.add(randn(value.shape, dtype: value.dtype, device: value.device, generator: augmentation), sigma);
+        }
         var fromValue = edgeFromValue.weight!.t();
         using var fromValueHalf = inferencePrecision == InferencePrecision.BFloat16 && !is_grad_enabled() ? fromValue.to(bfloat16) : null;
         if (is_grad_enabled())

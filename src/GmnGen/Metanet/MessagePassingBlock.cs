@@ -186,6 +186,15 @@ public sealed record BlockState(Batching.GraphBatch Batch, Tensor Nodes, Tensor 
 /// <summary>Per-graph means of node or edge rows.</summary>
 public static class Pooling
 {
+    /// <summary>[graphs, 2·features]: per-graph means, then standard deviations √(E[x²] − E[x]² + 1e-5) (the
+    /// small constant keeps the gradient finite where a graph's rows are all alike).</summary>
+    public static Tensor MeanAndStdPerGraph(Tensor rows, Tensor graphOfRow, Tensor rowsPerGraph, int graphCount)
+    {
+        var mean = MeanPerGraph(rows, graphOfRow, rowsPerGraph, graphCount);
+        var variance = MeanPerGraph(rows.mul(rows), graphOfRow, rowsPerGraph, graphCount).sub(mean.mul(mean)).clamp_min(Scalars.Zero);
+        return cat([mean, variance.add(Scalars.Of(1e-5), Scalars.One).sqrt()], 1);
+    }
+
     public static Tensor MeanPerGraph(Tensor rows, Tensor graphOfRow, Tensor rowsPerGraph, int graphCount) =>
         zeros(graphCount, rows.shape[1], dtype: rows.dtype, device: rows.device)
             .index_add_(0, graphOfRow, rows, Scalars.One).div_(rowsPerGraph.clamp_min(Scalars.One).unsqueeze(1));

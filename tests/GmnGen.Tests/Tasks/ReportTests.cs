@@ -271,7 +271,7 @@ public sealed class ReportTests : IDisposable
         }
 
         var results = File.ReadAllLines(Path.Combine(_directory, "results.csv"));
-        Assert.Equal("random,GMN,0,0.875,0.5,600,150,250,3,12.5,1000", results[1]);
+        Assert.Equal("random,GMN,0,0.875,0.5,600,150,250,3,12.5,1000,0.6666666666666667", results[1]);   // validation R² of epoch 3: 1 − 1/3
         Assert.All(results, l => Assert.Equal(CsvExport.ResultsHeader.Count(c => c == ','), l.Count(c => c == ',')));
         var md = File.ReadAllText(Path.Combine(_directory, "report.md"));
         Assert.Contains("| random | GMN | **0.750 ± 0.177** | **0.375 ± 0.177** | 2 | 7.0 s |", md);
