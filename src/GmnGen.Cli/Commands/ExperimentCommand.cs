@@ -31,6 +31,7 @@ public static class ExperimentCommand
         var learningRate = new Option<double>("--lr") { Description = "Peak learning rate (AdamW, linear decay).", DefaultValueFactory = _ => defaults.LearningRate };
         var hidden = new Option<int>("--gmn-hidden") { Description = "GMN width.", DefaultValueFactory = _ => defaults.Gmn.Hidden };
         var blocks = new Option<int>("--gmn-blocks") { Description = "GMN message-passing blocks.", DefaultValueFactory = _ => defaults.Gmn.Blocks };
+        var curve = new Option<string?>("--learning-curve") { Description = "Comma-separated training-set sizes in runs (e.g. 50,100,200,400,800): also fit every method on nested subsets of the random split's training runs and write learning-curve.csv/png." };
         var poolStd = new Option<bool>("--gmn-pool-std") { Description = "The GMN pools each graph's states by mean and standard deviation (default: mean only)." };
         var valueNoise = new Option<double>("--gmn-value-noise") { Description = "Std of Gaussian noise added to the GMN's standardised edge values while it trains (0: none; 0.1 is the neural-graphs recipe).", DefaultValueFactory = _ => 0 };
         var device = new Option<string>("--device") { Description = "auto, cpu or cuda (auto takes CUDA when TorchSharp finds a GPU).", DefaultValueFactory = _ => "auto" };
@@ -43,7 +44,7 @@ public static class ExperimentCommand
             "Predict each zoo checkpoint's test accuracy from its weights with the GMN and the baselines StatNN and DeepSets, " +
             "on a random, a low-data and an out-of-distribution (by width) split, over several seeds; write a report with R², Kendall tau and plots.")
         {
-            zoo, output, methods, splits, seeds, epochs, batch, learningRate, hidden, blocks, poolStd, valueNoise, device, noCache, threads, firstSeed,
+            zoo, output, methods, splits, seeds, epochs, batch, learningRate, hidden, blocks, poolStd, valueNoise, curve, device, noCache, threads, firstSeed,
         };
         command.SetAction(parse =>
         {
@@ -63,7 +64,8 @@ public static class ExperimentCommand
                     Device = DeviceChoices.Parse(parse.GetValue(device)!).Resolve(),
                 };
                 var options = new ExperimentOptions(List(parse.GetValue(methods)!), List(parse.GetValue(splits)!),
-                    Enumerable.Range(parse.GetValue(firstSeed), Math.Max(0, parse.GetValue(seeds))).Select(s => (long)s).ToList(), predictor);
+                    Enumerable.Range(parse.GetValue(firstSeed), Math.Max(0, parse.GetValue(seeds))).Select(s => (long)s).ToList(), predictor,
+                    CurveRuns: parse.GetValue(curve) is { } sizes ? ParseSizes(sizes) : null);
                 return Run(parse.GetValue(zoo)!, parse.GetValue(output)!, options, !parse.GetValue(noCache));
             }
             catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or InvalidDataException or KeyNotFoundException)
@@ -74,6 +76,11 @@ public static class ExperimentCommand
         });
         return command;
     }
+
+    private static List<int> ParseSizes(string text) => List(text).Select(s =>
+        int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) && n >= 2
+            ? n
+            : throw new ArgumentException($"--learning-curve expects training-set sizes of at least 2 runs separated by commas, got '{s}'.")).ToList();
 
     private static List<string> List(string text) =>
         text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
@@ -99,7 +106,7 @@ public static class ExperimentCommand
             ("Device", p.Device.ToString()),
         };
         var fingerprint = string.Join("\n", members.Select(m => $"{m.Checkpoint.Id}:{m.Checkpoint.Architecture}:{m.Checkpoint.TestAccuracy:R}"))
-                          + "\n" + options with { Methods = [], Splits = [], Seeds = [] } + p + p.Gmn;
+                          + "\n" + options with { Methods = [], Splits = [], Seeds = [], CurveRuns = null } + p + p.Gmn;
         var cache = useCache ? new ExperimentCache(Path.Combine(outDirectory, "cache"), fingerprint) : null;
         AnsiConsole.MarkupLine($"experiment on [bold]{Markup.Escape(zooDirectory)}[/]: {members.Count} checkpoints; " +
                                $"{string.Join(", ", options.Methods)} × {string.Join(", ", options.Splits)} × {options.Seeds.Count} seeds");

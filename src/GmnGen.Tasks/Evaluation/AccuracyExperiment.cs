@@ -14,13 +14,18 @@ namespace GmnGen.Tasks.Evaluation;
 /// <param name="Seeds">One fit per method, split and seed; a seed also draws the split.</param>
 /// <param name="Predictor">The shared training protocol and sizes (its Seed is replaced per run).</param>
 /// <param name="LowDataFraction">Share of the random split's training runs the low-data split keeps.</param>
+/// <param name="CurveRuns">Training-set sizes (in runs) of the learning curve on the random split; empty for none.</param>
 public sealed record ExperimentOptions(
     IReadOnlyList<string> Methods,
     IReadOnlyList<string> Splits,
     IReadOnlyList<long> Seeds,
     PredictorOptions Predictor,
-    double LowDataFraction = 0.1)
+    double LowDataFraction = 0.1,
+    IReadOnlyList<int>? CurveRuns = null)
 {
+    /// <summary>The learning curve's sizes, smallest first (none when <see cref="CurveRuns"/> is null).</summary>
+    public IReadOnlyList<int> CurveSizes => (CurveRuns ?? []).Distinct().Order().ToList();
+
     /// <summary>Every method the experiment knows, in report order.</summary>
     public static IReadOnlyList<string> AllMethods { get; } = ["GMN", "StatNN", "DeepSets"];
 
@@ -39,6 +44,7 @@ public sealed record ExperimentOptions(
         if (Methods.Count == 0 || Splits.Count == 0 || Seeds.Count == 0)
             throw new ArgumentException("The experiment needs at least one method, one split and one seed.");
         if (!(LowDataFraction is > 0 and < 1)) throw new ArgumentException($"LowDataFraction must be in (0, 1), not {LowDataFraction}.");
+        if (CurveSizes.Any(n => n < 2)) throw new ArgumentException($"Learning-curve sizes must be at least 2 training runs, not {string.Join(", ", CurveSizes.Where(n => n < 2))}.");
         Predictor.Validate();
     }
 
@@ -95,6 +101,15 @@ public static class AccuracyExperiment
                 jobs.AddRange(methods.Select(method => (split, seed, method)));
             }
         }
+        // The learning curve: the random split with nested subsets of its training runs, per seed.
+        var curveJobs = new List<(DataSplit Split, long Seed, string Method, int TrainRuns)>();
+        foreach (int size in options.CurveSizes)
+            foreach (long seed in options.Seeds)
+            {
+                var split = DataSplits.Subset(DataSplits.Random(runs, seed), runs, size, seed);
+                curveJobs.AddRange(methods.Select(method => (split, seed, method, size)));
+            }
+        jobs.AddRange(curveJobs.Select(j => (j.Split, j.Seed, j.Method)));
 
         // Fits run one after another: fits on two threads once crashed inside Tensor.add (the
         // finalizer race of docs/native-memory.md, since fixed; threads have not been retried). To use
@@ -114,7 +129,9 @@ public static class AccuracyExperiment
             progress?.Report(new ExperimentProgress(j + 1, jobs.Count, split.Name, method, seed, null));
         }
         var splits = ExperimentOptions.AllSplits.Where(splitInfos.ContainsKey).Select(s => splitInfos[s]).ToList();
-        return new ExperimentSummary(title, settings, splits, results, timer.Elapsed, samples.Select(s => s.Target).ToList());
+        int standard = jobs.Count - curveJobs.Count;
+        var curve = curveJobs.Select((job, i) => new CurveRun(job.TrainRuns, job.Split.Train.Count, results[standard + i])).ToList();
+        return new ExperimentSummary(title, settings, splits, results[..standard], timer.Elapsed, samples.Select(s => s.Target).ToList(), curve);
     }
 
     /// <summary>The named split of the zoo for <paramref name="seed"/>.</summary>

@@ -41,13 +41,32 @@ public static class DataSplits
     /// </summary>
     public static DataSplit LowData(DataSplit random, IReadOnlyList<int> runs, double fraction, long seed)
     {
-        var trainRuns = Shuffled(random.Train.Select(i => runs[i]).Distinct().ToList(), seed ^ 0x10D47A);
-        int keep = Math.Min(trainRuns.Count, Math.Max(LowDataMinimumRuns, (int)Math.Round(trainRuns.Count * fraction)));
-        var kept = trainRuns.Take(keep).ToHashSet();
-        return random with
+        int available = random.Train.Select(i => runs[i]).Distinct().Count();
+        int keep = Math.Min(available, Math.Max(LowDataMinimumRuns, (int)Math.Round(available * fraction)));
+        return Subset(random, runs, keep, seed) with
         {
             Name = "low-data",
-            Description = $"the random split with {fraction.ToString("P0", System.Globalization.CultureInfo.InvariantCulture)} of its training runs, at least {LowDataMinimumRuns} ({kept.Count})",
+            Description = $"the random split with {fraction.ToString("P0", System.Globalization.CultureInfo.InvariantCulture)} of its training runs, at least {LowDataMinimumRuns} ({keep})",
+        };
+    }
+
+    /// <summary>
+    /// The random split with only <paramref name="trainRuns"/> of its training runs (validation and test
+    /// unchanged): the first ones of an order drawn from <paramref name="seed"/>, so for one seed smaller
+    /// subsets are nested in larger ones (a learning curve), and the low-data split is one of them.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Fewer than 1, or more training runs than the random split has.</exception>
+    public static DataSplit Subset(DataSplit random, IReadOnlyList<int> runs, int trainRuns, long seed)
+    {
+        var order = Shuffled(random.Train.Select(i => runs[i]).Distinct().ToList(), seed ^ 0x10D47A);
+        if (trainRuns < 1 || trainRuns > order.Count)
+            throw new ArgumentOutOfRangeException(nameof(trainRuns), trainRuns,
+                $"The random split of this zoo has {order.Count} training runs; a subset needs 1 to {order.Count}.");
+        var kept = order.Take(trainRuns).ToHashSet();
+        return random with
+        {
+            Name = $"curve-{trainRuns}",
+            Description = $"the random split with {trainRuns} of its {order.Count} training runs",
             Train = random.Train.Where(i => kept.Contains(runs[i])).ToList(),
         };
     }

@@ -33,6 +33,13 @@ public sealed record MethodRun(
 /// <param name="Runs">Every run; methods are listed in the order they first appear here.</param>
 /// <param name="Elapsed">Wall-clock time of the whole experiment.</param>
 /// <param name="ZooTargets">Every zoo member's target (test accuracy), for the histogram; null when unknown.</param>
+/// <param name="Curve">The learning curve's fits (random split, nested training subsets); null or empty for none.</param>
 public sealed record ExperimentSummary(
     string Title, IReadOnlyList<(string Key, string Value)> Settings, IReadOnlyList<SplitInfo> Splits,
-    IReadOnlyList<MethodRun> Runs, TimeSpan Elapsed, IReadOnlyList<double>? ZooTargets = null);
+    IReadOnlyList<MethodRun> Runs, TimeSpan Elapsed, IReadOnlyList<double>? ZooTargets = null, IReadOnlyList<CurveRun>? Curve = null);
+
+/// <summary>One fit of the learning curve: a method trained on <paramref name="TrainRuns"/> runs of the random split.</summary>
+/// <param name="TrainRuns">Training runs kept.</param>
+/// <param name="TrainCheckpoints">Their checkpoints (the training set's size).</param>
+/// <param name="Run">The fit, scored on the random split's test part.</param>
+public sealed record CurveRun(int TrainRuns, int TrainCheckpoints, MethodRun Run);

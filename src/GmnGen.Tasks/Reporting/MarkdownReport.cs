@@ -72,6 +72,17 @@ public static class MarkdownReport
                   .Append($"{PairedDifferences.Signed(d.TauMean)} ± {Std(d.TauStd)} | {Reading(d.R2Ahead, d.R2Behind)} R², {Reading(d.TauAhead, d.TauBehind)} τ |\n");
         }
 
+        if (summary.Curve is { Count: > 0 } curve)
+        {
+            md.Append("\n## Learning curve (random split)\n\n")
+              .Append("The random split's validation and test runs, with nested subsets of its training runs (per seed, each smaller set lies inside the larger ones); ")
+              .Append("mean ± std over seeds. Every fit: [learning-curve.csv](learning-curve.csv).\n\n")
+              .Append("| Training runs | checkpoints | Method | R² mean ± std | Kendall τ mean ± std |\n|--:|--:|---|--:|--:|\n");
+            foreach (var point in LearningCurve.Points(curve))
+                md.Append($"| {point.TrainRuns} | {point.TrainCheckpoints.ToString("F0", System.Globalization.CultureInfo.InvariantCulture)} | {Cell(point.Method)} | ")
+                  .Append($"{ReportFormat.MeanStd(point.R2Mean, point.R2Std)} | {ReportFormat.MeanStd(point.TauMean, point.TauStd)} |\n");
+        }
+
         md.Append("\n## Verdict\n\n").Append(Verdict.Describe(rows));
         if (paired.Count > 0) md.Append("\n\n").Append(PairedDifferences.Describe(paired));
         md.Append("\n\n## Figures\n\n");

@@ -46,6 +46,12 @@ public static class ReportWriter
             Bytes("accuracy-histogram.png", AccuracyHistogram.Render(targets));
             figures.Add(("accuracy-histogram.png", "The zoo's test accuracies"));
         }
+        if (summary.Curve is { Count: > 0 } curve)
+        {
+            Text("learning-curve.csv", LearningCurve.Csv(curve));
+            Bytes("learning-curve.png", LearningCurve.Render(curve));
+            figures.Add(("learning-curve.png", "Learning curve: scores against training runs (random split)"));
+        }
         Bytes("training-curves.png", TrainingCurvesChart.Render(summary));
         figures.Add(("training-curves.png", "Validation R² per epoch"));
 

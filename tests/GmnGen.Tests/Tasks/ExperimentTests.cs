@@ -57,6 +57,27 @@ public sealed class DataSplitTests
     }
 
     [Fact]
+    public void Learning_curve_subsets_are_nested_grouped_by_run_and_share_validation_and_test()
+    {
+        var random = DataSplits.Random(Runs, seed: 5);
+        var sizes = new[] { 2, 5, 10, 20, 36 };
+        var subsets = sizes.Select(n => DataSplits.Subset(random, Runs, n, seed: 5)).ToList();
+        for (int i = 0; i < sizes.Length; i++)
+        {
+            AssertPartition(subsets[i], covers: i == sizes.Length - 1);
+            Assert.Equal(sizes[i], subsets[i].Train.Select(m => Runs[m]).Distinct().Count());
+            Assert.Equal(random.Validation, subsets[i].Validation);
+            Assert.Equal(random.Test, subsets[i].Test);
+            if (i > 0) Assert.Subset(subsets[i].Train.ToHashSet(), subsets[i - 1].Train.ToHashSet());
+        }
+        Assert.Equal(random.Train.Order(), subsets[^1].Train.Order());
+        // The low-data split is one point of the same curve.
+        Assert.Equal(DataSplits.LowData(random, Runs, 0.1, seed: 5).Train, DataSplits.Subset(random, Runs, 20, seed: 5).Train);
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => DataSplits.Subset(random, Runs, 37, seed: 5));
+        Assert.Contains("has 36 training runs", e.Message);
+    }
+
+    [Fact]
     public void The_ood_split_tests_only_on_widths_strictly_larger_than_any_it_trains_or_selects_on()
     {
         var split = DataSplits.OodWidth(Runs, RunWidths, seed: 4);
@@ -149,6 +170,35 @@ public sealed class AccuracyExperimentTests : IDisposable
 
         var other = AccuracyExperiment.Run(members, options, "t", [], new ExperimentCache(root, "another zoo"), create: Create);
         Assert.Equal(12, log.Count);
+    }
+
+    [Fact]
+    public void A_learning_curve_fits_every_size_seed_and_method_once_and_caches_them_apart_from_the_splits()
+    {
+        var members = ExperimentTesting.RandomMembers(30);
+        try
+        {
+            var options = new ExperimentOptions(["GMN", "StatNN"], ["random"], [0, 1], new PredictorOptions(), CurveRuns: [5, 2, 10]);
+            var log = new List<string>();
+            IPropertyPredictor Create(string method, PredictorOptions _) => new MeanAbsPredictor(log, method);
+            var cache = new ExperimentCache(root, "curve");
+
+            var summary = AccuracyExperiment.Run(members, options, "t", [], cache, create: Create);
+
+            Assert.Equal(2 * 2 + 3 * 2 * 2, log.Count);
+            Assert.Equal(4, summary.Runs.Count);   // the curve's fits are not among the splits' runs
+            Assert.Equal([2, 2, 2, 2, 5, 5, 5, 5, 10, 10, 10, 10], summary.Curve!.Select(c => c.TrainRuns).Order());
+            Assert.All(summary.Curve!, c => Assert.Equal(c.TrainRuns, c.TrainCheckpoints));   // one checkpoint per run here
+            Assert.All(summary.Curve!, c => Assert.Equal($"curve-{c.TrainRuns}", c.Run.Split));
+            log.Clear();
+            AccuracyExperiment.Run(members, options, "t", [], cache, create: Create);
+            Assert.Empty(log);
+            Assert.Throws<ArgumentOutOfRangeException>(() => AccuracyExperiment.Run(members, options with { CurveRuns = [30] }, "t", [], cache, create: Create));
+        }
+        finally
+        {
+            foreach (var member in members) member.Graph.Dispose();
+        }
     }
 
     [Fact]

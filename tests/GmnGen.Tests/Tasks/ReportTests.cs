@@ -125,6 +125,26 @@ public sealed class ReportTests : IDisposable
     }
 
     [Fact]
+    public void The_learning_curve_gets_a_table_a_csv_and_a_figure()
+    {
+        var curve = new[] { 10, 40, 10, 40 }.Select((n, i) => new CurveRun(n, 3 * n, Run("curve-" + n, i < 2 ? "GMN" : "StatNN", 0, r2: n / 100.0, tau: n / 200.0))).ToList();
+        var summary = Summary(Run("random", "GMN", 0, 0.5, 0.5)) with { Curve = curve };
+
+        var points = LearningCurve.Points(curve);
+        Assert.Equal([(10, "GMN"), (10, "StatNN"), (40, "GMN"), (40, "StatNN")], points.Select(p => (p.TrainRuns, p.Method)));
+        Assert.Equal(0.4, points[2].R2Mean, 12);
+        var md = MarkdownReport.Render(summary, []);
+        Assert.Contains("## Learning curve (random split)", md);
+        Assert.Contains("| 40 | 120 | GMN | 0.400 ± 0.000 | 0.200 ± 0.000 |", md);
+        var files = ReportWriter.Write(_directory, summary);
+        var csv = File.ReadAllLines(files.Single(f => f.EndsWith("learning-curve.csv")));
+        Assert.Equal(LearningCurve.CsvHeader, csv[0]);
+        Assert.Equal(5, csv.Length);
+        Assert.StartsWith("10,30,GMN,0,0.1,0.05,", csv[1]);
+        Assert.Equal(PngSignature, File.ReadAllBytes(files.Single(f => f.EndsWith("learning-curve.png"))).Take(8));
+    }
+
+    [Fact]
     public void Paired_differences_from_one_seed_say_they_cannot_tell_anything()
     {
         var paired = PairedDifferences.Compute(Summary(Run("random", "GMN", 0, 0.9, 0.9), Run("random", "StatNN", 0, 0.1, 0.1)));
