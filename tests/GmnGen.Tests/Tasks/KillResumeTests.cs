@@ -5,7 +5,7 @@ using System.IO;
 using System.Linq;
 using System.Threading;
 using GmnGen.Tasks.Zoo;
-using GmnGen.Tests.Support;
+using GmnGen.Generators.Tests;
 
 namespace GmnGen.Tests.Tasks;
 

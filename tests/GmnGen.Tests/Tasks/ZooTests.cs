@@ -130,7 +130,7 @@ public sealed class ZooDefinitionTests
     [Fact]
     public void The_architecture_file_is_what_the_script_writes()
     {
-        var root = Support.RepoRoot.Path;
+        var root = GmnGen.Generators.Tests.RepoRoot.Path;
         var start = new ProcessStartInfo("python3", ["scripts/make-zoo-architectures.py", "--stdout"])
         {
             WorkingDirectory = root, RedirectStandardOutput = true, RedirectStandardError = true,
