@@ -32,8 +32,12 @@ public static class ExperimentCommand
         var hidden = new Option<int>("--gmn-hidden") { Description = "GMN width.", DefaultValueFactory = _ => defaults.Gmn.Hidden };
         var blocks = new Option<int>("--gmn-blocks") { Description = "GMN message-passing blocks.", DefaultValueFactory = _ => defaults.Gmn.Blocks };
         var curve = new Option<string?>("--learning-curve") { Description = "Comma-separated training-set sizes in runs (e.g. 50,100,200,400,800): also fit every method on nested subsets of the random split's training runs and write learning-curve.csv/png." };
-        var poolStd = new Option<bool>("--gmn-pool-std") { Description = "The GMN pools each graph's states by mean and standard deviation (default: mean only)." };
-        var valueNoise = new Option<double>("--gmn-value-noise") { Description = "Std of Gaussian noise added to the GMN's standardised edge values while it trains (0: none; 0.1 is the neural-graphs recipe).", DefaultValueFactory = _ => 0 };
+        var poolStd = new Option<bool>("--gmn-pool-std")
+        {
+            Description = "The GMN pools each graph's states by mean and standard deviation (`--gmn-pool-std false`: by mean only, the GMN paper's readout).",
+            DefaultValueFactory = _ => defaults.Gmn.PoolStandardDeviation,
+        };
+        var valueNoise = new Option<double>("--gmn-value-noise") { Description = "Std of Gaussian noise added to the GMN's standardised edge values while it trains (0: none; 0.1 is the neural-graphs recipe).", DefaultValueFactory = _ => defaults.Gmn.ValueNoise };
         var device = new Option<string>("--device") { Description = "auto, cpu or cuda (auto takes CUDA when TorchSharp finds a GPU).", DefaultValueFactory = _ => "auto" };
         var firstSeed = new Option<int>("--first-seed") { Description = "First seed (seeds are first..first+count-1). Processes given different seeds and the same --out share finished fits through <out>/cache: run one per core, then once more with all seeds to write the full report.", DefaultValueFactory = _ => 0 };
         var noCache = new Option<bool>("--no-cache") { Description = "Refit everything instead of reusing finished fits from <out>/cache." };
