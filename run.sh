@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The main job, small default (about 9 minutes on 2 cores): restores and builds, makes sure
+# The main job, small default (about 12 minutes on 2 cores): restores and builds, makes sure
 # Fashion-MNIST is installed, trains a zoo of small CNNs (runs/zoo-cnn, two shards side by side),
 # then trains the GMN and the StatNN and DeepSets baselines to predict each checkpoint's test
 # accuracy from its weights (one process per seed, side by side) and writes runs/report-cnn (report.md, CSVs,
