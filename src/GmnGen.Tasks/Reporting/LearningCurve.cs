@@ -23,8 +23,8 @@ public static class LearningCurve
         return curve.GroupBy(c => c.TrainRuns).OrderBy(g => g.Key)
             .SelectMany(size => methods.Select(m => size.Where(c => c.Run.Method == m).ToList()).Where(g => g.Count > 0).Select(g =>
             {
-                var (r2, r2Std) = MeanStd(g.Select(c => c.Run.R2).ToList());
-                var (tau, tauStd) = MeanStd(g.Select(c => c.Run.KendallTau).ToList());
+                var (r2, r2Std) = ResultTable.MeanStd(g.Select(c => c.Run.R2).ToList());
+                var (tau, tauStd) = ResultTable.MeanStd(g.Select(c => c.Run.KendallTau).ToList());
                 return new CurvePoint(size.Key, g.Average(c => c.TrainCheckpoints), g[0].Run.Method, g.Count, r2, r2Std, tau, tauStd);
             })).ToList();
     }
@@ -45,22 +45,20 @@ public static class LearningCurve
     {
         var points = Points(curve);
         var methods = points.Select(p => p.Method).Distinct().ToList();
-        using var r2 = Panel(points, methods, p => (p.R2Mean, p.R2Std), "R² on the test runs");
-        using var tau = Panel(points, methods, p => (p.TauMean, p.TauStd), "Kendall τ on the test runs");
-        var left = r2.GetImage(width / 2, height);
-        var right = tau.GetImage(width - width / 2, height);
+        var figure = new Multiplot();
+        figure.AddPlots(2);
+        figure.Layout = new ScottPlot.MultiplotLayouts.Columns();
+        Panel(figure.GetPlot(0), points, methods, p => (p.R2Mean, p.R2Std), "R² on the test runs");
+        Panel(figure.GetPlot(1), points, methods, p => (p.TauMean, p.TauStd), "Kendall τ on the test runs");
         using var surface = SkiaSharp.SKSurface.Create(new SkiaSharp.SKImageInfo(width, height));
-        surface.Canvas.Clear(SkiaSharp.SKColors.White);
-        using (var a = SkiaSharp.SKImage.FromEncodedData(left.GetImageBytes(ImageFormat.Png))) surface.Canvas.DrawImage(a, 0, 0);
-        using (var b = SkiaSharp.SKImage.FromEncodedData(right.GetImageBytes(ImageFormat.Png))) surface.Canvas.DrawImage(b, width / 2, 0);
+        figure.Render(surface);
         using var image = surface.Snapshot();
-        using var data = image.Encode(SkiaSharp.SKEncodedImageFormat.Png, 100);
-        return data.ToArray();
+        using var png = image.Encode(SkiaSharp.SKEncodedImageFormat.Png, 100);
+        return png.ToArray();
     }
 
-    private static Plot Panel(IReadOnlyList<CurvePoint> points, IReadOnlyList<string> methods, Func<CurvePoint, (double Mean, double Std)> score, string title)
+    private static void Panel(Plot plot, IReadOnlyList<CurvePoint> points, IReadOnlyList<string> methods, Func<CurvePoint, (double Mean, double Std)> score, string title)
     {
-        var plot = new Plot();
         foreach (var method in methods)
         {
             var mine = points.Where(p => p.Method == method).ToList();
@@ -79,12 +77,5 @@ public static class LearningCurve
         plot.XLabel("Training runs (random split, log scale)");
         plot.YLabel("mean ± std over seeds");
         plot.ShowLegend(Alignment.LowerRight);
-        return plot;
-    }
-
-    private static (double Mean, double Std) MeanStd(IReadOnlyList<double> values)
-    {
-        double mean = values.Average();
-        return (mean, values.Count < 2 ? 0 : Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Count - 1)));
     }
 }

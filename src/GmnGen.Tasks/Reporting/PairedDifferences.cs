@@ -49,8 +49,8 @@ public static class PairedDifferences
                     .Select(r => (R2: own[r.Seed].R2 - r.R2, Tau: own[r.Seed].KendallTau - r.KendallTau))
                     .Where(p => double.IsFinite(p.R2) && double.IsFinite(p.Tau)).ToList();
                 if (pairs.Count == 0) continue;
-                var (r2Mean, r2Std) = MeanStd(pairs.Select(p => p.R2).ToList());
-                var (tauMean, tauStd) = MeanStd(pairs.Select(p => p.Tau).ToList());
+                var (r2Mean, r2Std) = ResultTable.MeanStd(pairs.Select(p => p.R2).ToList());
+                var (tauMean, tauStd) = ResultTable.MeanStd(pairs.Select(p => p.Tau).ToList());
                 rows.Add(new PairedDifference(split, baseline, pairs.Count, r2Mean, r2Std, tauMean, tauStd));
             }
         }
@@ -94,11 +94,4 @@ public static class PairedDifferences
     /// <summary>"+0.031" or "−0.120" (a true minus sign).</summary>
     public static string Signed(double value) =>
         (value < 0 ? "−" : "+") + Math.Abs(value).ToString("F3", CultureInfo.InvariantCulture);
-
-    private static (double Mean, double Std) MeanStd(IReadOnlyList<double> values)
-    {
-        double mean = values.Average();
-        double std = values.Count < 2 ? 0 : Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Count - 1));
-        return (mean, std);
-    }
 }

@@ -66,10 +66,9 @@ public static class ResultTable
                 var runs = summary.Runs.Where(r => r.Split == split && r.Method == method).ToList();
                 if (runs.Count == 0) continue;
                 var scores = runs.Select(score).ToList();
-                var r2 = scores.Select(s => s.R2).ToList();
-                var tau = scores.Select(s => s.Tau).ToList();
-                rows.Add(new ResultRow(split, method, runs.Count, r2.Average(), SampleStd(r2), tau.Average(), SampleStd(tau),
-                    runs.Average(r => r.Fit.Elapsed.TotalSeconds)));
+                var (r2, r2Std) = MeanStd(scores.Select(s => s.R2).ToList());
+                var (tau, tauStd) = MeanStd(scores.Select(s => s.Tau).ToList());
+                rows.Add(new ResultRow(split, method, runs.Count, r2, r2Std, tau, tauStd, runs.Average(r => r.Fit.Elapsed.TotalSeconds)));
             }
         }
         return rows;
@@ -79,11 +78,11 @@ public static class ResultTable
     public static IReadOnlyList<string> MethodOrder(ExperimentSummary summary) =>
         summary.Runs.Select(r => r.Method).Distinct().ToList();
 
-    // Seeds are a sample of the training randomness, hence n − 1; one seed has no spread to estimate.
-    private static double SampleStd(IReadOnlyList<double> values)
+    /// <summary>Mean and sample standard deviation: seeds are a sample of the training randomness, hence
+    /// n − 1; one value has no spread to estimate (0).</summary>
+    internal static (double Mean, double Std) MeanStd(IReadOnlyList<double> values)
     {
-        if (values.Count < 2) return 0;
         double mean = values.Average();
-        return Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Count - 1));
+        return (mean, values.Count < 2 ? 0 : Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Count - 1)));
     }
 }
