@@ -35,7 +35,9 @@ internal static class GraphEmitter
             w.Line("    {");
             foreach (var s in spec.State)
                 w.Line($"        new(\"{s.Name}\", [{string.Join(", ", s.Shape)}], {s.Offset}),");
-            w.Line("    });");
+            w.Line("    },");
+            // Read on first use: Symmetries is initialised in another generated file of this class.
+            w.Line("    symmetries: static () => Symmetries);");
             w.Line();
             w.Line("/// <summary>The parameter graph of this instance's current weights and buffers (detached, one concatenation).</summary>");
             w.Open($"public {Graphs}.ParameterGraph ToParameterGraph()");

@@ -28,6 +28,12 @@ public sealed record NodeRunSpec(int Start, int Block);
 /// <summary>See GmnGen.Symmetries.PermutationGroup.</summary>
 public sealed record GroupSpec(string Name, int Size, EquatableArray<NodeRunSpec> Nodes, EquatableArray<AxisSpec> Actions);
 
+/// <summary>See GmnGen.Symmetries.ScaledAxis.</summary>
+public sealed record ScaledAxisSpec(string Tensor, int Axis, int Power, int Block);
+
+/// <summary>See GmnGen.Symmetries.ScalingGroup; <paramref name="Kind"/> names a ScalingKind member.</summary>
+public sealed record ScalingSpec(string Name, string Kind, int Size, bool Exact, EquatableArray<ScaledAxisSpec> Actions);
+
 public sealed record NetworkSpec(
     string? Namespace,
     string ClassName,
@@ -42,7 +48,8 @@ public sealed record NetworkSpec(
     EquatableArray<NodeBlockSpec> Nodes,
     EquatableArray<EdgeBlockSpec> Edges,
     EquatableArray<StateTensorSpec> State,
-    EquatableArray<GroupSpec> Groups);
+    EquatableArray<GroupSpec> Groups,
+    EquatableArray<ScalingSpec> Scalings);
 
 /// <summary>The outcome of validation: a spec when the definition is valid, and every problem found.</summary>
 public sealed record BuildResult(NetworkSpec? Spec, EquatableArray<DiagnosticInfo> Diagnostics);

@@ -21,7 +21,7 @@ internal sealed partial class NetworkBuilder
     /// <summary>Members the emitters add to every network class.</summary>
     internal static readonly HashSet<string> GeneratedMemberNames = new()
     {
-        "InputShape", "OutputShape", "GraphLayout", "Symmetries", "ToParameterGraph", "ApplyPermutations", "ApplyRandomAutomorphism", "forward",
+        "InputShape", "OutputShape", "GraphLayout", "Symmetries", "ToParameterGraph", "ApplyPermutations", "ApplyRandomAutomorphism", "ApplyRandomScaling", "forward",
     };
 
     private readonly NetworkModel model;
@@ -79,6 +79,7 @@ internal sealed partial class NetworkBuilder
             foreach (var op in member.Ops)
             {
                 int before = steps.Count;
+                NoteForScaling(op, stateName);
                 bool ok = op.Kind.IsParametric()
                     ? AddLayer(member, op, stateName, isLast: i == lastNodeLayer)
                     : AddOperation(member, op, layers.Take(i + 1).Select(l => l.Member.Name));
@@ -92,7 +93,7 @@ internal sealed partial class NetworkBuilder
         var (state, edges) = graph.Values();
         return new NetworkSpec(model.Namespace, model.ClassName, model.ContainingTypes, model.IsFileLocal, model.HintPrefix,
             model.InputShape, shape.ToEquatableArray(), modules.ToEquatableArray(), steps.ToEquatableArray(),
-            graph.NodeCount, graph.Nodes, edges, state, graph.Groups);
+            graph.NodeCount, graph.Nodes, edges, state, graph.Groups, graph.Symmetries.Scalings());
     }
 
     // ---- declaration-level checks -------------------------------------------------------------
@@ -182,8 +183,11 @@ internal sealed partial class NetworkBuilder
         int[] kernel = flattened?.Spatial ?? new int[0];
         int weight = graph.AddState(name + ".weight", new[] { outFeatures, inFeatures }, field + ".weight");
         graph.AddEdges(layer, "LinearWeight", input, output, kernel, weight, $"{name}.weight");
-        ConsumeCurrent(name + ".weight", kernel.Aggregate(1, (a, k) => a * k));
+        int block = kernel.Aggregate(1, (a, k) => a * k);
+        graph.Symmetries.Consumed(input.Set, name + ".weight", block);
+        ConsumeCurrent(name + ".weight", block);
         graph.Act(output, name + ".weight", 0);
+        graph.Symmetries.Produced(output.Set, name + ".weight", bias ? name + ".bias" : null);
         graph.Current = output;
         if (bias) graph.AddBroadcast(layer, "Bias", "LinearBias", name + ".bias", field + ".bias", output, $"{name}.bias");
         shape = new[] { outFeatures };
@@ -221,8 +225,10 @@ internal sealed partial class NetworkBuilder
         var kernel = Enumerable.Repeat(k, dims).ToArray();
         int weight = graph.AddState(name + ".weight", new[] { outChannels, inChannels }.Concat(kernel).ToArray(), field + ".weight");
         graph.AddEdges(layer, "ConvWeight", input, output, kernel, weight, $"{name}.weight");
+        graph.Symmetries.Consumed(input.Set, name + ".weight", 1);
         ConsumeCurrent(name + ".weight", 1);
         graph.Act(output, name + ".weight", 0);
+        graph.Symmetries.Produced(output.Set, name + ".weight", bias ? name + ".bias" : null);
         graph.Current = output;
         if (bias) graph.AddBroadcast(layer, "ChannelBias", "ConvBias", name + ".bias", field + ".bias", output, $"{name}.bias");
         shape = new[] { outChannels }.Concat(spatial).ToArray();
@@ -400,6 +406,24 @@ internal sealed partial class NetworkBuilder
         shape = new[] { shape[0] }.Concat(spatial).ToArray();
         string function = op.Kind.ToString().ToLowerInvariant().Replace("pool", "_pool");
         return Step($"x = {F}.{function}(x, {kernel}, stride: {stride}, padding: {padding});");
+    }
+
+    /// <summary>Tells the symmetry builder what <paramref name="op"/> does to the units it is about to
+    /// read: only these steps can lie between a unit's layer and its readers for a scaling to hold.</summary>
+    private void NoteForScaling(OpModel op, string stateName)
+    {
+        var step = op.Kind switch
+        {
+            OpKind.Linear or OpKind.Conv1d or OpKind.Conv2d => (ChannelStep?)null,   // recorded as a reader by the layer
+            OpKind.BatchNorm1d or OpKind.BatchNorm2d => ChannelStep.BatchNorm,
+            OpKind.ReLU or OpKind.LeakyReLU => ChannelStep.PositivelyHomogeneous,
+            OpKind.Tanh => ChannelStep.Odd,
+            OpKind.GELU or OpKind.SiLU or OpKind.Sigmoid => ChannelStep.OtherActivation,
+            OpKind.Dropout or OpKind.Flatten or OpKind.GlobalAvgPool or OpKind.AvgPool1d or OpKind.AvgPool2d => ChannelStep.Linear,
+            OpKind.MaxPool1d or OpKind.MaxPool2d => ChannelStep.MaxPool,
+            _ => ChannelStep.Other,
+        };
+        if (step is { } s) graph.Symmetries.Passed(graph.Current.Set, s, stateName);
     }
 
     private bool Activation(string call, string kind)

@@ -4,6 +4,9 @@ using GmnGen.Generators.Model;
 
 namespace GmnGen.Generators.Validation;
 
+/// <summary>What an operation between a unit's layer and its readers does to it, for the scaling symmetries.</summary>
+internal enum ChannelStep { BatchNorm, PositivelyHomogeneous, Odd, OtherActivation, Linear, MaxPool, Other }
+
 /// <summary>
 /// Collects the permutation symmetries while the layers are walked. Every run of neurons or
 /// channels that carries activations is a <em>channel set</em>; each layer that reads or
@@ -26,6 +29,16 @@ internal sealed class SymmetryBuilder
         public List<int> GroupSizes { get; } = new();
         /// <summary>GroupNorm nodes (one per group) that move when whole groups move.</summary>
         public List<NodeRunSpec> GroupNodes { get; } = new();
+        /// <summary>True once a residual sum tied it to another set: a scaling would have to move the whole stream.</summary>
+        public bool Merged { get; set; }
+        /// <summary>The Linear or convolution whose rows (and bias) make the units; null for inputs and other layers.</summary>
+        public (string Weight, string? Bias)? Producer { get; set; }
+        /// <summary>The operations applied to the units before any layer read them, in order.</summary>
+        public List<ChannelStep> Steps { get; } = new();
+        /// <summary>The BatchNorm right after the producer, by state name.</summary>
+        public string? Norm { get; set; }
+        /// <summary>Linear and convolution weights that read the units (input axis, columns per unit).</summary>
+        public List<AxisSpec> Readers { get; } = new();
     }
 
     private readonly List<ChannelSet> sets = new();
@@ -57,6 +70,33 @@ internal sealed class SymmetryBuilder
         root.GroupNodes.AddRange(groupNodes.Select(n => new NodeRunSpec(n.Start, 1)));
     }
 
+    /// <summary>The units of <paramref name="set"/> are the rows of <paramref name="weight"/> (plus <paramref name="bias"/>).</summary>
+    public void Produced(int set, string weight, string? bias)
+    {
+        if (set >= 0) sets[set].Producer = (weight, bias);
+    }
+
+    /// <summary><paramref name="weight"/> (a Linear or convolution) reads the units of <paramref name="set"/> on its input axis.</summary>
+    public void Consumed(int set, string weight, int block)
+    {
+        if (set >= 0) sets[Find(set)].Readers.Add(new AxisSpec(weight, 1, block));
+    }
+
+    /// <summary>An operation runs on the units of <paramref name="set"/>; <paramref name="layer"/> names it when it is a BatchNorm.</summary>
+    public void Passed(int set, ChannelStep step, string layer)
+    {
+        if (set < 0) return;
+        var s = sets[Find(set)];
+        // Anything after the first reader (a projection shortcut re-reading a block's input) is not the simple chain.
+        if (s.Readers.Count > 0) step = ChannelStep.Other;
+        if (step == ChannelStep.BatchNorm)
+        {
+            if (s.Steps.Count == 0) s.Norm = layer;
+            else step = ChannelStep.Other;   // a BatchNorm after the activation: not handled, so no scaling
+        }
+        s.Steps.Add(step);
+    }
+
     /// <summary>Ties two sets of equal size into one (the two sides of a residual sum).</summary>
     public void Merge(int a, int b)
     {
@@ -66,6 +106,7 @@ internal sealed class SymmetryBuilder
         var root = sets[ra];
         var other = sets[rb];
         other.Parent = ra;
+        root.Merged = other.Merged = true;
         root.Fixed |= other.Fixed;
         root.Runs.AddRange(other.Runs);
         root.Actions.AddRange(other.Actions);
@@ -115,6 +156,46 @@ internal sealed class SymmetryBuilder
         }
         groups.AddRange(extra);
         return groups.ToEquatableArray();
+    }
+
+    /// <summary>
+    /// The scaling and sign symmetries: for each set made by one Linear or convolution and read only by
+    /// Linears and convolutions, with at most a BatchNorm, one activation and linear operations
+    /// (dropout, flatten, average pooling; max pooling for positive factors) in between. A BatchNorm
+    /// right after the producer gives a positive scaling of the producer's rows (the norm's running
+    /// statistics follow; exact up to its eps). Through ReLU or LeakyReLU (or no activation), the
+    /// pre-activation (the norm's affine parameters, else the producer's rows and bias) scales by c and
+    /// the readers' columns by 1/c; through Tanh (or no activation), by ±1. Every tensor axis the set's
+    /// permutations move must be one of these, or the set gets no scaling at all.
+    /// </summary>
+    public EquatableArray<ScalingSpec> Scalings()
+    {
+        var scalings = new List<ScalingSpec>();
+        foreach (var set in sets.Where(s => s.Parent < 0 && !s.Fixed && !s.Merged && s.GroupSizes.Count == 0 && s.Producer is not null && s.Readers.Count > 0))
+        {
+            var (weight, bias) = set.Producer!.Value;
+            var steps = set.Steps.Skip(set.Norm is null ? 0 : 1).ToList();
+            var activation = steps.Count > 0 && steps[0] is ChannelStep.PositivelyHomogeneous or ChannelStep.Odd or ChannelStep.OtherActivation ? steps[0] : (ChannelStep?)null;
+            var after = steps.Skip(activation is null ? 0 : 1).ToList();
+            if (after.Any(s => s is not (ChannelStep.Linear or ChannelStep.MaxPool))) continue;
+
+            var rows = new List<ScaledAxisSpec> { new(weight, 0, 1, 1) };
+            if (bias is not null) rows.Add(new ScaledAxisSpec(bias, 0, 1, 1));
+            var norm = set.Norm is null ? new string[0] : new[] { "weight", "bias", "running_mean", "running_var" }.Select(t => set.Norm + "." + t).ToArray();
+            var covered = rows.Select(r => (r.Tensor, r.Axis, r.Block)).Concat(norm.Select(t => (t, 0, 1))).Concat(set.Readers.Select(r => (r.Tensor, r.Axis, r.Block)));
+            if (!new HashSet<(string, int, int)>(covered).SetEquals(set.Actions.Select(a => (a.Tensor, a.Axis, a.Block)))) continue;
+
+            var readers = set.Readers.Select(r => new ScaledAxisSpec(r.Tensor, 1, -1, r.Block)).ToList();
+            var preActivation = set.Norm is null ? rows : new List<ScaledAxisSpec> { new(norm[0], 0, 1, 1), new(norm[1], 0, 1, 1) };
+            if (set.Norm is not null)
+                scalings.Add(new ScalingSpec(set.Name + ".norm_input", "Positive", set.Size, false,
+                    rows.Concat(new[] { new ScaledAxisSpec(norm[2], 0, 1, 1), new ScaledAxisSpec(norm[3], 0, 2, 1) }).ToEquatableArray()));
+            if (activation is null or ChannelStep.PositivelyHomogeneous)
+                scalings.Add(new ScalingSpec(set.Name + ".scale", "Positive", set.Size, true, preActivation.Concat(readers).ToEquatableArray()));
+            if (activation is null or ChannelStep.Odd && !after.Contains(ChannelStep.MaxPool))
+                scalings.Add(new ScalingSpec(set.Name + ".sign", "Sign", set.Size, true, preActivation.Concat(readers).ToEquatableArray()));
+        }
+        return scalings.ToEquatableArray();
     }
 
     private static int Gcd(int a, int b) => b == 0 ? a : Gcd(b, a % b);

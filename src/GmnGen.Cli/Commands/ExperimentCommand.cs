@@ -38,6 +38,7 @@ public static class ExperimentCommand
             DefaultValueFactory = _ => defaults.Gmn.PoolStandardDeviation,
         };
         var valueNoise = new Option<double>("--gmn-value-noise") { Description = "Std of Gaussian noise added to the GMN's standardised edge values while it trains (0: none; 0.1 is the neural-graphs recipe).", DefaultValueFactory = _ => defaults.Gmn.ValueNoise };
+        var scaling = new Option<double>("--gmn-scaling-augmentation") { Description = "Largest factor f of the random scaling and sign symmetries applied to each GMN training graph at every step (factors log-uniform in [1/f, f]; 1: off).", DefaultValueFactory = _ => defaults.GmnScalingAugmentation };
         var device = new Option<string>("--device") { Description = "auto, cpu or cuda (auto takes CUDA when TorchSharp finds a GPU).", DefaultValueFactory = _ => "auto" };
         var firstSeed = new Option<int>("--first-seed") { Description = "First seed (seeds are first..first+count-1). Processes given different seeds and the same --out share finished fits through <out>/cache: run one per core, then once more with all seeds to write the full report.", DefaultValueFactory = _ => 0 };
         var noCache = new Option<bool>("--no-cache") { Description = "Refit everything instead of reusing finished fits from <out>/cache." };
@@ -48,7 +49,7 @@ public static class ExperimentCommand
             "Predict each zoo checkpoint's test accuracy from its weights with the GMN and the baselines StatNN and DeepSets, " +
             "on a random, a low-data and an out-of-distribution (by width) split, over several seeds; write a report with R², Kendall tau and plots.")
         {
-            zoo, output, methods, splits, seeds, epochs, batch, learningRate, hidden, blocks, poolStd, valueNoise, curve, device, noCache, threads, firstSeed,
+            zoo, output, methods, splits, seeds, epochs, batch, learningRate, hidden, blocks, poolStd, valueNoise, scaling, curve, device, noCache, threads, firstSeed,
         };
         command.SetAction(parse =>
         {
@@ -60,6 +61,7 @@ public static class ExperimentCommand
                     Epochs = parse.GetValue(epochs),
                     BatchSize = parse.GetValue(batch),
                     LearningRate = parse.GetValue(learningRate),
+                    GmnScalingAugmentation = parse.GetValue(scaling),
                     Gmn = defaults.Gmn with
                     {
                         Hidden = parse.GetValue(hidden), Blocks = parse.GetValue(blocks),
@@ -104,7 +106,8 @@ public static class ExperimentCommand
             ("Seeds", string.Join(", ", options.Seeds)),
             ("Training", $"{p.Epochs} epochs, batch {p.BatchSize}, AdamW lr {p.LearningRate} (linear decay to {p.FinalLearningRateFraction}×), weight decay {p.WeightDecay}, best validation epoch kept"),
             ("GMN", $"width {p.Gmn.Hidden}, {p.Gmn.Blocks} blocks, pooling {(p.Gmn.PoolStandardDeviation ? "mean and std" : "mean")}" +
-                    (p.Gmn.ValueNoise > 0 ? $", value noise {p.Gmn.ValueNoise.ToString(CultureInfo.InvariantCulture)}" : "")),
+                    (p.Gmn.ValueNoise > 0 ? $", value noise {p.Gmn.ValueNoise.ToString(CultureInfo.InvariantCulture)}" : "") +
+                    (p.GmnScalingAugmentation > 1 ? $", scaling augmentation up to ×{p.GmnScalingAugmentation.ToString(CultureInfo.InvariantCulture)}" : "")),
             ("StatNN", $"7 statistics per tensor, MLP {p.StatNnLayers}×{p.StatNnHidden}"),
             ("DeepSets", $"phi and rho {p.DeepSetsLayers}×{p.DeepSetsHidden} over every parameter (value + edge type)"),
             ("Device", p.Device.ToString()),

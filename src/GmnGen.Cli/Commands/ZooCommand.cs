@@ -22,18 +22,20 @@ public static class ZooCommand
         var shard = new Option<string>("--shard") { Description = "Train only part k of n (k/n): disjoint, deterministic parts whose folders merge by copying into one.", DefaultValueFactory = _ => "1/1" };
         var data = new Option<string?>("--data") { Description = $"Fashion-MNIST folder (default ${FashionMnist.DirectoryVariable} or {FashionMnist.DefaultDirectory})." };
 
+        var plan = new Option<int>("--plan") { Description = $"Run-plan version (distributions of the hyper-parameters): {ZooSettings.CurrentPlan}, or 1 to grow a zoo built before issue 12.", DefaultValueFactory = _ => ZooSettings.CurrentPlan };
         var threads = new Option<int?>("--threads") { Description = "torch.set_num_threads (default: torch's choice, one per core). Two shards with --threads 1 each use 2 cores better than one process for small networks." };
 
         var command = new Command("zoo", "Train a zoo of small classifiers on Fashion-MNIST and store their checkpoints (safetensors) and a manifest (CSV).")
         {
-            output, family, runs, checkpoints, seed, testImages, shard, data, threads,
+            output, family, runs, checkpoints, seed, testImages, plan, shard, data, threads,
         };
         command.SetAction(parse =>
         {
             try
             {
                 Threads.Apply(parse.GetValue(threads));
-                var settings = new ZooSettings(ParseFamily(parse.GetValue(family)!), parse.GetValue(seed), parse.GetValue(checkpoints), parse.GetValue(testImages));
+                var settings = new ZooSettings(ParseFamily(parse.GetValue(family)!), parse.GetValue(seed), parse.GetValue(checkpoints), parse.GetValue(testImages),
+                    Plan: parse.GetValue(plan));
                 return Run(parse.GetValue(output)!, settings, parse.GetValue(runs), Shard.Parse(parse.GetValue(shard)!), parse.GetValue(data));
             }
             catch (Exception e) when (e is ArgumentException or FormatException or InvalidOperationException or IOException or InvalidDataException)

@@ -52,6 +52,14 @@ public sealed record PredictorOptions
     /// </summary>
     public GmnConfig Gmn { get; init; } = new() { Hidden = 32, Blocks = 3, PoolStandardDeviation = true };
 
+    /// <summary>
+    /// Label-preserving augmentation of the GMN's training graphs: at every step each graph gets random
+    /// scaling and sign symmetries of its network (<see cref="GmnGen.Graphs.ParameterGraph.RandomlyScaled"/>;
+    /// positive factors log-uniform in [1/f, f] for this f). The GMN is invariant to permutations by
+    /// construction, not to these, so they are what it can still learn from. 1 (off) by default.
+    /// </summary>
+    public double GmnScalingAugmentation { get; init; } = 1;
+
     /// <summary>Width of each hidden layer of StatNN's MLP; 256 by default (Unterthiner et al. use a few hundred units).</summary>
     public int StatNnHidden { get; init; } = 256;
 
@@ -79,6 +87,8 @@ public sealed record PredictorOptions
             throw new ArgumentException($"{nameof(FinalLearningRateFraction)} must be in (0, 1], not {FinalLearningRateFraction}.");
         if (!(WeightDecay >= 0) || double.IsInfinity(WeightDecay))
             throw new ArgumentException($"{nameof(WeightDecay)} must be 0 or positive, not {WeightDecay}.");
+        if (!(GmnScalingAugmentation >= 1) || double.IsInfinity(GmnScalingAugmentation))
+            throw new ArgumentException($"{nameof(GmnScalingAugmentation)} must be a finite factor of at least 1 (1: off), not {GmnScalingAugmentation}.");
         ArgumentNullException.ThrowIfNull(Device, nameof(Device));
         ArgumentNullException.ThrowIfNull(Gmn, nameof(Gmn));
         Gmn.Validate();

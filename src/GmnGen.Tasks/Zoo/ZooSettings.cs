@@ -16,10 +16,16 @@ namespace GmnGen.Tasks.Zoo;
 /// <param name="Checkpoints">Checkpoints kept per run, at geometrically spaced steps ending at the last.</param>
 /// <param name="TestImages">Fashion-MNIST test images each checkpoint's accuracy is measured on (the first n of the 10,000).</param>
 /// <param name="BatchSize">Minibatch size of every run.</param>
-public sealed record ZooSettings(ZooFamily Family, long Seed, int Checkpoints = 3, int TestImages = 10_000, int BatchSize = 128)
+/// <param name="Plan">Which version of <see cref="RunPlanner"/>'s distributions draws the runs (<see cref="CurrentPlan"/> for
+/// new zoos; a <c>zoo.json</c> without the field was written by plan 1).</param>
+public sealed record ZooSettings(ZooFamily Family, long Seed, int Checkpoints = 3, int TestImages = 10_000, int BatchSize = 128,
+    int Plan = ZooSettings.CurrentPlan)
 {
     /// <summary>File name of the settings inside a zoo folder.</summary>
     public const string FileName = "zoo.json";
+
+    /// <summary>The run plan new zoos use: 2 (fewer runs that never learn, later checkpoints; <see cref="RunPlanner"/>).</summary>
+    public const int CurrentPlan = 2;
 
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, Converters = { new JsonStringEnumConverter() } };
 
@@ -30,6 +36,7 @@ public sealed record ZooSettings(ZooFamily Family, long Seed, int Checkpoints = 
         if (Checkpoints is < 1 or > 16) throw new ArgumentException($"Checkpoints must be 1..16, not {Checkpoints}.");
         if (TestImages is < 100 or > 10_000) throw new ArgumentException($"TestImages must be 100..10000, not {TestImages}.");
         if (BatchSize is < 1 or > 4096) throw new ArgumentException($"BatchSize must be 1..4096, not {BatchSize}.");
+        if (Plan is < 1 or > CurrentPlan) throw new ArgumentException($"Plan must be 1..{CurrentPlan}, not {Plan}.");
     }
 
     /// <summary>Reads <c>zoo.json</c> from <paramref name="directory"/>, or null when there is none.</summary>
@@ -39,8 +46,11 @@ public sealed record ZooSettings(ZooFamily Family, long Seed, int Checkpoints = 
         if (!File.Exists(path)) return null;
         try
         {
-            return JsonSerializer.Deserialize<ZooSettings>(File.ReadAllText(path), Json)
-                   ?? throw new InvalidDataException($"{path} is empty.");
+            string text = File.ReadAllText(path);
+            var settings = JsonSerializer.Deserialize<ZooSettings>(text, Json) ?? throw new InvalidDataException($"{path} is empty.");
+            // Zoos written before plans had versions lack the field; the constructor's default would call them current.
+            using var document = JsonDocument.Parse(text);
+            return document.RootElement.TryGetProperty(nameof(Plan), out _) ? settings : settings with { Plan = 1 };
         }
         catch (JsonException e)
         {

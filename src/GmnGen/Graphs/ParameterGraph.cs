@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using TorchSharp;
+using GmnGen.Symmetries;
 using static TorchSharp.torch;
 
 namespace GmnGen.Graphs;
@@ -50,6 +51,40 @@ public sealed class ParameterGraph : IDisposable
             : cat([values, ones(1, dtype: values.dtype, device: values.device)], 0)
                 .index_select(0, topology.ValueIndex.to(values.device));
         return new ParameterGraph(topology, edgeValues.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>
+    /// The graph of the same network after its scaling and sign symmetries with <paramref name="factors"/>
+    /// (one tensor per group of the layout's <see cref="SymmetrySpec.Scalings"/>): the values a scaled copy
+    /// of the network would give, computed without the network. A label-preserving augmentation for metanets.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The layout was made without symmetries.</exception>
+    public ParameterGraph Scaled(IReadOnlyList<Tensor> factors)
+    {
+        var layout = Topology.Layout;
+        var symmetries = layout.Symmetries
+            ?? throw new InvalidOperationException($"{layout.Architecture}: this layout was made without symmetries (generated layouts carry them).");
+        using var _ = no_grad();
+        using var scope = NewDisposeScope();
+        var multiplier = ones(layout.ValueCount, dtype: EdgeValues.dtype, device: EdgeValues.device);
+        // Views of one vector of 1s, by state name: the scalings multiply them as they would the tensors.
+        var views = layout.State.ToDictionary(t => t.Name, t => multiplier.narrow(0, t.Offset, t.Length).view(t.Shape));
+        symmetries.ApplyScaling(views, factors);
+        var perEdge = Topology.IsIdentityGather
+            ? multiplier
+            : cat([multiplier, ones(1, dtype: multiplier.dtype, device: multiplier.device)], 0).index_select(0, Topology.ValueIndex.to(multiplier.device));
+        return new ParameterGraph(Topology, EdgeValues.mul(perEdge).MoveToOuterDisposeScope());
+    }
+
+    /// <summary><see cref="Scaled"/> with random factors (<see cref="SymmetrySpec.RandomScalingFactors"/>).</summary>
+    public ParameterGraph RandomlyScaled(double maxFactor = 2, Generator? generator = null)
+    {
+        var symmetries = Topology.Layout.Symmetries
+            ?? throw new InvalidOperationException($"{Topology.Layout.Architecture}: this layout was made without symmetries (generated layouts carry them).");
+        using var scope = NewDisposeScope();
+        var scaled = Scaled(symmetries.RandomScalingFactors(maxFactor, generator));
+        scaled.EdgeValues.MoveToOuterDisposeScope();
+        return scaled;
     }
 
     /// <summary>Frees <see cref="EdgeValues"/>; the topology is shared and stays.</summary>

@@ -37,9 +37,14 @@ public sealed record StateTensor(string Name, long[] Shape, int Offset)
 public sealed class ParameterGraphLayout
 {
     private readonly Lazy<ParameterGraphTopology> topology;
+    private readonly Lazy<Symmetries.SymmetrySpec?> symmetries;
 
-    public ParameterGraphLayout(string architecture, int nodeCount, IReadOnlyList<NodeBlock> nodes, IReadOnlyList<EdgeBlock> edges, IReadOnlyList<StateTensor> state)
+    /// <param name="symmetries">The architecture's symmetries, read on first use (generated code passes
+    /// its static <c>Symmetries</c>, which another generated file initialises).</param>
+    public ParameterGraphLayout(string architecture, int nodeCount, IReadOnlyList<NodeBlock> nodes, IReadOnlyList<EdgeBlock> edges, IReadOnlyList<StateTensor> state,
+        Func<Symmetries.SymmetrySpec>? symmetries = null)
     {
+        this.symmetries = new Lazy<Symmetries.SymmetrySpec?>(() => symmetries?.Invoke());
         Architecture = architecture;
         NodeCount = nodeCount;
         Nodes = nodes;
@@ -60,6 +65,9 @@ public sealed class ParameterGraphLayout
     public IReadOnlyList<EdgeBlock> Edges { get; }
     /// <summary>State tensors in value-vector order (state_dict order without num_batches_tracked).</summary>
     public IReadOnlyList<StateTensor> State { get; }
+
+    /// <summary>The architecture's symmetries, when the layout was made with them (every generated one is).</summary>
+    public Symmetries.SymmetrySpec? Symmetries => symmetries.Value;
 
     /// <summary>The topology as tensors on the CPU, built on first use and shared by every instance.</summary>
     public ParameterGraphTopology Topology => topology.Value;

@@ -89,6 +89,26 @@ public class PredictorProtocolTests
     }
 
     [Fact]
+    public void Scaling_augmentation_is_seeded_changes_the_fit_and_leaves_the_training_graphs_alone()
+    {
+        var (train, validation, test) = Splits.Value;
+        var before = train.Select(s => s.Graph.EdgeValues.clone()).ToList();
+        double[] FitAndPredict(double factor)
+        {
+            using var predictor = new GmnPredictor(Quick(epochs: 2, seed: 11) with { GmnScalingAugmentation = factor });
+            predictor.Fit(train, validation);
+            return predictor.Predict(test);
+        }
+
+        var plain = FitAndPredict(1);
+        var augmented = FitAndPredict(2);
+        Assert.Equal(augmented, FitAndPredict(2));
+        Assert.NotEqual(plain, augmented);
+        Assert.All(train.Zip(before), p => Assert.True(p.First.Graph.EdgeValues.equal(p.Second).all().item<bool>(), $"{p.First.Id}: augmentation changed the stored graph"));
+        Assert.Contains("GmnScalingAugmentation", Assert.Throws<ArgumentException>(() => new GmnPredictor(new PredictorOptions { GmnScalingAugmentation = 0.5 })).Message);
+    }
+
+    [Fact]
     public void Misuse_fails_with_a_message_that_says_what_was_expected()
     {
         var (train, validation, _) = Splits.Value;

@@ -188,6 +188,49 @@ public sealed class ZooDefinitionTests
         Assert.True(Enumerable.Range(0, 50).Select(r => RunPlanner.Plan(settings, r).Architecture.Name).Distinct().Count() > 20);
     }
 
+    [Fact]
+    public void Plan_2_draws_from_the_ranges_that_learn_and_keeps_its_first_checkpoint_at_an_eighth()
+    {
+        var current = new ZooSettings(ZooFamily.VaryingCnn, 7);
+        Assert.Equal(2, current.Plan);
+        var plans = Enumerable.Range(0, 400).Select(r => RunPlanner.Plan(current, r)).ToList();
+        Assert.Equal([0.1, 0.2, 0.4], plans.Select(p => p.TrainFraction).Distinct().Order());
+        Assert.All(plans, p => Assert.InRange(p.InitScale, 0.5, 2));
+        Assert.All(plans.Where(p => p.Optimizer == GmnGen.Training.OptimizerKind.Adam), p => Assert.InRange(p.LearningRate, 1e-3, 3e-2));
+        Assert.All(plans.Where(p => p.Optimizer == GmnGen.Training.OptimizerKind.Sgd), p => Assert.InRange(p.LearningRate, 1e-2, 3e-1));
+        Assert.All(plans, p => Assert.Equal(Math.Round(p.TotalSteps / 8.0), p.CheckpointSteps[0], 0));
+
+        // Plan 1 still draws what it drew, so zoos built with it can grow.
+        var old = current with { Plan = 1 };
+        var oldPlans = Enumerable.Range(0, 400).Select(r => RunPlanner.Plan(old, r)).ToList();
+        Assert.Contains(0.05, oldPlans.Select(p => p.TrainFraction));
+        Assert.All(oldPlans, p => Assert.Equal(Math.Round(p.TotalSteps / 16.0), p.CheckpointSteps[0], 0));
+        Assert.Throws<ArgumentException>(() => (current with { Plan = 3 }).Validate());
+    }
+
+    [Fact]
+    public void A_zoo_json_written_before_plans_had_versions_reads_as_plan_1_and_is_not_extended_by_plan_2()
+    {
+        var folder = Directory.CreateTempSubdirectory("gmngen-zoo-json-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(folder, ZooSettings.FileName),
+                """{ "Family": "VaryingCnn", "Seed": 3, "Checkpoints": 3, "TestImages": 10000, "BatchSize": 128 }""");
+            var read = ZooSettings.Read(folder)!;
+            Assert.Equal(1, read.Plan);
+            Assert.Equal(new ZooSettings(ZooFamily.VaryingCnn, 3, Plan: 1), read);
+            var error = Assert.Throws<InvalidOperationException>(() =>
+            {
+                ZooBuilder.Build(folder, new ZooSettings(ZooFamily.VaryingCnn, 3), 1, Shard.All, null!);
+            });
+            Assert.Contains("Plan = 1", error.Message);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     [Theory]
     [InlineData("0/2")]
     [InlineData("3/2")]

@@ -7,7 +7,7 @@ namespace GmnGen.Tests.Networks;
 
 partial class BatchNormCnn
 {
-    /// <summary>The 2 permutation symmetry groups of BatchNormCnn's parameters (hidden neurons and channels).</summary>
+    /// <summary>The 2 permutation symmetry groups of BatchNormCnn's parameters (hidden neurons and channels) and its 3 scaling and sign symmetries.</summary>
     public static global::GmnGen.Symmetries.SymmetrySpec Symmetries { get; } = new("BatchNormCnn", new global::GmnGen.Symmetries.PermutationGroup[]
     {
         new("Conv1.channels", 8, new global::GmnGen.Symmetries.NodeRun[] { new(1) }, new global::GmnGen.Symmetries.TensorAxis[]
@@ -30,6 +30,28 @@ partial class BatchNormCnn
             new("Bn2.running_var", 0),
             new("Head.weight", 1),
         }),
+    }, new global::GmnGen.Symmetries.ScalingGroup[]
+    {
+        new("Conv1.channels.norm_input", global::GmnGen.Symmetries.ScalingKind.Positive, 8, Exact: false, new global::GmnGen.Symmetries.ScaledAxis[]
+        {
+            new("Conv1.weight", 0, 1),
+            new("Conv1.bias", 0, 1),
+            new("Bn1.running_mean", 0, 1),
+            new("Bn1.running_var", 0, 2),
+        }),
+        new("Conv1.channels.scale", global::GmnGen.Symmetries.ScalingKind.Positive, 8, Exact: true, new global::GmnGen.Symmetries.ScaledAxis[]
+        {
+            new("Bn1.weight", 0, 1),
+            new("Bn1.bias", 0, 1),
+            new("Conv2.weight", 1, -1),
+        }),
+        new("Conv2.channels.norm_input", global::GmnGen.Symmetries.ScalingKind.Positive, 12, Exact: false, new global::GmnGen.Symmetries.ScaledAxis[]
+        {
+            new("Conv2.weight", 0, 1),
+            new("Conv2.bias", 0, 1),
+            new("Bn2.running_mean", 0, 1),
+            new("Bn2.running_var", 0, 2),
+        }),
     });
 
     global::GmnGen.Symmetries.SymmetrySpec global::GmnGen.IGraphNetwork.Symmetries => Symmetries;
@@ -39,4 +61,7 @@ partial class BatchNormCnn
 
     /// <summary>Applies a uniformly random automorphism in place and returns the permutations used.</summary>
     public global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.torch.Tensor> ApplyRandomAutomorphism(global::TorchSharp.torch.Generator? generator = null) => Symmetries.ApplyRandom(this, generator);
+
+    /// <summary>Applies random scaling and sign symmetries in place (positive factors log-uniform up to <paramref name="maxFactor"/> either way) and returns the factors used; the function is unchanged (up to BatchNorm's eps for the non-exact ones).</summary>
+    public global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.torch.Tensor> ApplyRandomScaling(double maxFactor = 2.0, global::TorchSharp.torch.Generator? generator = null) => Symmetries.ApplyRandomScaling(this, maxFactor, generator);
 }

@@ -41,7 +41,8 @@ partial class DeepSetsNet : global::GmnGen.IGraphNetwork
             new("Set2.pooled_weight", [8, 16], 1040),
             new("Head.weight", [10, 8], 1168),
             new("Head.bias", [10], 1248),
-        });
+        },
+        symmetries: static () => Symmetries);
 
     /// <summary>The parameter graph of this instance's current weights and buffers (detached, one concatenation).</summary>
     public global::GmnGen.Graphs.ParameterGraph ToParameterGraph()

@@ -34,7 +34,8 @@ partial class Outer
                 new("hidden.bias", [8], 32),
                 new("Out.weight", [2, 8], 40),
                 new("Out.bias", [2], 56),
-            });
+            },
+            symmetries: static () => Symmetries);
 
         /// <summary>The parameter graph of this instance's current weights and buffers (detached, one concatenation).</summary>
         public global::GmnGen.Graphs.ParameterGraph ToParameterGraph()

@@ -7,7 +7,7 @@ partial class Outer
 {
     partial class NestedMlp
     {
-        /// <summary>The 1 permutation symmetry groups of NestedMlp's parameters (hidden neurons and channels).</summary>
+        /// <summary>The 1 permutation symmetry groups of NestedMlp's parameters (hidden neurons and channels) and its 1 scaling and sign symmetries.</summary>
         public static global::GmnGen.Symmetries.SymmetrySpec Symmetries { get; } = new("NestedMlp", new global::GmnGen.Symmetries.PermutationGroup[]
         {
             new("hidden.neurons", 8, new global::GmnGen.Symmetries.NodeRun[] { new(4) }, new global::GmnGen.Symmetries.TensorAxis[]
@@ -15,6 +15,14 @@ partial class Outer
                 new("hidden.weight", 0),
                 new("hidden.bias", 0),
                 new("Out.weight", 1),
+            }),
+        }, new global::GmnGen.Symmetries.ScalingGroup[]
+        {
+            new("hidden.neurons.scale", global::GmnGen.Symmetries.ScalingKind.Positive, 8, Exact: true, new global::GmnGen.Symmetries.ScaledAxis[]
+            {
+                new("hidden.weight", 0, 1),
+                new("hidden.bias", 0, 1),
+                new("Out.weight", 1, -1),
             }),
         });
 
@@ -25,5 +33,8 @@ partial class Outer
 
         /// <summary>Applies a uniformly random automorphism in place and returns the permutations used.</summary>
         public global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.torch.Tensor> ApplyRandomAutomorphism(global::TorchSharp.torch.Generator? generator = null) => Symmetries.ApplyRandom(this, generator);
+
+        /// <summary>Applies random scaling and sign symmetries in place (positive factors log-uniform up to <paramref name="maxFactor"/> either way) and returns the factors used; the function is unchanged (up to BatchNorm's eps for the non-exact ones).</summary>
+        public global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.torch.Tensor> ApplyRandomScaling(double maxFactor = 2.0, global::TorchSharp.torch.Generator? generator = null) => Symmetries.ApplyRandomScaling(this, maxFactor, generator);
     }
 }

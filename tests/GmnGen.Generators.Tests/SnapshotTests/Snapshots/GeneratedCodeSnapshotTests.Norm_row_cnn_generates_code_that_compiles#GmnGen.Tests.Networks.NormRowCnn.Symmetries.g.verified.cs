@@ -7,7 +7,7 @@ namespace GmnGen.Tests.Networks;
 
 partial class NormRowCnn
 {
-    /// <summary>The 4 permutation symmetry groups of NormRowCnn's parameters (hidden neurons and channels).</summary>
+    /// <summary>The 4 permutation symmetry groups of NormRowCnn's parameters (hidden neurons and channels) and its 0 scaling and sign symmetries.</summary>
     public static global::GmnGen.Symmetries.SymmetrySpec Symmetries { get; } = new("NormRowCnn", new global::GmnGen.Symmetries.PermutationGroup[]
     {
         new("Conv1.channels.groups", 6, new global::GmnGen.Symmetries.NodeRun[] { new(4), new(11), new(17) }, new global::GmnGen.Symmetries.TensorAxis[]
@@ -48,6 +48,8 @@ partial class NormRowCnn
             new("Ln.bias", 0, 4),
             new("Out.weight", 1, 4),
         }),
+    }, new global::GmnGen.Symmetries.ScalingGroup[]
+    {
     });
 
     global::GmnGen.Symmetries.SymmetrySpec global::GmnGen.IGraphNetwork.Symmetries => Symmetries;
@@ -57,4 +59,7 @@ partial class NormRowCnn
 
     /// <summary>Applies a uniformly random automorphism in place and returns the permutations used.</summary>
     public global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.torch.Tensor> ApplyRandomAutomorphism(global::TorchSharp.torch.Generator? generator = null) => Symmetries.ApplyRandom(this, generator);
+
+    /// <summary>Applies random scaling and sign symmetries in place (positive factors log-uniform up to <paramref name="maxFactor"/> either way) and returns the factors used; the function is unchanged (up to BatchNorm's eps for the non-exact ones).</summary>
+    public global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.torch.Tensor> ApplyRandomScaling(double maxFactor = 2.0, global::TorchSharp.torch.Generator? generator = null) => Symmetries.ApplyRandomScaling(this, maxFactor, generator);
 }

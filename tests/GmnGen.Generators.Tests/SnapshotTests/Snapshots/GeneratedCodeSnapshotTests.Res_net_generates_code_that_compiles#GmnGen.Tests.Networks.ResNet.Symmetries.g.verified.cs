@@ -7,7 +7,7 @@ namespace GmnGen.Tests.Networks;
 
 partial class ResNet
 {
-    /// <summary>The 4 permutation symmetry groups of ResNet's parameters (hidden neurons and channels).</summary>
+    /// <summary>The 4 permutation symmetry groups of ResNet's parameters (hidden neurons and channels) and its 4 scaling and sign symmetries.</summary>
     public static global::GmnGen.Symmetries.SymmetrySpec Symmetries { get; } = new("ResNet", new global::GmnGen.Symmetries.PermutationGroup[]
     {
         new("Stem.channels", 8, new global::GmnGen.Symmetries.NodeRun[] { new(3), new(27) }, new global::GmnGen.Symmetries.TensorAxis[]
@@ -54,6 +54,32 @@ partial class ResNet
             new("Block2Proj.weight", 0),
             new("Head.weight", 1),
         }),
+    }, new global::GmnGen.Symmetries.ScalingGroup[]
+    {
+        new("Block1Conv1.channels.norm_input", global::GmnGen.Symmetries.ScalingKind.Positive, 8, Exact: false, new global::GmnGen.Symmetries.ScaledAxis[]
+        {
+            new("Block1Conv1.weight", 0, 1),
+            new("Block1Bn1.running_mean", 0, 1),
+            new("Block1Bn1.running_var", 0, 2),
+        }),
+        new("Block1Conv1.channels.scale", global::GmnGen.Symmetries.ScalingKind.Positive, 8, Exact: true, new global::GmnGen.Symmetries.ScaledAxis[]
+        {
+            new("Block1Bn1.weight", 0, 1),
+            new("Block1Bn1.bias", 0, 1),
+            new("Block1Conv2.weight", 1, -1),
+        }),
+        new("Block2Conv1.channels.norm_input", global::GmnGen.Symmetries.ScalingKind.Positive, 12, Exact: false, new global::GmnGen.Symmetries.ScaledAxis[]
+        {
+            new("Block2Conv1.weight", 0, 1),
+            new("Block2Bn1.running_mean", 0, 1),
+            new("Block2Bn1.running_var", 0, 2),
+        }),
+        new("Block2Conv1.channels.scale", global::GmnGen.Symmetries.ScalingKind.Positive, 12, Exact: true, new global::GmnGen.Symmetries.ScaledAxis[]
+        {
+            new("Block2Bn1.weight", 0, 1),
+            new("Block2Bn1.bias", 0, 1),
+            new("Block2Conv2.weight", 1, -1),
+        }),
     });
 
     global::GmnGen.Symmetries.SymmetrySpec global::GmnGen.IGraphNetwork.Symmetries => Symmetries;
@@ -63,4 +89,7 @@ partial class ResNet
 
     /// <summary>Applies a uniformly random automorphism in place and returns the permutations used.</summary>
     public global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.torch.Tensor> ApplyRandomAutomorphism(global::TorchSharp.torch.Generator? generator = null) => Symmetries.ApplyRandom(this, generator);
+
+    /// <summary>Applies random scaling and sign symmetries in place (positive factors log-uniform up to <paramref name="maxFactor"/> either way) and returns the factors used; the function is unchanged (up to BatchNorm's eps for the non-exact ones).</summary>
+    public global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.torch.Tensor> ApplyRandomScaling(double maxFactor = 2.0, global::TorchSharp.torch.Generator? generator = null) => Symmetries.ApplyRandomScaling(this, maxFactor, generator);
 }

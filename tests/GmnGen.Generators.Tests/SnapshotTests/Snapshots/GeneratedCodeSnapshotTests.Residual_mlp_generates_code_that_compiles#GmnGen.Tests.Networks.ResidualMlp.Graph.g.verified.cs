@@ -72,7 +72,8 @@ partial class ResidualMlp : global::GmnGen.IGraphNetwork
             new("Down2.bias", [8], 640),
             new("Out.weight", [3, 8], 648),
             new("Out.bias", [3], 672),
-        });
+        },
+        symmetries: static () => Symmetries);
 
     /// <summary>The parameter graph of this instance's current weights and buffers (detached, one concatenation).</summary>
     public global::GmnGen.Graphs.ParameterGraph ToParameterGraph()

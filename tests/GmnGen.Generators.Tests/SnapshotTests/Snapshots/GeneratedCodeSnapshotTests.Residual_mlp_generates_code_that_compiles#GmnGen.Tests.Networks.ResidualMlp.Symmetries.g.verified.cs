@@ -7,7 +7,7 @@ namespace GmnGen.Tests.Networks;
 
 partial class ResidualMlp
 {
-    /// <summary>The 3 permutation symmetry groups of ResidualMlp's parameters (hidden neurons and channels).</summary>
+    /// <summary>The 3 permutation symmetry groups of ResidualMlp's parameters (hidden neurons and channels) and its 0 scaling and sign symmetries.</summary>
     public static global::GmnGen.Symmetries.SymmetrySpec Symmetries { get; } = new("ResidualMlp", new global::GmnGen.Symmetries.PermutationGroup[]
     {
         new("Embed.neurons", 8, new global::GmnGen.Symmetries.NodeRun[] { new(6), new(34), new(62) }, new global::GmnGen.Symmetries.TensorAxis[]
@@ -38,6 +38,8 @@ partial class ResidualMlp
             new("Up2.bias", 0),
             new("Down2.weight", 1),
         }),
+    }, new global::GmnGen.Symmetries.ScalingGroup[]
+    {
     });
 
     global::GmnGen.Symmetries.SymmetrySpec global::GmnGen.IGraphNetwork.Symmetries => Symmetries;
@@ -47,4 +49,7 @@ partial class ResidualMlp
 
     /// <summary>Applies a uniformly random automorphism in place and returns the permutations used.</summary>
     public global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.torch.Tensor> ApplyRandomAutomorphism(global::TorchSharp.torch.Generator? generator = null) => Symmetries.ApplyRandom(this, generator);
+
+    /// <summary>Applies random scaling and sign symmetries in place (positive factors log-uniform up to <paramref name="maxFactor"/> either way) and returns the factors used; the function is unchanged (up to BatchNorm's eps for the non-exact ones).</summary>
+    public global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.torch.Tensor> ApplyRandomScaling(double maxFactor = 2.0, global::TorchSharp.torch.Generator? generator = null) => Symmetries.ApplyRandomScaling(this, maxFactor, generator);
 }

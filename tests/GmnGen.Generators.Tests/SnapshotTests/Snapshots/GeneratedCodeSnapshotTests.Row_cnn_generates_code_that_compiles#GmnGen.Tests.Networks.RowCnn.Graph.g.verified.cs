@@ -37,7 +37,8 @@ partial class RowCnn : global::GmnGen.IGraphNetwork
             new("Conv2.bias", [6], 1896),
             new("Head.weight", [10, 24], 1902),
             new("Head.bias", [10], 2142),
-        });
+        },
+        symmetries: static () => Symmetries);
 
     /// <summary>The parameter graph of this instance's current weights and buffers (detached, one concatenation).</summary>
     public global::GmnGen.Graphs.ParameterGraph ToParameterGraph()

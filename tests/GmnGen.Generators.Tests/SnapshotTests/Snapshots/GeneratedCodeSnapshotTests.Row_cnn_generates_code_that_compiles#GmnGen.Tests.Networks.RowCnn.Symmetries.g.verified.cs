@@ -7,7 +7,7 @@ namespace GmnGen.Tests.Networks;
 
 partial class RowCnn
 {
-    /// <summary>The 2 permutation symmetry groups of RowCnn's parameters (hidden neurons and channels).</summary>
+    /// <summary>The 2 permutation symmetry groups of RowCnn's parameters (hidden neurons and channels) and its 1 scaling and sign symmetries.</summary>
     public static global::GmnGen.Symmetries.SymmetrySpec Symmetries { get; } = new("RowCnn", new global::GmnGen.Symmetries.PermutationGroup[]
     {
         new("Conv1.channels", 12, new global::GmnGen.Symmetries.NodeRun[] { new(28) }, new global::GmnGen.Symmetries.TensorAxis[]
@@ -21,6 +21,13 @@ partial class RowCnn
             new("Conv2.bias", 0),
             new("Head.weight", 1, 4),
         }),
+    }, new global::GmnGen.Symmetries.ScalingGroup[]
+    {
+        new("Conv1.channels.scale", global::GmnGen.Symmetries.ScalingKind.Positive, 12, Exact: true, new global::GmnGen.Symmetries.ScaledAxis[]
+        {
+            new("Conv1.weight", 0, 1),
+            new("Conv2.weight", 1, -1),
+        }),
     });
 
     global::GmnGen.Symmetries.SymmetrySpec global::GmnGen.IGraphNetwork.Symmetries => Symmetries;
@@ -30,4 +37,7 @@ partial class RowCnn
 
     /// <summary>Applies a uniformly random automorphism in place and returns the permutations used.</summary>
     public global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.torch.Tensor> ApplyRandomAutomorphism(global::TorchSharp.torch.Generator? generator = null) => Symmetries.ApplyRandom(this, generator);
+
+    /// <summary>Applies random scaling and sign symmetries in place (positive factors log-uniform up to <paramref name="maxFactor"/> either way) and returns the factors used; the function is unchanged (up to BatchNorm's eps for the non-exact ones).</summary>
+    public global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.torch.Tensor> ApplyRandomScaling(double maxFactor = 2.0, global::TorchSharp.torch.Generator? generator = null) => Symmetries.ApplyRandomScaling(this, maxFactor, generator);
 }

@@ -139,7 +139,8 @@ partial class TinyVit : global::GmnGen.IGraphNetwork
             new("FinalNorm.bias", [8], 1736),
             new("Head.weight", [10, 8], 1744),
             new("Head.bias", [10], 1824),
-        });
+        },
+        symmetries: static () => Symmetries);
 
     /// <summary>The parameter graph of this instance's current weights and buffers (detached, one concatenation).</summary>
     public global::GmnGen.Graphs.ParameterGraph ToParameterGraph()

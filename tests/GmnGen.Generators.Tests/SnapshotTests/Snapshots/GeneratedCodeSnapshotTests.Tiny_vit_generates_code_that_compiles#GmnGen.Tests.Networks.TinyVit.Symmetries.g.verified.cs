@@ -7,7 +7,7 @@ namespace GmnGen.Tests.Networks;
 
 partial class TinyVit
 {
-    /// <summary>The 13 permutation symmetry groups of TinyVit's parameters (hidden neurons and channels).</summary>
+    /// <summary>The 13 permutation symmetry groups of TinyVit's parameters (hidden neurons and channels) and its 0 scaling and sign symmetries.</summary>
     public static global::GmnGen.Symmetries.SymmetrySpec Symmetries { get; } = new("TinyVit", new global::GmnGen.Symmetries.PermutationGroup[]
     {
         new("Patches.channels", 8, new global::GmnGen.Symmetries.NodeRun[] { new(1), new(47), new(75), new(105), new(133) }, new global::GmnGen.Symmetries.TensorAxis[]
@@ -123,6 +123,8 @@ partial class TinyVit
             new("Block2Attention.in_proj_bias", 0, 4, 16),
             new("Block2Attention.out_proj.weight", 1, 4),
         }),
+    }, new global::GmnGen.Symmetries.ScalingGroup[]
+    {
     });
 
     global::GmnGen.Symmetries.SymmetrySpec global::GmnGen.IGraphNetwork.Symmetries => Symmetries;
@@ -132,4 +134,7 @@ partial class TinyVit
 
     /// <summary>Applies a uniformly random automorphism in place and returns the permutations used.</summary>
     public global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.torch.Tensor> ApplyRandomAutomorphism(global::TorchSharp.torch.Generator? generator = null) => Symmetries.ApplyRandom(this, generator);
+
+    /// <summary>Applies random scaling and sign symmetries in place (positive factors log-uniform up to <paramref name="maxFactor"/> either way) and returns the factors used; the function is unchanged (up to BatchNorm's eps for the non-exact ones).</summary>
+    public global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.torch.Tensor> ApplyRandomScaling(double maxFactor = 2.0, global::TorchSharp.torch.Generator? generator = null) => Symmetries.ApplyRandomScaling(this, maxFactor, generator);
 }

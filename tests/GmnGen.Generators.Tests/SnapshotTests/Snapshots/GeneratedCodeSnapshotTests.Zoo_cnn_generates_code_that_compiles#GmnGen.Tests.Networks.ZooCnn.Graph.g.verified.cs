@@ -46,7 +46,8 @@ partial class ZooCnn : global::GmnGen.IGraphNetwork
             new("Conv3.bias", [16], 4784),
             new("Head.weight", [10, 16], 4800),
             new("Head.bias", [10], 4960),
-        });
+        },
+        symmetries: static () => Symmetries);
 
     /// <summary>The parameter graph of this instance's current weights and buffers (detached, one concatenation).</summary>
     public global::GmnGen.Graphs.ParameterGraph ToParameterGraph()
