@@ -51,7 +51,7 @@ public sealed record ScalingGroup(string Name, ScalingKind Kind, int Size, bool 
         var u = rand(Size, generator: generator);
         var factors = Kind == ScalingKind.Positive
             ? u.mul_(span).sub_(low).exp_()
-            : u.lt(Scalars.Of(0.5)).to(float32).mul_(Scalars.Of(-2.0)).add_(Scalars.One);
+            : u.lt(Scalars.Of(0.5)).to(float32).mul_(Scalars.Of(-2.0)).add_(Scalars.One, Scalars.One);   // 1 − 2·[u < ½]
         return factors.MoveToOuterDisposeScope();
     }
 
