@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# The main job, small default (about 10 minutes on 2 cores): restores and builds, makes sure
+# The main job, small default (about 8 minutes on 2 cores): restores and builds, makes sure
 # Fashion-MNIST is installed, trains a zoo of small CNNs (runs/zoo-cnn, two shards side by side),
 # then trains the GMN and the StatNN and DeepSets baselines to predict each checkpoint's test
 # accuracy from its weights (one process per seed, side by side) and writes runs/report-cnn (report.md, CSVs,
 # plots). Both steps resume where they stopped when run again.
 # Settings: GMN_FAMILY (cnn | diverse | all), GMN_ZOO_RUNS (120 runs = 360 checkpoints),
 # GMN_SEEDS (3: paired differences need at least 2), GMN_EPOCHS (30: 40 scored a little higher on
-# validation but took the default past ten minutes; docs/results.md). Larger runs: docs/results.md.
+# validation, docs/results.md, and would take the default to about 9.5 minutes). Larger runs: docs/results.md.
 set -euo pipefail
 cd "$(dirname "$0")"
 scripts/setup.sh
