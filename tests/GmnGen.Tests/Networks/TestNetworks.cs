@@ -43,6 +43,16 @@ public sealed partial class ImageMlp
     [Linear(10)] public partial Linear Out { get; }
 }
 
+/// <summary>Max pooling after Tanh and after ReLU, flattened into the head: max pooling commutes with a
+/// positive factor per channel but not with a sign flip, so only the ReLU channels get a scaling.</summary>
+[Network(InputShape = [1, 12, 12])]
+public sealed partial class PoolCnn
+{
+    [Conv2d(6, Padding = 1), Tanh, MaxPool2d(2)] public partial Conv2d Conv1 { get; }
+    [Conv2d(8, Padding = 1), ReLU, MaxPool2d(2)] public partial Conv2d Conv2 { get; }
+    [Flatten, Linear(10)] public partial Linear Head { get; }
+}
+
 /// <summary>A 1D CNN over image rows (28 channels of length 28), flattened into its head without pooling.</summary>
 [Network(InputShape = [28, 28])]
 public sealed partial class RowCnn

@@ -21,6 +21,7 @@ public static class Catalogue
         [nameof(DeepSetsNet)] = () => new DeepSetsNet(),
         [nameof(TinyVit)] = () => new TinyVit(),
         [nameof(GroupNormResNet)] = () => new GroupNormResNet(),
+        [nameof(PoolCnn)] = () => new PoolCnn(),
     };
 
     public static TheoryData<string> Names()

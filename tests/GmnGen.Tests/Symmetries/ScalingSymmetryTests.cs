@@ -115,6 +115,15 @@ public class ScalingSymmetryTests
     }
 
     [Fact]
+    public void Max_pooling_keeps_positive_scalings_and_stops_sign_flips()
+    {
+        var scaling = Assert.Single(GmnGen.Tests.Networks.PoolCnn.Symmetries.Scalings);
+        Assert.Equal("Conv2.channels.scale", scaling.Name);
+        // The head reads each of Conv2's channels as a 3×3 block of the flattened map.
+        Assert.Contains(new ScaledAxis("Head.weight", 1, -1, 9), scaling.Actions);
+    }
+
+    [Fact]
     public void Sign_factors_are_plus_or_minus_one_and_positive_ones_stay_within_the_range()
     {
         var positive = new ScalingGroup("p", ScalingKind.Positive, 1000, true, []);
