@@ -120,10 +120,13 @@ public static class AccuracyExperiment
             var (split, seed, method) = jobs[j];
             progress?.Report(new ExperimentProgress(j, jobs.Count, split.Name, method, seed, null));
             int done = j;
-            var run = cache?.TryRead(split.Name, method, seed)
-                      ?? Fit(create(method, options.Predictor with { Seed = seed }), split, samples, (int)seed,
-                          new Relay(e => progress?.Report(new ExperimentProgress(done, jobs.Count, split.Name, method, seed, e))));
-            cache?.Write(run);
+            var run = cache?.TryRead(split.Name, method, seed);
+            if (run is null)
+            {
+                run = Fit(create(method, options.Predictor with { Seed = seed }), split, samples, (int)seed,
+                    new Relay(e => progress?.Report(new ExperimentProgress(done, jobs.Count, split.Name, method, seed, e))));
+                cache?.Write(run);   // only new fits: other processes may be reading the cached ones
+            }
             Runtime.NativeAllocator.ReturnFreeMemory();   // between fits, so that a long experiment's RSS does not creep
             results[j] = run;
             progress?.Report(new ExperimentProgress(j + 1, jobs.Count, split.Name, method, seed, null));

@@ -28,17 +28,26 @@ public static class AtomicFile
         }
     }
 
+    /// <summary>How old a temporary file must be to count as left behind: a write takes milliseconds, and
+    /// younger ones may belong to another process writing into the same folder right now.</summary>
+    public static readonly TimeSpan StaleAfter = TimeSpan.FromMinutes(5);
+
     /// <summary>
     /// Deletes the temporary files that writes into <paramref name="directory"/> left behind when their
-    /// process was killed mid-write (the target files themselves are whole: old or new). Returns how many.
+    /// process was killed mid-write (the target files themselves are whole: old or new): those last
+    /// written at least <paramref name="minimumAge"/> ago (<see cref="StaleAfter"/> by default), so that
+    /// processes sharing a folder (one experiment process per seed) never delete each other's writes
+    /// in flight. Returns how many.
     /// </summary>
-    public static int RemoveStaleTemporaries(string directory)
+    public static int RemoveStaleTemporaries(string directory, TimeSpan? minimumAge = null)
     {
         if (!Directory.Exists(directory)) return 0;
+        var cutoff = DateTime.UtcNow - (minimumAge ?? StaleAfter);
         int removed = 0;
         foreach (var file in Directory.GetFiles(directory, ".*.tmp"))
         {
-            File.Delete(file);
+            if (File.GetLastWriteTimeUtc(file) > cutoff) continue;
+            File.Delete(file);   // no error if its writer renamed it meanwhile
             removed++;
         }
         return removed;

@@ -1,4 +1,5 @@
 using System;
+using GmnGen.Storage;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
@@ -170,6 +171,38 @@ public sealed class AccuracyExperimentTests : IDisposable
 
         var other = AccuracyExperiment.Run(members, options, "t", [], new ExperimentCache(root, "another zoo"), create: Create);
         Assert.Equal(12, log.Count);
+    }
+
+    /// <summary>
+    /// run.sh starts one experiment process per seed into one cache. A process that found a fit
+    /// cached used to write it again, and every process removed the cache's temporary files when it
+    /// started: one process deleted another's write in flight, which then died ("Could not find file
+    /// '.curve-12-gmn-0.json.….tmp'"). Now cached fits are left alone and only old temporaries go.
+    /// </summary>
+    [Fact]
+    public void Cached_fits_are_not_rewritten_and_a_young_temporary_file_survives_another_process_starting()
+    {
+        var members = ExperimentTesting.RandomMembers(30);
+        var options = new ExperimentOptions(["StatNN"], ["random"], [0], new PredictorOptions());
+        IPropertyPredictor Create(string method, PredictorOptions _) => new MeanAbsPredictor([], method);
+        var cache = new ExperimentCache(root, "shared");
+        AccuracyExperiment.Run(members, options, "t", [], cache, create: Create);
+        var folder = Directory.GetDirectories(root).Single();
+        var fit = Directory.GetFiles(folder, "*.json").Single();
+        var written = new DateTime(2020, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+        File.SetLastWriteTimeUtc(fit, written);
+
+        var inFlight = Path.Combine(folder, ".random-gmn-1.json.0123456789abcdef0123456789abcdef.tmp");
+        var leftBehind = Path.Combine(folder, ".random-gmn-2.json.fedcba9876543210fedcba9876543210.tmp");
+        File.WriteAllText(inFlight, "");
+        File.WriteAllText(leftBehind, "");
+        File.SetLastWriteTimeUtc(leftBehind, DateTime.UtcNow - AtomicFile.StaleAfter - TimeSpan.FromMinutes(1));
+        var again = new ExperimentCache(root, "shared");   // what a second process does when it starts
+        AccuracyExperiment.Run(members, options, "t", [], again, create: Create);
+
+        Assert.Equal(written, File.GetLastWriteTimeUtc(fit));
+        Assert.True(File.Exists(inFlight), "a write in flight was deleted");
+        Assert.False(File.Exists(leftBehind), "a temporary left by a killed process stayed");
     }
 
     [Fact]
