@@ -32,6 +32,7 @@ public class ScalingSymmetryTests
     {
         using var scope = NewDisposeScope();
         var (net, module, input) = Prepare(name, seed: 21);
+        using var owned = module;
         var before = module.forward(input);
         net.Symmetries.ApplyRandomScaling(module, maxFactor: 2, new Generator(3));
         var after = module.forward(input);
@@ -45,6 +46,7 @@ public class ScalingSymmetryTests
     {
         using var scope = NewDisposeScope();
         var (net, module, input) = Prepare(name, seed: 22);
+        using var owned = module;
         var before = module.forward(input);
         var state = SymmetrySpec.StateByName(module);
         foreach (var scaling in net.Symmetries.Scalings)
@@ -66,6 +68,7 @@ public class ScalingSymmetryTests
     {
         using var scope = NewDisposeScope();
         var (net, module, _) = Prepare(name, seed: 23);
+        using var owned = module;
         var factors = net.Symmetries.RandomScalingFactors(2, new Generator(4));
         using var graph = net.ToParameterGraph();
         using var scaled = graph.Scaled(factors);

@@ -92,6 +92,7 @@ public class PredictorProtocolTests
     public void Scaling_augmentation_is_seeded_changes_the_fit_and_leaves_the_training_graphs_alone()
     {
         var (train, validation, test) = Splits.Value;
+        using var scope = TorchSharp.torch.NewDisposeScope();   // the copies below
         var before = train.Select(s => s.Graph.EdgeValues.clone()).ToList();
         double[] FitAndPredict(double factor)
         {
