@@ -36,8 +36,9 @@ internal static class GraphEmitter
             foreach (var s in spec.State)
                 w.Line($"        new(\"{s.Name}\", [{string.Join(", ", s.Shape)}], {s.Offset}),");
             w.Line("    },");
-            // Read on first use: Symmetries is initialised in another generated file of this class.
-            w.Line("    symmetries: static () => Symmetries);");
+            // Read on first use, when every static initialiser of the class has run; the compiler's flow
+            // analysis cannot see that Symmetries (initialised in another generated file) is set by then.
+            w.Line("    symmetries: static () => Symmetries!);");
             w.Line();
             w.Line("/// <summary>The parameter graph of this instance's current weights and buffers (detached, one concatenation).</summary>");
             w.Open($"public {Graphs}.ParameterGraph ToParameterGraph()");

@@ -47,10 +47,8 @@ public sealed record PermutationGroup(string Name, int Size, IReadOnlyList<NodeR
             throw new ArgumentException($"Group '{Name}' has size {Size}; got a permutation of shape [{string.Join(", ", permutation.shape)}].", nameof(permutation));
         using var _ = no_grad();
         using var scope = NewDisposeScope();
-        foreach (var action in Actions.Where(a => only is null || only(a)))
+        foreach (var (action, tensor) in ActionTargets.Resolve(state, Actions, a => a.Tensor, only, $"Group '{Name}'"))
         {
-            if (!state.TryGetValue(action.Tensor, out var tensor))
-                throw new ArgumentException($"Group '{Name}' acts on '{action.Tensor}', which the network does not have.");
             var index = permutation.to(tensor.device);
             if (action.Block > 1)
                 index = index.unsqueeze(1).mul(Scalars.Of((long)action.Block)).add(Scalars.Arange(0, action.Block, tensor.device), Scalars.Of(1L)).reshape(-1);

@@ -66,10 +66,8 @@ public sealed record ScalingGroup(string Name, ScalingKind Kind, int Size, bool 
             throw new ArgumentException($"Scaling '{Name}' has {Size} units; got factors of shape [{string.Join(", ", factors.shape)}].", nameof(factors));
         using var _ = no_grad();
         using var scope = NewDisposeScope();
-        foreach (var action in Actions.Where(a => only is null || only(a)))
+        foreach (var (action, tensor) in ActionTargets.Resolve(state, Actions, a => a.Tensor, only, $"Scaling '{Name}'"))
         {
-            if (!state.TryGetValue(action.Tensor, out var tensor))
-                throw new ArgumentException($"Scaling '{Name}' acts on '{action.Tensor}', which the network does not have.");
             var f = factors.to(tensor.dtype, tensor.device);
             f = action.Power switch
             {

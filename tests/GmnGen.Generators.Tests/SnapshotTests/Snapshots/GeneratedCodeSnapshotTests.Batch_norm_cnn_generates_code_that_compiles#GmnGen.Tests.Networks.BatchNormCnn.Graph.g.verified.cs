@@ -65,7 +65,7 @@ partial class BatchNormCnn : global::GmnGen.IGraphNetwork
             new("Bn2.running_mean", [12], 1142),
             new("Bn2.running_var", [12], 1154),
         },
-        symmetries: static () => Symmetries);
+        symmetries: static () => Symmetries!);
 
     /// <summary>The parameter graph of this instance's current weights and buffers (detached, one concatenation).</summary>
     public global::GmnGen.Graphs.ParameterGraph ToParameterGraph()

@@ -42,7 +42,7 @@ partial class DeepSetsNet : global::GmnGen.IGraphNetwork
             new("Head.weight", [10, 8], 1168),
             new("Head.bias", [10], 1248),
         },
-        symmetries: static () => Symmetries);
+        symmetries: static () => Symmetries!);
 
     /// <summary>The parameter graph of this instance's current weights and buffers (detached, one concatenation).</summary>
     public global::GmnGen.Graphs.ParameterGraph ToParameterGraph()

@@ -53,7 +53,7 @@ partial class ImageMlp : global::GmnGen.IGraphNetwork
             new("Bn.running_mean", [16], 25850),
             new("Bn.running_var", [16], 25866),
         },
-        symmetries: static () => Symmetries);
+        symmetries: static () => Symmetries!);
 
     /// <summary>The parameter graph of this instance's current weights and buffers (detached, one concatenation).</summary>
     public global::GmnGen.Graphs.ParameterGraph ToParameterGraph()

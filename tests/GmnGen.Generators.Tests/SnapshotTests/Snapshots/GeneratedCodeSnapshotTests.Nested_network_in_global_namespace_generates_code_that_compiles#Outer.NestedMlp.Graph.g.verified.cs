@@ -35,7 +35,7 @@ partial class Outer
                 new("Out.weight", [2, 8], 40),
                 new("Out.bias", [2], 56),
             },
-            symmetries: static () => Symmetries);
+            symmetries: static () => Symmetries!);
 
         /// <summary>The parameter graph of this instance's current weights and buffers (detached, one concatenation).</summary>
         public global::GmnGen.Graphs.ParameterGraph ToParameterGraph()

@@ -65,7 +65,7 @@ partial class NormCnn : global::GmnGen.IGraphNetwork
             new("Head.weight", [5, 150], 630),
             new("Head.bias", [5], 1380),
         },
-        symmetries: static () => Symmetries);
+        symmetries: static () => Symmetries!);
 
     /// <summary>The parameter graph of this instance's current weights and buffers (detached, one concatenation).</summary>
     public global::GmnGen.Graphs.ParameterGraph ToParameterGraph()

@@ -71,7 +71,7 @@ partial class NormRowCnn : global::GmnGen.IGraphNetwork
             new("Out.weight", [3, 8], 178),
             new("Out.bias", [3], 202),
         },
-        symmetries: static () => Symmetries);
+        symmetries: static () => Symmetries!);
 
     /// <summary>The parameter graph of this instance's current weights and buffers (detached, one concatenation).</summary>
     public global::GmnGen.Graphs.ParameterGraph ToParameterGraph()

@@ -109,7 +109,7 @@ partial class ResNet : global::GmnGen.IGraphNetwork
             new("Block2Bn2.running_mean", [12], 3922),
             new("Block2Bn2.running_var", [12], 3934),
         },
-        symmetries: static () => Symmetries);
+        symmetries: static () => Symmetries!);
 
     /// <summary>The parameter graph of this instance's current weights and buffers (detached, one concatenation).</summary>
     public global::GmnGen.Graphs.ParameterGraph ToParameterGraph()

@@ -73,7 +73,7 @@ partial class ResidualMlp : global::GmnGen.IGraphNetwork
             new("Out.weight", [3, 8], 648),
             new("Out.bias", [3], 672),
         },
-        symmetries: static () => Symmetries);
+        symmetries: static () => Symmetries!);
 
     /// <summary>The parameter graph of this instance's current weights and buffers (detached, one concatenation).</summary>
     public global::GmnGen.Graphs.ParameterGraph ToParameterGraph()

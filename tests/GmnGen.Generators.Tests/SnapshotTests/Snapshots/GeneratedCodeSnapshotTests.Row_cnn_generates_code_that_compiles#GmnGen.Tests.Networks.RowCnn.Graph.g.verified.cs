@@ -38,7 +38,7 @@ partial class RowCnn : global::GmnGen.IGraphNetwork
             new("Head.weight", [10, 24], 1902),
             new("Head.bias", [10], 2142),
         },
-        symmetries: static () => Symmetries);
+        symmetries: static () => Symmetries!);
 
     /// <summary>The parameter graph of this instance's current weights and buffers (detached, one concatenation).</summary>
     public global::GmnGen.Graphs.ParameterGraph ToParameterGraph()

@@ -38,7 +38,7 @@ partial class TinyMlp : global::GmnGen.IGraphNetwork
             new("Fc2.weight", [1, 3], 12),
             new("Fc2.bias", [1], 15),
         },
-        symmetries: static () => Symmetries);
+        symmetries: static () => Symmetries!);
 
     /// <summary>The parameter graph of this instance's current weights and buffers (detached, one concatenation).</summary>
     public global::GmnGen.Graphs.ParameterGraph ToParameterGraph()

@@ -140,7 +140,7 @@ partial class TinyVit : global::GmnGen.IGraphNetwork
             new("Head.weight", [10, 8], 1744),
             new("Head.bias", [10], 1824),
         },
-        symmetries: static () => Symmetries);
+        symmetries: static () => Symmetries!);
 
     /// <summary>The parameter graph of this instance's current weights and buffers (detached, one concatenation).</summary>
     public global::GmnGen.Graphs.ParameterGraph ToParameterGraph()

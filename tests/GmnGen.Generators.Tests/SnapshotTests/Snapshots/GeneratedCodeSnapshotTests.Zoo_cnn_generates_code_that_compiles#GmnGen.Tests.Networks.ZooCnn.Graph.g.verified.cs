@@ -47,7 +47,7 @@ partial class ZooCnn : global::GmnGen.IGraphNetwork
             new("Head.weight", [10, 16], 4800),
             new("Head.bias", [10], 4960),
         },
-        symmetries: static () => Symmetries);
+        symmetries: static () => Symmetries!);
 
     /// <summary>The parameter graph of this instance's current weights and buffers (detached, one concatenation).</summary>
     public global::GmnGen.Graphs.ParameterGraph ToParameterGraph()
