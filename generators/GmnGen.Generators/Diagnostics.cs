@@ -16,6 +16,11 @@ public static class Diagnostics
         new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
             helpLinkUri: $"docs/diagnostics/{id}.md");
 
+    /// <summary>For hints beside a compiler error that already fails the build.</summary>
+    private static DiagnosticDescriptor Warning(string id, string title, string message) =>
+        new(id, title, message, Category, DiagnosticSeverity.Warning, isEnabledByDefault: true,
+            helpLinkUri: $"docs/diagnostics/{id}.md");
+
     public static readonly DiagnosticDescriptor LayerSizeMismatch = Error("GMN0001",
         "Layer size does not match its input",
         "Layer '{0}' expects {1} {2}, but gets {3}");
@@ -62,7 +67,7 @@ public static class Diagnostics
 
     public static readonly DiagnosticDescriptor InvalidInputShape = Error("GMN0012",
         "Input shape has the wrong number of dimensions",
-        "Input shape of '{0}' has {1} dimensions; expected 1 ([features]), 2 ([channels, length]) or 3 ([channels, height, width])");
+        "Input shape of '{0}' has {1} dimensions; expected 1 ([features]), 2 ([channels, length]) or 3 ([channels, height, width]){2}");
 
     public static readonly DiagnosticDescriptor NoLayers = Error("GMN0013",
         "Network has no Linear or convolution layer",
@@ -70,7 +75,7 @@ public static class Diagnostics
 
     public static readonly DiagnosticDescriptor GenericNetwork = Error("GMN0014",
         "Network class cannot be completed",
-        "Network '{0}' is {1}; the generator can complete only non-generic classes that are not file-local");
+        "Network '{0}' is {1}; the generator can complete only a plain class: not generic, static, file-local or a record, and without a base class of its own (the generated part derives from Module<Tensor, Tensor>)");
 
     public static readonly DiagnosticDescriptor InvalidName = Error("GMN0015",
         "Invalid layer name",
@@ -85,8 +90,8 @@ public static class Diagnostics
         "'{1}' ({0}) would have {2} {3}, more than GmnGen supports (2,147,483,647)");
 
     public static readonly DiagnosticDescriptor ReservedName = Error("GMN0018",
-        "Property name clashes with a generated member",
-        "Property '{0}' has the name of a member GmnGen generates for every network; rename it");
+        "Member clashes with a generated or inherited member",
+        "{0} clashes with {1}; {2}");
 
     public static readonly DiagnosticDescriptor AlreadyImplemented = Error("GMN0019",
         "Layer property already implemented",
@@ -111,6 +116,10 @@ public static class Diagnostics
     public static readonly DiagnosticDescriptor HeadsDoNotDivide = Error("GMN0024",
         "Heads do not divide the width",
         "SelfAttention '{0}' has {1} heads, which do not divide its width {2}; use a divisor of {2}: {3}");
+
+    public static readonly DiagnosticDescriptor UnresolvedName = Warning("GMN0025",
+        "Name on a layer property does not resolve",
+        "{0} '{1}' on '{2}' does not resolve; {3}");
 
     public static readonly DiagnosticDescriptor InternalError = Error("GMN0099",
         "Internal generator error",

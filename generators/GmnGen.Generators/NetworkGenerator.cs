@@ -10,7 +10,7 @@ namespace GmnGen.Generators;
 /// <summary>
 /// The pipeline: [Network] class → <see cref="NetworkModel"/> (parse) → <see cref="BuildResult"/>
 /// (validate and lay out) → three files per valid network (module, graph, symmetries) on one branch,
-/// diagnostics on another. Models hold no symbols, syntax or Compilation, so the cache works.
+/// a stub per invalid one on another, diagnostics on a third. Models hold no symbols, syntax or Compilation, so the cache works.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
 public sealed class NetworkGenerator : IIncrementalGenerator
@@ -21,7 +21,10 @@ public sealed class NetworkGenerator : IIncrementalGenerator
     {
         var results = context.SyntaxProvider
             .ForAttributeWithMetadataName(NetworkAttributeName,
-                predicate: static (node, _) => node is Microsoft.CodeAnalysis.CSharp.Syntax.ClassDeclarationSyntax,
+                // Classes and record classes: [Network] is not valid on structs or interfaces (CS0592).
+                predicate: static (node, _) => node is Microsoft.CodeAnalysis.CSharp.Syntax.ClassDeclarationSyntax
+                    || node is Microsoft.CodeAnalysis.CSharp.Syntax.RecordDeclarationSyntax record
+                       && !record.ClassOrStructKeyword.IsKind(Microsoft.CodeAnalysis.CSharp.SyntaxKind.StructKeyword),
                 transform: static (ctx, token) => SafeParse(ctx, token))
             .WithTrackingName(TrackingNames.Parse)
             .Select(static (parsed, _) => SafeBuild(parsed))
@@ -49,6 +52,26 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             spc.AddSource(spec.HintPrefix + ".Module.g.cs", module);
             spc.AddSource(spec.HintPrefix + ".Graph.g.cs", graph);
             spc.AddSource(spec.HintPrefix + ".Symmetries.g.cs", symmetries);
+        });
+
+        // An invalid network gets a stub, so the build shows its GMN diagnostics and no compiler errors.
+        var stubs = results
+            .Select(static (result, _) => result.Stub)
+            .WithTrackingName(TrackingNames.Stub);
+        context.RegisterSourceOutput(stubs, static (spc, stub) =>
+        {
+            if (stub is null) return;
+            string text;
+            try
+            {
+                text = StubEmitter.Emit(stub);
+            }
+            catch (Exception e)
+            {
+                spc.ReportDiagnostic(Internal(stub.ClassName, null, e).ToDiagnostic());
+                return;
+            }
+            spc.AddSource(stub.HintPrefix + ".Module.g.cs", text);
         });
 
         var diagnostics = results

@@ -6,5 +6,6 @@ public static class TrackingNames
     public const string Parse = nameof(Parse);
     public const string Build = nameof(Build);
     public const string Spec = nameof(Spec);
+    public const string Stub = nameof(Stub);
     public const string Diagnostics = nameof(Diagnostics);
 }

@@ -14,7 +14,7 @@ public sealed class DocumentationExampleTests
 {
     private const string Usings = "using GmnGen;\nusing TorchSharp.Modules;\n";
     private static readonly Regex CSharpBlock = new("```csharp\\n(.*?)```", RegexOptions.Singleline);
-    private static readonly Regex MessageLine = new("error (GMN\\d{4}): (.*)");
+    private static readonly Regex MessageLine = new("(?:error|warning) (GMN\\d{4}): (.*)");
 
     public static TheoryData<string> Pages => new(Diagnostics.All.Select(d => d.Id).Where(id => id != Diagnostics.InternalError.Id));
 

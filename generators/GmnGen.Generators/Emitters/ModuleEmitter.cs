@@ -42,6 +42,7 @@ internal static class ModuleEmitter
             w.Line();
             w.Line($"/// <summary>Runs the layers in declaration order on a batch of shape [batch, {string.Join(", ", spec.InputShape)}].</summary>");
             w.Open($"public override {Tensor} forward({Tensor} input)");
+            w.Line($"global::GmnGen.Runtime.InputShapeCheck.Require(input, InputShape, \"{spec.ClassName}\");");
             w.Line("// Intermediates die with this scope, whatever the caller's (autograd keeps what backward needs); the result leaves it.");
             w.Open($"using ({DisposeScope})");
             w.Line("var x = input;");

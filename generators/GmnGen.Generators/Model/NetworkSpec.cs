@@ -51,5 +51,6 @@ public sealed record NetworkSpec(
     EquatableArray<GroupSpec> Groups,
     EquatableArray<ScalingSpec> Scalings);
 
-/// <summary>The outcome of validation: a spec when the definition is valid, and every problem found.</summary>
-public sealed record BuildResult(NetworkSpec? Spec, EquatableArray<DiagnosticInfo> Diagnostics);
+/// <summary>The outcome of validation: a spec when the definition is valid, else a stub when one can
+/// be written, and every problem found.</summary>
+public sealed record BuildResult(NetworkSpec? Spec, EquatableArray<DiagnosticInfo> Diagnostics, StubSpec? Stub = null);

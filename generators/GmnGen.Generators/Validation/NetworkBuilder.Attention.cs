@@ -10,7 +10,7 @@ internal sealed partial class NetworkBuilder
 {
     private bool AddPatchEmbed(MemberModel member, OpModel op, string name, bool isLast)
     {
-        if (!Positive(op, "OutChannels", member.Name, out int outChannels) || !Positive(op, "Patch", member.Name, out int patch)) return false;
+        if (!Positive(op, "OutChannels", member.Name, out int outChannels) || !Positive(op, "Patch", member.Name, out int patch, op.Int("Patch", 4))) return false;
         if (shape.Length != 3) return WrongRank(op, member.Name, "[channels, height, width]", "");
         int inChannels = shape[0];
         int expected = op.Int("In", 0);
@@ -25,7 +25,7 @@ internal sealed partial class NetworkBuilder
             Report(Diagnostics.PatchDoesNotFit, op.LocationOf("Patch"), member.Name, Text(patch), Dims(shape.Skip(1)), Text(common), Divisors(common));
             return false;
         }
-        long weights = (long)outChannels * inChannels * patch * patch;
+        long weights = SaturatingProduct(outChannels, inChannels, patch, patch);
         if (!Fits(weights, "PatchEmbed", member.Name, "weights", op.Location) || !Reserve(weights + outChannels, op.Location)) return false;
         bool bias = op.Flag("Bias", true);
         string field = Field(member);

@@ -41,7 +41,9 @@ internal sealed partial class NetworkBuilder
         var builder = new NetworkBuilder(model);
         var spec = builder.Run();
         var diagnostics = builder.diagnostics.ToEquatableArray();
-        return new BuildResult(diagnostics.Count == 0 ? spec : null, diagnostics);
+        return diagnostics.Count == 0
+            ? new BuildResult(spec, diagnostics)
+            : new BuildResult(null, diagnostics, StubBuilder.For(model, diagnostics));
     }
 
     private NetworkSpec? Run()
@@ -102,11 +104,19 @@ internal sealed partial class NetworkBuilder
     {
         if (!model.IsPartial) Report(Diagnostics.NotPartial, model.ClassLocation, "Class", model.ClassName, " so that the generator can add the module, its graph and its symmetries");
         else if (!model.ContainingTypesArePartial) Report(Diagnostics.NotPartial, model.ClassLocation, "Every type containing", model.ClassName, " (the generator re-declares them)");
-        if (model.IsGeneric) Report(Diagnostics.GenericNetwork, model.ClassLocation, model.ClassName, "generic or nested in a generic type");
+        if (model.TypeKeyword != "class") Report(Diagnostics.GenericNetwork, model.ClassLocation, model.ClassName, "a " + model.TypeKeyword);
+        else if (model.IsStatic) Report(Diagnostics.GenericNetwork, model.ClassLocation, model.ClassName, "static");
+        else if (model.IsGeneric) Report(Diagnostics.GenericNetwork, model.ClassLocation, model.ClassName, "generic or nested in a generic type");
         // A file-local type's parts all live in one file; generated files would declare another type.
         else if (model.IsFileLocal) Report(Diagnostics.GenericNetwork, model.ClassLocation, model.ClassName, "file-local");
+        else if (model.BaseTypeName is { } baseName) Report(Diagnostics.GenericNetwork, model.BaseTypeLocation ?? model.ClassLocation, model.ClassName, $"derived from '{baseName}'");
+        foreach (var clash in model.ClashingMembers)
+            Report(Diagnostics.ReservedName, clash.Location, clash.Description, NameHints.ClashTarget(clash, model.ClassName), NameHints.ClashFix(clash, model.ClassName));
         if (!model.HasInputShape) Report(Diagnostics.MissingInputShape, model.InputShapeLocation ?? model.AttributeLocation, model.ClassName);
-        else if (model.InputShape.Count is < 1 or > 3) Report(Diagnostics.InvalidInputShape, model.InputShapeLocation, model.ClassName, Text(model.InputShape.Count));
+        else if (model.InputShape.Count is < 1 or > 3)
+            Report(Diagnostics.InvalidInputShape, model.InputShapeLocation, model.ClassName, Text(model.InputShape.Count),
+                // The usual slip: a PyTorch-style shape with the batch axis in front.
+                model.InputShape.Count == 4 ? $"; InputShape leaves out the batch axis: if {Text(model.InputShape[0])} is the batch, write InputShape = [{Dims(model.InputShape.Skip(1))}]" : "");
         else if (model.InputShape.Any(d => d <= 0)) Report(Diagnostics.InvalidSize, model.InputShapeLocation, "Every dimension of InputShape", model.ClassName, "positive", "[" + string.Join(", ", model.InputShape) + "]");
         return diagnostics.Count == 0;
     }
@@ -114,12 +124,20 @@ internal sealed partial class NetworkBuilder
     private List<(MemberModel Member, OpModel Layer)> CheckMembers()
     {
         var layers = new List<(MemberModel, OpModel)>();
+        bool unresolved = false;
         foreach (var member in model.Members)
         {
+            // The compiler reports the unresolved name (CS0246); GmnGen only adds where to look.
+            foreach (var attribute in member.UnresolvedAttributes)
+                Report(Diagnostics.UnresolvedName, attribute.Location, "Attribute", attribute.Name, member.Name, NameHints.AttributeHint(attribute.Name));
+            if (!member.TypeIsResolved)
+                Report(Diagnostics.UnresolvedName, member.TypeLocation, "Type", member.TypeName.Replace("global::", ""), member.Name, NameHints.TypeHint(member.TypeName.Replace("global::", "")));
+            if (member.UnresolvedAttributes.Count > 0 || !member.TypeIsResolved) { unresolved = true; continue; }
             if (!member.IsPartialDefinition) { Report(Diagnostics.NotPartial, member.Location, "Property", member.Name, ", without a body, so that the generator can implement it"); continue; }
             if (member.IsStatic || member.HasSetter) { Report(Diagnostics.InvalidProperty, member.Location, member.Name); continue; }
             if (member.HasImplementation) { Report(Diagnostics.AlreadyImplemented, member.Location, member.Name); continue; }
-            if (GeneratedMemberNames.Contains(member.Name)) { Report(Diagnostics.ReservedName, member.Location, member.Name); continue; }
+            if (GeneratedMemberNames.Contains(member.Name)) { Report(Diagnostics.ReservedName, member.Location, $"Property '{member.Name}'", $"the member '{member.Name}' GmnGen generates for every network", "rename it"); continue; }
+            if (member.HiddenModuleMember is { } hidden) { Report(Diagnostics.ReservedName, member.Location, $"Property '{member.Name}'", $"the member '{hidden}' every network inherits from TorchSharp's Module", "rename it"); continue; }
             var parametric = member.Ops.Where(o => o.Kind.IsParametric()).ToList();
             if (parametric.Count != 1) { Report(Diagnostics.LayerCount, member.Location, member.Name, Text(parametric.Count)); continue; }
             var kind = parametric[0].Kind;
@@ -134,7 +152,7 @@ internal sealed partial class NetworkBuilder
             }
             layers.Add((member, parametric[0]));
         }
-        if (diagnostics.Count == 0 && layers.Count == 0) Report(Diagnostics.NoLayers, model.ClassLocation, model.ClassName);
+        if (diagnostics.Count == 0 && layers.Count == 0 && !unresolved) Report(Diagnostics.NoLayers, model.ClassLocation, model.ClassName);
         return layers;
     }
 
@@ -210,7 +228,7 @@ internal sealed partial class NetworkBuilder
         if (!Window(op, member.Name, member.Name, op.Int("Kernel", 3), op.Int("Stride", 1), op.Int("Padding", 0), op.Int("Dilation", 1), out var spatial))
             return false;
         int k = op.Int("Kernel", 3);
-        long weights = (long)outChannels * inChannels * (long)System.Math.Pow(k, dims);
+        long weights = SaturatingProduct(outChannels, inChannels, System.Math.Pow(k, dims));
         if (!Fits(weights, op.Kind.ToString(), member.Name, "weights", op.Location) || !Reserve(weights + outChannels, op.Location)) return false;
         bool bias = op.Flag("Bias", true);
         string field = Field(member);
@@ -348,7 +366,7 @@ internal sealed partial class NetworkBuilder
         if (bias) state.Add(name + ".bias");
         if (norm) { state.Add(name + ".running_mean"); state.Add(name + ".running_var"); }
         if (stateNames is not null) { state.Clear(); state.AddRange(stateNames.Select(s => name + "." + s)); }
-        modules.Add(new ModuleSpec(member.Name, field, name, member.TypeName, member.Accessibility, op.Kind, constructor, state.ToEquatableArray()));
+        modules.Add(new ModuleSpec(member.Name, field, name, member.TypeName, member.Accessibility + member.Modifiers, op.Kind, constructor, state.ToEquatableArray()));
         steps.Add(new StepSpec(statement ?? $"x = {field}.forward(x);", ""));
     }
 
@@ -515,8 +533,21 @@ internal sealed partial class NetworkBuilder
 
     private static string Field(MemberModel member) => "__" + member.Name; // names containing "__" are reserved to generators
     /// <summary>The divisors of <paramref name="n"/> for a message ("1, 2, 4, 8").</summary>
-    private static string Divisors(int n) => string.Join(", ", Enumerable.Range(1, n).Where(d => n % d == 0).Take(12).Select(d => Text(d)));
-    private static long Product(IEnumerable<int> dims) => dims.Aggregate(1L, (a, d) => a * d);
+    private static string Divisors(int n)
+    {
+        // Pairs up to the square root: counting to n took half a minute for n near int.MaxValue.
+        var divisors = new SortedSet<int>();
+        for (int d = 1; (long)d * d <= n; d++)
+            if (n % d == 0) { divisors.Add(d); divisors.Add(n / d); }
+        return string.Join(", ", divisors.Take(12).Select(d => Text(d)));
+    }
+    /// <summary>The product, or long.MaxValue when it does not fit (then <see cref="Fits"/> rejects it instead of wrapping round).</summary>
+    private static long SaturatingProduct(params double[] factors)
+    {
+        double product = factors.Aggregate(1.0, (a, f) => a * f);
+        return product >= long.MaxValue ? long.MaxValue : (long)product;
+    }
+    private static long Product(IEnumerable<int> dims) => SaturatingProduct(dims.Select(d => (double)d).ToArray());
 
     private bool Reserve(long values, LocationInfo? location) =>
         graph.Reserve(values) || Fits(graph.ReservedValues, "network", model.ClassName, "values in all", location);
@@ -525,7 +556,7 @@ internal sealed partial class NetworkBuilder
     private bool Fits(long count, string what, string owner, string noun, LocationInfo? location)
     {
         if (count <= int.MaxValue) return true;
-        Report(Diagnostics.TooLarge, location, what, owner, count.ToString(CultureInfo.InvariantCulture), noun);
+        Report(Diagnostics.TooLarge, location, what, owner, count == long.MaxValue ? "more than 9,223,372,036,854,775,807" : count.ToString("N0", CultureInfo.InvariantCulture), noun);
         return false;
     }
     private static string Dims(IEnumerable<int> dims) => string.Join(", ", dims.Select(d => Text(d)));

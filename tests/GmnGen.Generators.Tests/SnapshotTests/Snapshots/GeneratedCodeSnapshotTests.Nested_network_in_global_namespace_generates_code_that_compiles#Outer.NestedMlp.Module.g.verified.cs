@@ -40,6 +40,7 @@ partial class Outer
         /// <summary>Runs the layers in declaration order on a batch of shape [batch, 4].</summary>
         public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
         {
+            global::GmnGen.Runtime.InputShapeCheck.Require(input, InputShape, "NestedMlp");
             // Intermediates die with this scope, whatever the caller's (autograd keeps what backward needs); the result leaves it.
             using (global::TorchSharp.torch.NewDisposeScope())
             {

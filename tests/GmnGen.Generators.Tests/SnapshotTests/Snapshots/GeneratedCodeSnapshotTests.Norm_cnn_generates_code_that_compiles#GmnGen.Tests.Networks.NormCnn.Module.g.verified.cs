@@ -64,6 +64,7 @@ partial class NormCnn : global::TorchSharp.torch.nn.Module<global::TorchSharp.to
     /// <summary>Runs the layers in declaration order on a batch of shape [batch, 2, 12, 12].</summary>
     public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
     {
+        global::GmnGen.Runtime.InputShapeCheck.Require(input, InputShape, "NormCnn");
         // Intermediates die with this scope, whatever the caller's (autograd keeps what backward needs); the result leaves it.
         using (global::TorchSharp.torch.NewDisposeScope())
         {

@@ -70,6 +70,7 @@ partial class NormRowCnn : global::TorchSharp.torch.nn.Module<global::TorchSharp
     /// <summary>Runs the layers in declaration order on a batch of shape [batch, 4, 16].</summary>
     public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
     {
+        global::GmnGen.Runtime.InputShapeCheck.Require(input, InputShape, "NormRowCnn");
         // Intermediates die with this scope, whatever the caller's (autograd keeps what backward needs); the result leaves it.
         using (global::TorchSharp.torch.NewDisposeScope())
         {

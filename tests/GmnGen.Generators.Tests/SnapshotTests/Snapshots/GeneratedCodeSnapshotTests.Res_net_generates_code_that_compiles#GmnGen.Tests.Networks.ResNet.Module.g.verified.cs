@@ -100,6 +100,7 @@ partial class ResNet : global::TorchSharp.torch.nn.Module<global::TorchSharp.tor
     /// <summary>Runs the layers in declaration order on a batch of shape [batch, 3, 8, 8].</summary>
     public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
     {
+        global::GmnGen.Runtime.InputShapeCheck.Require(input, InputShape, "ResNet");
         // Intermediates die with this scope, whatever the caller's (autograd keeps what backward needs); the result leaves it.
         using (global::TorchSharp.torch.NewDisposeScope())
         {

@@ -76,6 +76,7 @@ partial class ResidualMlp : global::TorchSharp.torch.nn.Module<global::TorchShar
     /// <summary>Runs the layers in declaration order on a batch of shape [batch, 6].</summary>
     public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
     {
+        global::GmnGen.Runtime.InputShapeCheck.Require(input, InputShape, "ResidualMlp");
         // Intermediates die with this scope, whatever the caller's (autograd keeps what backward needs); the result leaves it.
         using (global::TorchSharp.torch.NewDisposeScope())
         {

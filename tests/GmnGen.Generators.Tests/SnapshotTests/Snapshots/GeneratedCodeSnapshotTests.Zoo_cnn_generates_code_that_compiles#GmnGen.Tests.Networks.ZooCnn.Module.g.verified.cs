@@ -52,6 +52,7 @@ partial class ZooCnn : global::TorchSharp.torch.nn.Module<global::TorchSharp.tor
     /// <summary>Runs the layers in declaration order on a batch of shape [batch, 1, 28, 28].</summary>
     public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
     {
+        global::GmnGen.Runtime.InputShapeCheck.Require(input, InputShape, "ZooCnn");
         // Intermediates die with this scope, whatever the caller's (autograd keeps what backward needs); the result leaves it.
         using (global::TorchSharp.torch.NewDisposeScope())
         {
