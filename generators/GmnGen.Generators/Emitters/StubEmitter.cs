@@ -10,7 +10,7 @@ internal static class StubEmitter
 
     public static string Emit(StubSpec stub)
     {
-        string message = $"\"{stub.ClassName} has GmnGen errors ({stub.Diagnostics}) in its [Network] declaration; it is generated once they are fixed.\"";
+        string message = $"\"{stub.ClassName} has errors ({stub.Diagnostics}) in its [Network] declaration; it is generated once they are fixed.\"";
         string fail = $"throw new global::System.InvalidOperationException({message})";
         return TypeScaffold.Write(stub.Namespace, stub.ContainingTypes, stub.ClassName + stub.TypeParameters, stub.TypeKeyword,
             $"GmnGen found errors ({stub.Diagnostics}) in the [Network] declaration of {stub.ClassName}: these members only throw until they are fixed.",
@@ -22,7 +22,7 @@ internal static class StubEmitter
                 }
                 if (stub.WithForward) w.Line($"public override {Tensor} forward({Tensor} input) => {fail};");
                 foreach (var p in stub.Properties)
-                    w.Line($"{p.Declaration} partial {p.TypeName} {Identifier.Escape(p.Name)} {{ get => {fail};{(p.Setter is null ? "" : $" {p.Setter} => {fail};")} }}");
+                    w.Line($"{p.Declaration} partial {p.TypeName} {Identifier.Escape(p.Name)} {{{(p.Getter ? $" get => {fail};" : "")}{(p.Setter is null ? "" : $" {p.Setter} => {fail};")} }}");
             }, markGenerated: true);
     }
 }

@@ -48,6 +48,7 @@ public sealed record MemberModel(
     bool TypeIsResolved = true,
     string Modifiers = "",
     bool SetterIsInit = false,
+    bool HasGetter = true,
     string? HiddenModuleMember = null,
     EquatableArray<UnresolvedAttributeModel> UnresolvedAttributes = default);
 
@@ -59,6 +60,8 @@ public sealed record ClashingMemberModel(string Description, string Name, Locati
 /// <summary>A class marked [Network], as written.</summary>
 /// <param name="TypeParameters">The class's own type parameter list ("&lt;T&gt;"), or "".</param>
 /// <param name="TypeKeyword">"class", "record", "struct", "record struct" or "interface".</param>
+/// <param name="HasSyntaxErrors">A part of the class does not parse: the compiler's errors say what is
+/// wrong, and GmnGen neither judges nor completes a declaration recovered from broken syntax.</param>
 /// <param name="BaseTypeName">The base class the user declared, or null (the generated part derives
 /// from TorchSharp's Module).</param>
 public sealed record NetworkModel(
@@ -80,7 +83,8 @@ public sealed record NetworkModel(
     bool IsStatic = false,
     string? BaseTypeName = null,
     LocationInfo? BaseTypeLocation = null,
-    EquatableArray<ClashingMemberModel> ClashingMembers = default)
+    EquatableArray<ClashingMemberModel> ClashingMembers = default,
+    bool HasSyntaxErrors = false)
 {
     /// <summary>Unique, deterministic prefix of the generated files' hint names: generic types get
     /// their arity ("Outer-1.Net"), since "&lt;" is not allowed there and Outer and Outer&lt;T&gt; may both exist.</summary>

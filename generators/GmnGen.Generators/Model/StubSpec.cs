@@ -2,7 +2,7 @@ namespace GmnGen.Generators.Model;
 
 /// <summary>A layer property of an invalid network, to be implemented by a stub that throws.</summary>
 /// <param name="Setter">"set" or "init" when the (invalid) property has one, else null.</param>
-public sealed record StubPropertySpec(string Declaration, string TypeName, string Name, string? Setter);
+public sealed record StubPropertySpec(string Declaration, string TypeName, string Name, bool Getter, string? Setter);
 
 /// <summary>
 /// What an invalid network still gets generated, so that the build shows its GMN diagnostics and

@@ -67,7 +67,8 @@ internal static class NetworkParser
             IsStatic: type.IsStatic,
             BaseTypeName: baseName,
             BaseTypeLocation: baseLocation,
-            ClashingMembers: ClashingMembers(type, layerNames, token).ToEquatableArray());
+            ClashingMembers: ClashingMembers(type, layerNames, token).ToEquatableArray(),
+            HasSyntaxErrors: type.DeclaringSyntaxReferences.Any(r => r.GetSyntax(token).GetDiagnostics().Any(d => d.Severity == DiagnosticSeverity.Error)));
     }
 
     /// <summary>Names of every member a network inherits from TorchSharp's Module&lt;Tensor, Tensor&gt;
@@ -213,6 +214,7 @@ internal static class NetworkParser
             TypeIsResolved: property.Type.TypeKind != TypeKind.Error,
             Modifiers: string.Concat((declaration?.Modifiers ?? default).Where(m => RepeatedModifiers.Contains(m.Kind())).Select(m => " " + m.ValueText)),
             SetterIsInit: property.SetMethod?.IsInitOnly == true,
+            HasGetter: property.GetMethod is not null,
             HiddenModuleMember: moduleMembers.Contains(property.Name) ? property.Name : null,
             UnresolvedAttributes: unresolved.ToImmutable().ToEquatableArray());
     }

@@ -33,15 +33,18 @@ internal sealed partial class NetworkBuilder
     /// <summary>Set by Flatten of a spatial map: the channels and spatial extent the next Linear sees.</summary>
     private (int Channels, int[] Spatial)? flattened;
     private bool inputIsNodes;
+    /// <summary>The declaration has an error the compiler reports itself (e.g. CS0102), so no GMN diagnostic is added.</summary>
+    private bool blockedByCompilerError;
 
     private NetworkBuilder(NetworkModel model) => this.model = model;
 
     public static BuildResult Build(NetworkModel model)
     {
+        if (model.HasSyntaxErrors) return new BuildResult(null, EquatableArray<DiagnosticInfo>.Empty);
         var builder = new NetworkBuilder(model);
         var spec = builder.Run();
         var diagnostics = builder.diagnostics.ToEquatableArray();
-        return diagnostics.Count == 0
+        return spec is not null && diagnostics.Count == 0
             ? new BuildResult(spec, diagnostics)
             : new BuildResult(null, diagnostics, StubBuilder.For(model, diagnostics));
     }
@@ -50,13 +53,12 @@ internal sealed partial class NetworkBuilder
     {
         if (!CheckDeclaration()) return null;
         var layers = CheckMembers();
-        if (diagnostics.Count > 0) return null;
+        if (diagnostics.Count > 0 || blockedByCompilerError) return null;
 
         shape = model.InputShape.ToArray();
         var first = layers[0].Member.Ops[0];
         // Flatten straight on the input makes every input feature a node, like a classic MLP graph.
         bool flatInput = shape.Length > 1 && first.Kind == OpKind.Flatten;
-        if (flatInput && !Fits(Product(shape), "Flatten", first.Location is null ? model.ClassName : layers[0].Member.Name, "input features", first.Location)) return null;
         int inputNodes = flatInput ? (int)Product(shape) : shape[0];
         graph.Current = graph.Track(graph.AddNodes(inputNodes, 0, shape.Length == 1 || flatInput ? "Neuron" : "Channel", ordered: true, "input"), "input", movable: false);
         inputIsNodes = true;
@@ -86,6 +88,8 @@ internal sealed partial class NetworkBuilder
                     ? AddLayer(member, op, stateName, isLast: i == lastNodeLayer)
                     : AddOperation(member, op, layers.Take(i + 1).Select(l => l.Member.Name));
                 if (!ok) return null;
+                // Every intermediate map is a tensor: its values per sample must be countable by an int.
+                if (!Fits(Product(shape), op.Kind.ToString(), member.Name, "values per sample", op.Location)) return null;
                 if (steps.Count > before) FillShape(); // the sample shape after this statement
             }
             if (!EndShortcut(member)) return null;
@@ -118,6 +122,8 @@ internal sealed partial class NetworkBuilder
                 // The usual slip: a PyTorch-style shape with the batch axis in front.
                 model.InputShape.Count == 4 ? $"; InputShape leaves out the batch axis: if {Text(model.InputShape[0])} is the batch, write InputShape = [{Dims(model.InputShape.Skip(1))}]" : "");
         else if (model.InputShape.Any(d => d <= 0)) Report(Diagnostics.InvalidSize, model.InputShapeLocation, "Every dimension of InputShape", model.ClassName, "positive", "[" + string.Join(", ", model.InputShape) + "]");
+        // Every later map is checked after its layer (so Flatten never overflows); the input is the first map.
+        else Fits(Product(model.InputShape), "InputShape", model.ClassName, "values per sample", model.InputShapeLocation);
         return diagnostics.Count == 0;
     }
 
@@ -125,8 +131,11 @@ internal sealed partial class NetworkBuilder
     {
         var layers = new List<(MemberModel, OpModel)>();
         bool unresolved = false;
+        var duplicated = new HashSet<string>(model.Members.GroupBy(m => m.Name).Where(g => g.Count() > 1).Select(g => g.Key));
         foreach (var member in model.Members)
         {
+            // Two members of one name: the compiler reports CS0102 on the user's code; nothing can be generated.
+            if (duplicated.Contains(member.Name)) { blockedByCompilerError = true; continue; }
             // The compiler reports the unresolved name (CS0246); GmnGen only adds where to look.
             foreach (var attribute in member.UnresolvedAttributes)
                 Report(Diagnostics.UnresolvedName, attribute.Location, "Attribute", attribute.Name, member.Name, NameHints.AttributeHint(attribute.Name));
@@ -134,7 +143,7 @@ internal sealed partial class NetworkBuilder
                 Report(Diagnostics.UnresolvedName, member.TypeLocation, "Type", member.TypeName.Replace("global::", ""), member.Name, NameHints.TypeHint(member.TypeName.Replace("global::", "")));
             if (member.UnresolvedAttributes.Count > 0 || !member.TypeIsResolved) { unresolved = true; continue; }
             if (!member.IsPartialDefinition) { Report(Diagnostics.NotPartial, member.Location, "Property", member.Name, ", without a body, so that the generator can implement it"); continue; }
-            if (member.IsStatic || member.HasSetter) { Report(Diagnostics.InvalidProperty, member.Location, member.Name); continue; }
+            if (member.IsStatic || member.HasSetter || !member.HasGetter) { Report(Diagnostics.InvalidProperty, member.Location, member.Name); continue; }
             if (member.HasImplementation) { Report(Diagnostics.AlreadyImplemented, member.Location, member.Name); continue; }
             if (GeneratedMemberNames.Contains(member.Name)) { Report(Diagnostics.ReservedName, member.Location, $"Property '{member.Name}'", $"the member '{member.Name}' GmnGen generates for every network", "rename it"); continue; }
             if (member.HiddenModuleMember is { } hidden) { Report(Diagnostics.ReservedName, member.Location, $"Property '{member.Name}'", $"the member '{hidden}' every network inherits from TorchSharp's Module", "rename it"); continue; }
@@ -152,7 +161,7 @@ internal sealed partial class NetworkBuilder
             }
             layers.Add((member, parametric[0]));
         }
-        if (diagnostics.Count == 0 && layers.Count == 0 && !unresolved) Report(Diagnostics.NoLayers, model.ClassLocation, model.ClassName);
+        if (diagnostics.Count == 0 && layers.Count == 0 && !unresolved && !blockedByCompilerError) Report(Diagnostics.NoLayers, model.ClassLocation, model.ClassName);
         return layers;
     }
 
@@ -393,7 +402,6 @@ internal sealed partial class NetworkBuilder
             case OpKind.Flatten:
                 if (shape.Length > 1)
                 {
-                    if (!Fits(Product(shape), "Flatten", member.Name, "features", op.Location)) return false;
                     if (!inputIsNodes || graph.Current.Count != Product(shape)) flattened = (shape[0], shape.Skip(1).ToArray());
                     shape = new[] { (int)Product(shape) };
                 }

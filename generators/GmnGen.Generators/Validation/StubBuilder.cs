@@ -13,12 +13,15 @@ internal static class StubBuilder
     {
         if (!model.IsPartial || !model.ContainingTypesArePartial || model.IsFileLocal)
             return null;
+        var unique = new System.Collections.Generic.HashSet<string>(model.Members.GroupBy(m => m.Name).Where(g => g.Count() == 1).Select(g => g.Key));
         var properties = model.Members
-            // Unresolved types cannot be written again; a static class cannot have instance members.
-            .Where(m => m.IsPartialDefinition && !m.HasImplementation && m.TypeIsResolved && (m.IsStatic || !model.IsStatic))
+            // Unresolved types cannot be written again; a static class cannot have instance members;
+            // a duplicated name is the compiler's CS0102, and a second implementation would add CS9251.
+            .Where(m => m.IsPartialDefinition && !m.HasImplementation && m.TypeIsResolved && (m.IsStatic || !model.IsStatic) && unique.Contains(m.Name)
+                        && (m.HasGetter || m.HasSetter)) // a definition without accessors (broken syntax) has nothing to implement
             .Select(m => new StubPropertySpec(
                 m.Accessibility + (m.IsStatic ? " static" : "") + m.Modifiers,
-                m.TypeName, m.Name, m.HasSetter ? (m.SetterIsInit ? "init" : "set") : null))
+                m.TypeName, m.Name, m.HasGetter, m.HasSetter ? (m.SetterIsInit ? "init" : "set") : null))
             .ToEquatableArray();
         // The Module part only where it cannot clash: a plain class with no base or constructor of its
         // own (a user constructor would call Module's parameterless one, which does not exist).
@@ -26,7 +29,8 @@ internal static class StubBuilder
                         && !model.ClashingMembers.Any(c => c.Description.StartsWith("Constructor", System.StringComparison.Ordinal));
         bool withForward = asModule && !model.ClashingMembers.Any(c => c.Name == "forward");
         if (properties.Count == 0 && !asModule) return null;
-        string ids = string.Join(", ", diagnostics.Select(d => d.Id).Distinct().OrderBy(id => id, System.StringComparer.Ordinal));
+        string ids = diagnostics.Count == 0 ? "compiler errors"
+            : string.Join(", ", diagnostics.Select(d => d.Id).Distinct().OrderBy(id => id, System.StringComparer.Ordinal));
         return new StubSpec(model.Namespace, model.ClassName, model.TypeParameters, model.ContainingTypes, model.HintPrefix, model.TypeKeyword, asModule, withForward, properties, ids);
     }
 }

@@ -249,16 +249,68 @@ public sealed partial class DiagnosticTests
     }
 
     [Fact]
-    public void GMN0023_divisors_of_a_huge_prime_side_are_listed() // counted to the square root, not to the side
+    public void GMN0020_divisors_of_a_huge_prime_channel_count_are_listed() // counted to the square root, not to the count
     {
         var diagnostics = AssertDiagnostics("""
-            [Network(InputShape = [2, 2147483647, 2147483647])]
+            [Network(InputShape = [2147483647, 1])]
             public partial class Net
             {
-                [PatchEmbed(8, {|GMN0023:Patch = 3|})] public partial Conv2d Patches1 { get; }
+                [GroupNorm({|GMN0020:3|})] public partial GroupNorm Norm { get; }
                 [GlobalAvgPool, Linear(2)] public partial Linear Fc { get; }
             }
             """);
-        Assert.EndsWith("Use a divisor of 2147483647: 1, 2147483647", diagnostics.Single().GetMessage());
+        Assert.EndsWith("use a divisor of 2147483647: 1, 2147483647", diagnostics.Single().GetMessage());
+    }
+
+    // ---- found by the generator fuzz test (tests/GmnGen.Tests/Fuzzing) ---------------------------------------
+
+    [Fact]
+    public void A_duplicated_layer_property_is_left_to_the_compiler_and_gets_no_second_implementation() => AssertDiagnostics("""
+        [Network(InputShape = [4])]
+        public partial class Net
+        {
+            [Linear(3)] public partial Linear {|CS9248:Fc|} { get; }
+            [Linear(3)] public partial Linear {|CS9250:{|CS0102:Fc|}|} { get; }
+        }
+        """);
+
+    [Fact]
+    public void GMN0016_a_layer_property_without_accessors_is_reported_and_gets_no_getter() => AssertDiagnostics("""
+        [Network(InputShape = [4])]
+        public partial class Net
+        {
+            [Linear(3)] public partial Linear {|GMN0016:{|CS9248:{|CS0548:Fc|}|}|} { }
+        }
+        """);
+
+    [Fact]
+    public void A_class_that_does_not_parse_is_left_to_the_compiler()
+    {
+        var run = GeneratorHarness.Run(Usings + """
+            [Network(InputShape = [1, 12, 12])]
+            public partial class Net
+            {
+                [Conv2d(6, Padding = 1), Tanh, MaxPool2d(2)] pubic partial Conv2d Conv1 { get; }
+                [Flatten, Linear(10)] public partial Linear Head { get; }
+            }
+            """);
+        run.AssertGeneratorDidNotFail();
+        Assert.Empty(run.GeneratorDiagnostics); // judging a declaration recovered from broken syntax would mislead
+        Assert.Empty(run.Sources);
+        Assert.Contains(run.OutputErrors, e => e.Id == "CS1525");
+    }
+
+    [Fact]
+    public void GMN0017_an_intermediate_map_past_int_range_is_reported_on_its_layer()
+    {
+        var diagnostics = AssertDiagnostics("""
+            [Network(InputShape = [1, 12, 12])]
+            public partial class Net
+            {
+                [{|GMN0017:Conv2d(6, Padding = 65536)|}] public partial Conv2d Conv1 { get; }
+                [GlobalAvgPool, Linear(10)] public partial Linear Head { get; }
+            }
+            """);
+        AssertMessage("'Conv1' (Conv2d) would have 103,094,944,344 values per sample, more than GmnGen supports (2,147,483,647)", diagnostics.Single());
     }
 }

@@ -590,18 +590,32 @@ public sealed partial class DiagnosticTests
     // ---- GMN0017 .. GMN0019 -------------------------------------------------------------------------------------
 
     [Fact]
-    public void GMN0017_flattening_past_int_range_is_reported_on_the_flatten()
+    public void GMN0017_a_map_past_int_range_is_reported_on_the_layer_that_makes_it_before_any_flatten()
     {
         var diagnostics = AssertDiagnostics("""
-            [Network(InputShape = [4, 65536, 65536])]
+            [Network(InputShape = [1, 32768, 65535])]
             public partial class Net
             {
-                [Conv2d(2, Kernel = 1)] public partial Conv2d Conv { get; }
-                [{|GMN0017:Flatten|}, Linear(2)] public partial Linear Fc { get; }
+                [{|GMN0017:Conv2d(2, Kernel = 1)|}] public partial Conv2d Conv { get; }
+                [Flatten, Linear(2)] public partial Linear Fc { get; }
             }
             """);
 
-        AssertMessage("'Fc' (Flatten) would have 8,589,934,592 features, more than GmnGen supports (2,147,483,647)", diagnostics.Single());
+        AssertMessage("'Conv' (Conv2d) would have 4,294,901,760 values per sample, more than GmnGen supports (2,147,483,647)", diagnostics.Single());
+    }
+
+    [Fact]
+    public void GMN0017_an_input_shape_past_int_range_is_reported_on_InputShape()
+    {
+        var diagnostics = AssertDiagnostics("""
+            [Network({|GMN0017:InputShape = [4, 65536, 65536]|})]
+            public partial class Net
+            {
+                [Flatten, Linear(2)] public partial Linear Fc { get; }
+            }
+            """);
+
+        AssertMessage("'Net' (InputShape) would have 17,179,869,184 values per sample, more than GmnGen supports (2,147,483,647)", diagnostics.Single());
     }
 
     [Fact]
