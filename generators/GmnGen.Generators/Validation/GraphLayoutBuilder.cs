@@ -24,6 +24,11 @@ internal sealed class GraphLayoutBuilder
     /// <summary>Counts values ahead of time; false when the graph would pass int range (edge indices are ints in the layout).</summary>
     public long ReservedValues => values;
 
+    /// <summary>Totals so far, counted in long so that a too-large network is caught before anything wraps round.</summary>
+    public long NodeTotal { get; private set; }
+    public long EdgeTotal { get; private set; }
+    public long StateTotal { get; private set; }
+
     public bool Reserve(long count)
     {
         values += count;
@@ -55,6 +60,7 @@ internal sealed class GraphLayoutBuilder
         var range = new NodeRange(nodeCount, count, nodes.Count);
         nodes.Add(new NodeBlockSpec(nodeCount, count, nodeLayer, type, ordered, "None", comment));
         nodeCount += count;
+        NodeTotal += count;
         return range;
     }
 
@@ -65,14 +71,18 @@ internal sealed class GraphLayoutBuilder
     public int AddState(string name, int[] shape, string accessor, bool isBuffer = false)
     {
         state.Add((name, shape, accessor, isBuffer));
+        StateTotal += shape.Aggregate(1L, (a, d) => a * d);
         return state.Count - 1;
     }
 
     /// <param name="within">Where the block's values start inside the state tensor (a GroupNorm's
     /// vector is split into one block per group).</param>
     /// <param name="diagonal">Source i to destination i only (residual edges), instead of every pair.</param>
-    public void AddEdges(int edgeLayer, string type, NodeRange src, NodeRange dst, int[] kernel, int stateId, string comment, int within = 0, bool diagonal = false) =>
+    public void AddEdges(int edgeLayer, string type, NodeRange src, NodeRange dst, int[] kernel, int stateId, string comment, int within = 0, bool diagonal = false)
+    {
         edgeRuns.Add((edgeLayer, type, src, dst, kernel, stateId, within, diagonal, comment));
+        EdgeTotal += diagonal ? dst.Count : kernel.Aggregate((long)src.Count * dst.Count, (a, k) => a * k);
+    }
 
     /// <summary>A parameter (per-node tensor of a layer) with its own node and one edge to each current node.</summary>
     public void AddBroadcast(int nodeLayer, string nodeType, string edgeType, string name, string accessor, NodeRange target, string comment, bool isBuffer = false)

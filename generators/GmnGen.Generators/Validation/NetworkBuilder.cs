@@ -89,7 +89,11 @@ internal sealed partial class NetworkBuilder
                     : AddOperation(member, op, layers.Take(i + 1).Select(l => l.Member.Name));
                 if (!ok) return null;
                 // Every intermediate map is a tensor: its values per sample must be countable by an int.
-                if (!Fits(Product(shape), op.Kind.ToString(), member.Name, "values per sample", op.Location)) return null;
+                if (!Fits(Product(shape), op.Kind.ToString(), member.Name, "values per sample", op.Location)
+                    // The layout indexes nodes, edges and values with ints; norms and biases add to all three.
+                    || !Fits(graph.NodeTotal, "network", model.ClassName, "graph nodes in all", op.Location)
+                    || !Fits(graph.EdgeTotal, "network", model.ClassName, "graph edges in all", op.Location)
+                    || !Fits(graph.StateTotal, "network", model.ClassName, "parameter and buffer values in all", op.Location)) return null;
                 if (steps.Count > before) FillShape(); // the sample shape after this statement
             }
             if (!EndShortcut(member)) return null;

@@ -313,4 +313,18 @@ public sealed partial class DiagnosticTests
             """);
         AssertMessage("'Conv1' (Conv2d) would have 103,094,944,344 values per sample, more than GmnGen supports (2,147,483,647)", diagnostics.Single());
     }
+
+    [Fact]
+    public void GMN0017_graph_edges_past_int_range_are_reported_where_a_norm_pushes_them_over()
+    {
+        var diagnostics = AssertDiagnostics("""
+            [Network(InputShape = [1, 14])]
+            public partial class Net
+            {
+                [BatchNorm1d, Tanh, MaxPool1d(2)] public partial BatchNorm1d Bn0 { get; }
+                [GlobalAvgPool, {|GMN0017:Linear(int.MaxValue / 2)|}] public partial Linear Head { get; }
+            }
+            """);
+        AssertMessage("'Net' (network) would have 2,147,483,650 graph edges in all, more than GmnGen supports (2,147,483,647)", diagnostics.Single());
+    }
 }
