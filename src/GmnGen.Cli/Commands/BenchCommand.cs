@@ -148,6 +148,13 @@ public static class BenchCommand
         });
         console.Write(report.GraphBuildTable().ToSpectre());
 
+        Stage("(b′) first ToParameterGraph of an architecture", () =>
+        {
+            foreach (var (name, layout) in TopologyBuildBench.Layouts(settings.Networks))
+                report.TopologyBuilds.Add(TopologyBuildBench.Run(name, layout, settings.Quick ? 5 : 21));
+        });
+        console.Write(report.TopologyBuildTable().ToSpectre());
+
         Stage("(c) training", () =>
         {
             foreach (var hidden in settings.Widths)

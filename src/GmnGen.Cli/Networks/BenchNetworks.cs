@@ -44,3 +44,13 @@ public sealed partial class ProjectionResNet
     [Shortcut(nameof(Block2Conv1)), Conv2d(24, Kernel = 1, Stride = 2, Bias = false)] public partial Conv2d Block2Proj { get; }
     [ReLU, GlobalAvgPool, Linear(10)]                                public partial Linear Head { get; }
 }
+
+/// <summary>The MLP 784-64-32-10 on flattened images: 52,650 edges, the size the first-call
+/// topology build is measured at (gmn bench, table b′).</summary>
+[Network(InputShape = [1, 28, 28])]
+public sealed partial class Mlp784
+{
+    [Flatten, Linear(64), ReLU] public partial Linear Fc1 { get; }
+    [Linear(32), ReLU]          public partial Linear Fc2 { get; }
+    [Linear(10)]                public partial Linear Head { get; }
+}

@@ -19,15 +19,16 @@ public sealed class ParameterGraphTopology
     /// <summary>Kernel offsets beyond this many dimensions are not representable.</summary>
     public const int MaxKernelDims = 3;
 
-    private ParameterGraphTopology(ParameterGraphLayout layout, Tensor nodeFeatures, Tensor edgeIndex, Tensor edgeFeatures, Tensor valueIndex, bool identityGather)
+    private ParameterGraphTopology(ParameterGraphLayout layout, Tensor nodeFeatures, Tensor edgeIndex, Tensor edgeFeatures, Tensor valueIndex,
+        Tensor inDegree, Tensor outDegree, bool identityGather)
     {
-        InDegree = Batching.Degrees.Count(edgeIndex[1], layout.NodeCount).DetachFromDisposeScope();
-        OutDegree = Batching.Degrees.Count(edgeIndex[0], layout.NodeCount).DetachFromDisposeScope();
         Layout = layout;
         NodeFeatures = nodeFeatures;
         EdgeIndex = edgeIndex;
         EdgeFeatures = edgeFeatures;
         ValueIndex = valueIndex;
+        InDegree = inDegree;
+        OutDegree = outDegree;
         IsIdentityGather = identityGather;
     }
 
@@ -50,58 +51,93 @@ public sealed class ParameterGraphTopology
 
     internal static ParameterGraphTopology Build(ParameterGraphLayout layout)
     {
-        // Plain arrays, filled once per architecture: no tensor arithmetic, hence no temporaries or
-        // Scalars for the finalizer, and every row is visibly the formula it stands for.
+        // Plain arrays, filled once per architecture in loops that allocate nothing per node or edge
+        // (the first ToParameterGraph() of an architecture pays for this: gmn bench, table g): no
+        // tensor arithmetic, hence no temporaries or Scalars for the finalizer.
         int nodeCount = layout.NodeCount, edgeCount = layout.EdgeCount;
-        var nodes = new long[nodeCount * NodeFeatureNames.Length];
+        const int nodeWidth = 4, edgeWidth = 5;
+        // Every element below is written (the blocks cover every node and edge): no zeroing needed.
+        var nodes = System.GC.AllocateUninitializedArray<long>(checked(nodeCount * nodeWidth));
         int row = 0;
         foreach (var b in layout.Nodes)
             for (int i = 0; i < b.Count; i++, row++)
-                FillRow(nodes, row, NodeFeatureNames.Length, b.Layer, b.Ordered ? i : -1, (long)b.Type, (long)b.Activation);
-        var index = new long[2 * edgeCount];
-        var features = new long[edgeCount * EdgeFeatureNames.Length];
-        var values = new long[edgeCount];
+            {
+                long at = (long)row * nodeWidth;
+                nodes[at] = b.Layer;
+                nodes[at + 1] = b.Ordered ? i : -1;
+                nodes[at + 2] = (long)b.Type;
+                nodes[at + 3] = (long)b.Activation;
+            }
+        var index = System.GC.AllocateUninitializedArray<long>(checked(2 * edgeCount));
+        var features = System.GC.AllocateUninitializedArray<long>(checked(edgeCount * edgeWidth));
+        var values = System.GC.AllocateUninitializedArray<long>(edgeCount);
+        var inDegree = new float[nodeCount];
+        var outDegree = new float[nodeCount];
         int edge = 0;
         foreach (var b in layout.Edges)
             edge = FillEdges(b, layout.ValueCount, edge, edgeCount, index, features, values);
-        bool identity = edgeCount == layout.ValueCount && values.Select((v, i) => v == i).All(same => same);
+        bool identity = edgeCount == layout.ValueCount;
+        for (int e = 0; e < edgeCount; e++)
+        {
+            outDegree[index[e]]++;
+            inDegree[index[edgeCount + e]]++;
+            identity &= values[e] == e;
+        }
+        for (int n = 0; n < nodeCount; n++)
+        {
+            // At least 1: the divisor of mean aggregation.
+            if (inDegree[n] < 1) inDegree[n] = 1;
+            if (outDegree[n] < 1) outDegree[n] = 1;
+        }
         // Shared by every graph for the life of the process: no caller's dispose scope may own these,
         // whichever call happens to build them first.
         using var scope = NewDisposeScope();
         return new ParameterGraphTopology(layout,
-            tensor(nodes, [nodeCount, NodeFeatureNames.Length]).DetachFromDisposeScope(),
+            tensor(nodes, [nodeCount, nodeWidth]).DetachFromDisposeScope(),
             tensor(index, [2, edgeCount]).DetachFromDisposeScope(),
-            tensor(features, [edgeCount, EdgeFeatureNames.Length]).DetachFromDisposeScope(),
-            tensor(values, [edgeCount]).DetachFromDisposeScope(), identity);
+            tensor(features, [edgeCount, edgeWidth]).DetachFromDisposeScope(),
+            tensor(values, [edgeCount]).DetachFromDisposeScope(),
+            tensor(inDegree).DetachFromDisposeScope(),
+            tensor(outDegree).DetachFromDisposeScope(), identity);
     }
-
-    private static void FillRow(long[] rows, int row, int width, params long[] columns) =>
-        columns.CopyTo(rows, row * width);
 
     // Row-major over [dst, src, kernel...]: the order of the weight tensor, so edge i of a block
     // carries value ValueOffset + i. Returns the index of the edge after the block.
     private static int FillEdges(EdgeBlock b, int constantIndex, int first, int edgeCount, long[] index, long[] features, long[] values)
     {
-        long k = b.KernelSize, perDst = b.SrcCount * k;
-        var position = new long[MaxKernelDims];
-        for (int i = 0; i < b.Count; i++)
+        const int width = 5;
+        // Kernel offsets of one kernel position, for every position in row-major order (pos0..pos2, -1 where unused).
+        int k = b.KernelSize;
+        var positions = new long[k * MaxKernelDims];
+        for (int flat = 0; flat < k; flat++)
         {
-            int e = first + i;
-            index[e] = b.Diagonal ? i + b.SrcStart : i % perDst / k + b.SrcStart;               // source row
-            index[edgeCount + e] = b.Diagonal ? i + b.DstStart : i / perDst + b.DstStart;      // destination row
-            long flatKernel = i % k, stride = k;
+            int stride = k;
             for (int d = 0; d < MaxKernelDims; d++)
             {
                 if (d < b.Kernel.Length)
                 {
                     stride /= b.Kernel[d];
-                    position[d] = flatKernel / stride % b.Kernel[d];
+                    positions[flat * MaxKernelDims + d] = flat / stride % b.Kernel[d];
                 }
-                else position[d] = -1;
+                else positions[flat * MaxKernelDims + d] = -1;
             }
-            FillRow(features, e, EdgeFeatureNames.Length, b.Layer, (long)b.Type, position[0], position[1], position[2]);
-            values[e] = b.ValueOffset >= 0 ? i + b.ValueOffset : constantIndex;
         }
-        return first + b.Count;
+        int e = first, i = 0;
+        int destinations = b.DstCount, sources = b.Diagonal ? 1 : b.SrcCount;
+        for (int dst = 0; dst < destinations; dst++)
+            for (int src = 0; src < sources; src++)
+                for (int flat = 0; flat < k; flat++, e++, i++)
+                {
+                    index[e] = b.Diagonal ? dst + b.SrcStart : src + b.SrcStart;   // source row
+                    index[edgeCount + e] = dst + b.DstStart;                        // destination row
+                    long at = (long)e * width;
+                    features[at] = b.Layer;
+                    features[at + 1] = (long)b.Type;
+                    features[at + 2] = positions[flat * MaxKernelDims];
+                    features[at + 3] = positions[flat * MaxKernelDims + 1];
+                    features[at + 4] = positions[flat * MaxKernelDims + 2];
+                    values[e] = b.ValueOffset >= 0 ? i + b.ValueOffset : constantIndex;
+                }
+        return e;
     }
 }
