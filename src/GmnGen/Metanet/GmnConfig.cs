@@ -26,6 +26,10 @@ public sealed record GmnConfig
     /// <summary>Pool each graph's states by their mean and their standard deviation (per feature), not
     /// the mean alone: second moments are what StatNN's per-tensor statistics see.</summary>
     public bool PoolStandardDeviation { get; init; }
+    /// <summary>Also pool each graph's node and edge states per layer index, into slots 0 ..
+    /// ReadoutLayers − 1 (deeper layers share the last slot), and concatenate the slots: the layer-wise
+    /// statistics StatNN reads, after message passing (0: off). Mean, and std with <see cref="PoolStandardDeviation"/>.</summary>
+    public int ReadoutLayers { get; init; }
     /// <summary>Standard deviation of Gaussian noise added to every standardised edge value while
     /// training (0: none). The values are standardised per edge type, so 0.1 is the neural-graphs
     /// code's "0.1 × the tensor's std" augmentation. Draws come from <see cref="GraphMetanet.SeedAugmentation"/>'s generator.</summary>
@@ -39,7 +43,7 @@ public sealed record GmnConfig
 
     public void Validate()
     {
-        if (Hidden < 1 || Blocks < 0 || ScalarEncoding < 1 || Outputs < 1 || !(ValueNoise >= 0) || double.IsInfinity(ValueNoise))
+        if (Hidden < 1 || Blocks < 0 || ScalarEncoding < 1 || Outputs < 1 || ReadoutLayers < 0 || !(ValueNoise >= 0) || double.IsInfinity(ValueNoise))
             throw new ArgumentException($"Invalid metanet config: {this}");
         if (NodeTypes <= (int)Enum.GetValues<NodeType>()[^1] || EdgeTypes <= (int)Enum.GetValues<EdgeType>()[^1] || Activations <= (int)Enum.GetValues<ActivationKind>()[^1])
             throw new ArgumentException($"Invalid metanet config: the type vocabularies must cover every NodeType, EdgeType and ActivationKind: {this}");

@@ -51,7 +51,9 @@ public sealed class GraphMetanet : Module<GraphBatch, Tensor>
             .Select(_ => new MessagePassingBlock(h, config.ReverseEdges, config.GlobalFeature)).ToArray());
         if (config.GlobalFeature) globalInit = new Parameter(zeros(h));
         // The readout sees the pooled states and, with GlobalFeature, the final global state.
-        int pooled = (config.Readout == Readout.NodesAndEdges ? 2 * h : h) * (config.PoolStandardDeviation ? 2 : 1) + (config.GlobalFeature ? h : 0);
+        int moments = config.PoolStandardDeviation ? 2 : 1;
+        int pooled = (config.Readout == Readout.NodesAndEdges ? 2 * h : h) * moments + (config.GlobalFeature ? h : 0)
+                     + 2 * h * moments * config.ReadoutLayers;   // per-layer slots of node and edge states
         readoutNorm = LayerNorm(pooled);
         readoutHidden = Linear(pooled, h);
         readoutOut = Linear(h, config.Outputs);
@@ -133,7 +135,28 @@ public sealed class GraphMetanet : Module<GraphBatch, Tensor>
             _ => cat([Pool(state.Nodes, batch.NodeGraph, batch.NodeCounts), Pool(state.Edges, batch.EdgeGraph, batch.EdgeCounts)], 1),
         };
         if (state.Global is not null) pooled = cat([pooled, state.Global], 1);
+        if (Config.ReadoutLayers > 0)
+            pooled = cat([pooled, PoolPerLayer(state.Nodes, batch.NodeGraph, batch.NodeFeatures[.., 0], batch.GraphCount),
+                          PoolPerLayer(state.Edges, batch.EdgeGraph, batch.EdgeFeatures[.., 0], batch.GraphCount)], 1);
         return readoutOut.forward(functional.silu(readoutHidden.forward(readoutNorm.forward(pooled)))).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>[graphs, ReadoutLayers · moments · features]: each graph's rows pooled per layer slot
+    /// (a permutation moves rows only within their layer, so this is as invariant as the per-graph pool).</summary>
+    private Tensor PoolPerLayer(Tensor rows, Tensor graphOfRow, Tensor layerOfRow, int graphCount)
+    {
+        int slots = Config.ReadoutLayers;
+        using var lastSlot = ((long)slots - 1).ToScalar();
+        using var slotCount = ((long)slots).ToScalar();
+        using var firstSlot = 0L.ToScalar();
+        using var one = 1L.ToScalar();   // integer alpha: the float Scalars.One does not apply to int64 indices
+        var segment = graphOfRow.mul(slotCount).add_(layerOfRow.clamp(firstSlot, lastSlot), one);
+        var counts = zeros(graphCount * slots, dtype: rows.dtype, device: rows.device)
+            .index_add_(0, segment, ones(rows.shape[0], dtype: rows.dtype, device: rows.device), Scalars.One);
+        var pooled = Config.PoolStandardDeviation
+            ? Pooling.MeanAndStdPerGraph(rows, segment, counts, graphCount * slots)
+            : Pooling.MeanPerGraph(rows, segment, counts, graphCount * slots);
+        return pooled.reshape(graphCount, -1);
     }
 
     private static void KeepInForwardScope(Tensor next, Tensor? previous)

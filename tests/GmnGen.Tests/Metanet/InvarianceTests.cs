@@ -31,6 +31,7 @@ public class InvarianceTests
         ["reverse edges, no global, node and edge readout"] = Small with { ReverseEdges = true, Readout = Readout.NodesAndEdges, Outputs = 4 },
         ["forward edges, global, node and edge readout"] = Small with { GlobalFeature = true, Readout = Readout.NodesAndEdges, Outputs = 4 },
         ["forward edges, node and edge readout by mean and std"] = Small with { Readout = Readout.NodesAndEdges, PoolStandardDeviation = true, Outputs = 4 },
+        ["forward edges, mean and std also per layer (3 slots: deeper layers share the last)"] = Small with { PoolStandardDeviation = true, ReadoutLayers = 3, Outputs = 4 },
     };
 
     private static readonly Lazy<IReadOnlyList<(string Name, GraphMetanet Metanet)>> Metanets = new(() =>
