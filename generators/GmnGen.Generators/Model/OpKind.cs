@@ -7,7 +7,7 @@ public enum OpKind
     Linear, Conv1d, Conv2d, BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm, InstanceNorm1d, InstanceNorm2d, DeepSets,
     PatchEmbed, PositionalEmbedding, SelfAttention,
     // Parameter-free operations.
-    ReLU, LeakyReLU, GELU, SiLU, Tanh, Sigmoid, Dropout, Flatten, GlobalAvgPool,
+    ReLU, LeakyReLU, GELU, SiLU, Tanh, Sigmoid, Dropout, Dropout1d, Dropout2d, Flatten, GlobalAvgPool,
     MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d,
     // Skip connections (parameter-free; a projection's parameters belong to its layer).
     Residual, Shortcut,

@@ -403,6 +403,12 @@ internal sealed partial class NetworkBuilder
             case OpKind.Dropout:
                 if (!Fraction(op, "P", member.Name, 0.5, inclusiveOne: false)) return false;
                 return Step($"x = {F}.dropout(x, {Real(op.Real("P", 0.5))}, training);");
+            case OpKind.Dropout1d or OpKind.Dropout2d:
+                // Whole channels are dropped: a channel's mask is shared by its positions, so every symmetry holds.
+                int dims = op.Kind == OpKind.Dropout1d ? 1 : 2;
+                if (shape.Length != dims + 1) return WrongRank(op, member.Name, dims == 1 ? "[channels, length]" : "[channels, height, width]", "");
+                if (!Fraction(op, "P", member.Name, 0.5, inclusiveOne: false)) return false;
+                return Step($"x = {F}.{(dims == 1 ? "dropout1d" : "dropout2d")}(x, {Real(op.Real("P", 0.5))}, training);");
             case OpKind.Flatten:
                 if (shape.Length > 1)
                 {
@@ -449,7 +455,7 @@ internal sealed partial class NetworkBuilder
             OpKind.ReLU or OpKind.LeakyReLU => ChannelStep.PositivelyHomogeneous,
             OpKind.Tanh => ChannelStep.Odd,
             OpKind.GELU or OpKind.SiLU or OpKind.Sigmoid => ChannelStep.OtherActivation,
-            OpKind.Dropout or OpKind.Flatten or OpKind.GlobalAvgPool or OpKind.AvgPool1d or OpKind.AvgPool2d => ChannelStep.Linear,
+            OpKind.Dropout or OpKind.Dropout1d or OpKind.Dropout2d or OpKind.Flatten or OpKind.GlobalAvgPool or OpKind.AvgPool1d or OpKind.AvgPool2d => ChannelStep.Linear,
             OpKind.MaxPool1d or OpKind.MaxPool2d => ChannelStep.MaxPool,
             _ => ChannelStep.Other,
         };

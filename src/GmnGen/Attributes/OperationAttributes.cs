@@ -26,6 +26,21 @@ public sealed class DropoutAttribute : OperationAttribute
     public double P { get; set; } = 0.5;
 }
 
+/// <summary>Channel dropout on a sequence <c>[channels, length]</c> (PyTorch's Dropout1d): each
+/// channel of each sample is zeroed with probability <see cref="P"/> while training (the others
+/// scaled by 1/(1−P)); identity in eval mode. Adds nothing to the graph.</summary>
+public sealed class Dropout1dAttribute : OperationAttribute
+{
+    public double P { get; set; } = 0.5;
+}
+
+/// <summary>Channel dropout on a map <c>[channels, height, width]</c> (PyTorch's Dropout2d), as
+/// <see cref="Dropout1dAttribute"/>.</summary>
+public sealed class Dropout2dAttribute : OperationAttribute
+{
+    public double P { get; set; } = 0.5;
+}
+
 /// <summary>Flattens everything but the batch axis. After a spatial map, the next Linear's
 /// graph keeps one node per channel with one edge per (channel, position) (see docs/graph-encoding.md).</summary>
 public sealed class FlattenAttribute : OperationAttribute;

@@ -327,4 +327,22 @@ public sealed partial class DiagnosticTests
             """);
         AssertMessage("'Net' (network) would have 2,147,483,650 graph edges in all, more than GmnGen supports (2,147,483,647)", diagnostics.Single());
     }
+
+    [Fact]
+    public void GMN0010_channel_dropout_needs_a_map_of_its_rank() => AssertDiagnostics("""
+        [Network(InputShape = [4])]
+        public partial class Net
+        {
+            [Linear(3), {|GMN0010:Dropout2d|}] public partial Linear Fc { get; }
+        }
+        """);
+
+    [Fact]
+    public void GMN0004_channel_dropout_probability_must_be_below_one() => AssertDiagnostics("""
+        [Network(InputShape = [2, 8])]
+        public partial class Net
+        {
+            [Conv1d(3), Dropout1d({|GMN0004:P = 1|})] public partial Conv1d Conv { get; }
+        }
+        """);
 }
