@@ -8,7 +8,7 @@ public enum OpKind
     PatchEmbed, PositionalEmbedding, SelfAttention,
     // Parameter-free operations.
     ReLU, LeakyReLU, GELU, SiLU, Tanh, Sigmoid, Dropout, Dropout1d, Dropout2d, Flatten, GlobalAvgPool,
-    MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d,
+    MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d, SinusoidalPositions,
     // Skip connections (parameter-free; a projection's parameters belong to its layer).
     Residual, Shortcut,
 }

@@ -403,6 +403,12 @@ internal sealed partial class NetworkBuilder
             case OpKind.Dropout:
                 if (!Fraction(op, "P", member.Name, 0.5, inclusiveOne: false)) return false;
                 return Step($"x = {F}.dropout(x, {Real(op.Real("P", 0.5))}, training);");
+            case OpKind.SinusoidalPositions:
+                if (shape.Length != 2) return WrongRank(op, member.Name, "[width, tokens]", "");
+                // A fixed signal of its own on every channel: the stream's channels stop being
+                // interchangeable, so its permutation group is no symmetry any more (nor its scalings).
+                graph.Symmetries.Fix(graph.Current.Set);
+                return Step($"x = x.add(global::GmnGen.Runtime.SinusoidalEncoding.Of({shape[0]}, {shape[1]}, x), {ScalarOne});");
             case OpKind.Dropout1d or OpKind.Dropout2d:
                 // Whole channels are dropped: a channel's mask is shared by its positions, so every symmetry holds.
                 int dims = op.Kind == OpKind.Dropout1d ? 1 : 2;

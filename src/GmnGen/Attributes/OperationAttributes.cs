@@ -41,6 +41,12 @@ public sealed class Dropout2dAttribute : OperationAttribute
     public double P { get; set; } = 0.5;
 }
 
+/// <summary>Adds the fixed sinusoidal positional encoding of the Transformer to a sequence
+/// <c>[width, tokens]</c> (no parameters; see <see cref="GmnGen.Runtime.SinusoidalEncoding"/>). Each
+/// channel gets a signal of its own, so the channels of the residual stream it is added to are no
+/// longer interchangeable: the generator emits no permutation group (and no scaling) for them.</summary>
+public sealed class SinusoidalPositionsAttribute : OperationAttribute;
+
 /// <summary>Flattens everything but the batch axis. After a spatial map, the next Linear's
 /// graph keeps one node per channel with one edge per (channel, position) (see docs/graph-encoding.md).</summary>
 public sealed class FlattenAttribute : OperationAttribute;
