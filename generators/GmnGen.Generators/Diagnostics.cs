@@ -43,7 +43,7 @@ public static class Diagnostics
 
     public static readonly DiagnosticDescriptor UnsupportedLayer = Error("GMN0006",
         "Unsupported layer type",
-        "Property '{0}' has type '{1}', which GmnGen cannot build as a layer; supported: Linear, Conv1d, Conv2d, BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm, InstanceNorm1d, InstanceNorm2d (from TorchSharp.Modules), DeepSets, PositionalEmbedding, SelfAttention (from GmnGen.Modules)");
+        "Property '{0}' has type '{1}', which GmnGen cannot build as a layer; supported: Linear, Conv1d, Conv2d, BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm, InstanceNorm1d, InstanceNorm2d (from TorchSharp.Modules), DeepSets, PositionalEmbedding, ClassToken, SelfAttention (from GmnGen.Modules)");
 
     public static readonly DiagnosticDescriptor LayerTypeMismatch = Error("GMN0007",
         "Property type does not match its layer",
@@ -63,7 +63,7 @@ public static class Diagnostics
 
     public static readonly DiagnosticDescriptor LayerCount = Error("GMN0011",
         "Property must declare exactly one layer",
-        "Property '{0}' must carry exactly one layer attribute (Linear, Conv1d, Conv2d, BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm, InstanceNorm1d, InstanceNorm2d, DeepSets, PatchEmbed, PositionalEmbedding or SelfAttention), but has {1}");
+        "Property '{0}' must carry exactly one layer attribute (Linear, Conv1d, Conv2d, BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm, InstanceNorm1d, InstanceNorm2d, DeepSets, PatchEmbed, PositionalEmbedding, ClassToken or SelfAttention), but has {1}");
 
     public static readonly DiagnosticDescriptor InvalidInputShape = Error("GMN0012",
         "Input shape has the wrong number of dimensions",

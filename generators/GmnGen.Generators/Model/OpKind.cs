@@ -5,10 +5,10 @@ public enum OpKind
 {
     // Layers with parameters: one per annotated property.
     Linear, Conv1d, Conv2d, BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm, InstanceNorm1d, InstanceNorm2d, DeepSets,
-    PatchEmbed, PositionalEmbedding, SelfAttention,
+    PatchEmbed, PositionalEmbedding, ClassToken, SelfAttention,
     // Parameter-free operations.
     ReLU, LeakyReLU, GELU, SiLU, Tanh, Sigmoid, Dropout, Dropout1d, Dropout2d, Flatten, GlobalAvgPool,
-    MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d, SinusoidalPositions,
+    MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d, SinusoidalPositions, FirstToken,
     // Skip connections (parameter-free; a projection's parameters belong to its layer).
     Residual, Shortcut,
 }
@@ -24,7 +24,7 @@ public static class OpKinds
     public static string ModuleTypeName(this OpKind kind) => kind switch
     {
         OpKind.PatchEmbed => "TorchSharp.Modules.Conv2d", // a convolution whose map becomes a sequence
-        OpKind.DeepSets or OpKind.PositionalEmbedding or OpKind.SelfAttention => "GmnGen.Modules." + kind,
+        OpKind.DeepSets or OpKind.PositionalEmbedding or OpKind.ClassToken or OpKind.SelfAttention => "GmnGen.Modules." + kind,
         _ => "TorchSharp.Modules." + kind,
     };
 

@@ -48,7 +48,7 @@ internal static class NameHints
         var nearest = Nearest(simple, layerTypes.Select(t => t.Substring(t.LastIndexOf('.') + 1)).ToArray());
         return nearest is not null
             ? $"did you mean '{nearest}' ({layerTypes.First(t => t.EndsWith("." + nearest, StringComparison.Ordinal))})?"
-            : "layer properties have a TorchSharp.Modules type (Linear, Conv2d, BatchNorm2d, ...) or a GmnGen.Modules one (DeepSets, PositionalEmbedding, SelfAttention)";
+            : "layer properties have a TorchSharp.Modules type (Linear, Conv2d, BatchNorm2d, ...) or a GmnGen.Modules one (DeepSets, PositionalEmbedding, ClassToken, SelfAttention)";
     }
 
     /// <summary>The candidate equal up to case, else the one within two edits (nearest first), else null.</summary>

@@ -67,6 +67,21 @@ internal sealed partial class NetworkBuilder
         return true;
     }
 
+    private bool AddClassToken(MemberModel member, OpModel op, string name)
+    {
+        if (shape.Length != 2) return WrongRank(op, member.Name, "[width, tokens]", "");
+        int width = shape[0];
+        if (!Fits((long)shape[1] + 1, "ClassToken", member.Name, "tokens", op.Location) || !Reserve(width, op.Location)) return false;
+        string field = Field(member);
+        AddModule(member, op, name, field, $"new global::GmnGen.Modules.ClassToken({width})", bias: false, norm: false);
+        // One node of its own with an edge to every channel (value: the token's entry there), like a
+        // bias vector; permuting the stream's channels permutes the token with them.
+        int layer = graph.NextLayer();
+        graph.AddBroadcast(layer, "ClassToken", "ClassToken", name + ".weight", field + ".weight", graph.Current, $"{name}.weight");
+        shape = new[] { width, shape[1] + 1 };
+        return true;
+    }
+
     private bool AddSelfAttention(MemberModel member, OpModel op, string name, bool isLast)
     {
         if (!Positive(op, "Heads", member.Name, out int heads)) return false;

@@ -180,6 +180,7 @@ internal sealed partial class NetworkBuilder
         OpKind.DeepSets => AddDeepSets(member, op, name, isLast),
         OpKind.PatchEmbed => AddPatchEmbed(member, op, name, isLast),
         OpKind.PositionalEmbedding => AddPositionalEmbedding(member, op, name),
+        OpKind.ClassToken => AddClassToken(member, op, name),
         OpKind.SelfAttention => AddSelfAttention(member, op, name, isLast),
         OpKind.InstanceNorm1d or OpKind.InstanceNorm2d => AddInstanceNorm(member, op, name),
         _ => AddLayerNorm(member, op, name),
@@ -403,6 +404,11 @@ internal sealed partial class NetworkBuilder
             case OpKind.Dropout:
                 if (!Fraction(op, "P", member.Name, 0.5, inclusiveOne: false)) return false;
                 return Step($"x = {F}.dropout(x, {Real(op.Real("P", 0.5))}, training);");
+            case OpKind.FirstToken:
+                // ViT's readout of the class token: token 0 of every channel.
+                if (shape.Length != 2) return WrongRank(op, member.Name, "[width, tokens]", "");
+                shape = new[] { shape[0] };
+                return Step("x = x.select(2, 0);");
             case OpKind.SinusoidalPositions:
                 if (shape.Length != 2) return WrongRank(op, member.Name, "[width, tokens]", "");
                 // A fixed signal of its own on every channel: the stream's channels stop being
@@ -461,7 +467,7 @@ internal sealed partial class NetworkBuilder
             OpKind.ReLU or OpKind.LeakyReLU => ChannelStep.PositivelyHomogeneous,
             OpKind.Tanh => ChannelStep.Odd,
             OpKind.GELU or OpKind.SiLU or OpKind.Sigmoid => ChannelStep.OtherActivation,
-            OpKind.Dropout or OpKind.Dropout1d or OpKind.Dropout2d or OpKind.Flatten or OpKind.GlobalAvgPool or OpKind.AvgPool1d or OpKind.AvgPool2d => ChannelStep.Linear,
+            OpKind.Dropout or OpKind.Dropout1d or OpKind.Dropout2d or OpKind.FirstToken or OpKind.Flatten or OpKind.GlobalAvgPool or OpKind.AvgPool1d or OpKind.AvgPool2d => ChannelStep.Linear,
             OpKind.MaxPool1d or OpKind.MaxPool2d => ChannelStep.MaxPool,
             _ => ChannelStep.Other,
         };

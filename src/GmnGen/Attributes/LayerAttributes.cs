@@ -149,6 +149,12 @@ public sealed class PositionalEmbeddingAttribute : ParametricLayerAttribute
     public int Length { get; set; }
 }
 
+/// <summary>ViT's learned class token, put in front of a sequence <c>[width, tokens]</c> →
+/// <c>[width, tokens + 1]</c> (property type <see cref="GmnGen.Modules.ClassToken"/>, state
+/// <c>weight [width]</c>). In the graph: one node with an edge to every channel. Read it out with
+/// <see cref="FirstTokenAttribute"/>.</summary>
+public sealed class ClassTokenAttribute : ParametricLayerAttribute;
+
 /// <summary>Multi-head self-attention over a sequence <c>[width, tokens]</c> (property type
 /// <see cref="GmnGen.Modules.SelfAttention"/>, PyTorch's MultiheadAttention state names). The heads
 /// must divide the width.</summary>

@@ -41,6 +41,10 @@ public sealed class Dropout2dAttribute : OperationAttribute
     public double P { get; set; } = 0.5;
 }
 
+/// <summary>Keeps token 0 of a sequence <c>[width, tokens]</c> → <c>[width]</c>: ViT's readout of
+/// the class token (<see cref="ClassTokenAttribute"/>).</summary>
+public sealed class FirstTokenAttribute : OperationAttribute;
+
 /// <summary>Adds the fixed sinusoidal positional encoding of the Transformer to a sequence
 /// <c>[width, tokens]</c> (no parameters; see <see cref="GmnGen.Runtime.SinusoidalEncoding"/>). Each
 /// channel gets a signal of its own, so the channels of the residual stream it is added to are no

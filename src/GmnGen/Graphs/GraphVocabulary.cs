@@ -24,6 +24,7 @@ public enum NodeType
     AttentionValue = 16,
     AttentionBias = 17,
     Position = 18,
+    ClassToken = 19,
 }
 
 /// <summary>Which parameter an edge carries (column 1 of the static edge features).</summary>
@@ -57,6 +58,7 @@ public enum EdgeType
     AttentionOutputBias = 25,
     AttentionHead = 26,
     PositionalEmbedding = 27,
+    ClassToken = 28,
 }
 
 /// <summary>The activation applied to a neuron's or channel's output (column 3 of the node features).</summary>

@@ -345,4 +345,20 @@ public sealed partial class DiagnosticTests
             [Conv1d(3), Dropout1d({|GMN0004:P = 1|})] public partial Conv1d Conv { get; }
         }
         """);
+
+    [Fact]
+    public void GMN0010_a_class_token_and_its_readout_need_a_sequence() => AssertDiagnostics("""
+        [Network(InputShape = [4])]
+        public partial class Net
+        {
+            [{|GMN0010:ClassToken|}] public partial GmnGen.Modules.ClassToken Cls { get; }
+            [Linear(2)] public partial Linear Head { get; }
+        }
+        """, """
+        [Network(InputShape = [4])]
+        public partial class Other
+        {
+            [Linear(3), {|GMN0010:FirstToken|}] public partial Linear Fc { get; }
+        }
+        """);
 }

@@ -504,7 +504,7 @@ public sealed partial class DiagnosticTests
             """);
 
         AssertMessage(
-            "Property 'Fc' must carry exactly one layer attribute (Linear, Conv1d, Conv2d, BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm, InstanceNorm1d, InstanceNorm2d, DeepSets, PatchEmbed, PositionalEmbedding or SelfAttention), but has 2",
+            "Property 'Fc' must carry exactly one layer attribute (Linear, Conv1d, Conv2d, BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm, InstanceNorm1d, InstanceNorm2d, DeepSets, PatchEmbed, PositionalEmbedding, ClassToken or SelfAttention), but has 2",
             diagnostics.Single());
     }
 
