@@ -36,6 +36,8 @@ public sealed class GeneratedCodeSnapshotTests
         Name(nameof(Residual_mlp_generates_code_that_compiles), "GmnGen.Tests.Networks.ResidualMlp"),
         Name(nameof(Deep_sets_net_generates_code_that_compiles), "GmnGen.Tests.Networks.DeepSetsNet"),
         Name(nameof(Tiny_vit_generates_code_that_compiles), "GmnGen.Tests.Networks.TinyVit"),
+        Name(nameof(Class_token_vit_generates_code_that_compiles), "ClsVit"),
+        [$"{nameof(GeneratedCodeSnapshotTests)}.{nameof(An_invalid_network_generates_only_its_stub)}#Bad.Module.g"],
     }.SelectMany(n => n).ToArray();
 
     private static IEnumerable<string> Name(string method, string hintPrefix) =>
@@ -116,6 +118,41 @@ public sealed class GeneratedCodeSnapshotTests
 
     [Fact]
     public void Tiny_vit_generates_code_that_compiles() => VerifyGenerated(TestNetwork("TinyVit"));
+
+    /// <summary>The official ViT maker's pieces: a fixed sinusoidal encoding, a class token and its readout.</summary>
+    [Fact]
+    public void Class_token_vit_generates_code_that_compiles() => VerifyGenerated(Usings + """
+        [Network(InputShape = [1, 16, 16])]
+        public sealed partial class ClsVit
+        {
+            [PatchEmbed(8, Patch = 4), SinusoidalPositions] public partial Conv2d Patches { get; }
+            [ClassToken] public partial GmnGen.Modules.ClassToken Cls { get; }
+            [LayerNorm] public partial LayerNorm Norm1 { get; }
+            [SelfAttention(2), Residual(nameof(Norm1))] public partial GmnGen.Modules.SelfAttention Attention { get; }
+            [LayerNorm, FirstToken] public partial LayerNorm FinalNorm { get; }
+            [Linear(3)] public partial Linear Head { get; }
+        }
+        """);
+
+    /// <summary>What an invalid network gets instead of its three files: members that throw, so the build
+    /// lists the GMN diagnostic and no compiler error.</summary>
+    [Fact]
+    public void An_invalid_network_generates_only_its_stub()
+    {
+        var run = GeneratorHarness.Run(Usings + """
+            [Network(InputShape = [4])]
+            public sealed partial class Bad
+            {
+                [Linear(3, In = 5), ReLU] public partial Linear Fc { get; }
+                [Linear(2)] internal partial Linear Head { get; }
+            }
+            """);
+        run.AssertGeneratorDidNotFail();
+        Assert.Equal(["GMN0001"], run.GeneratorDiagnostics.Select(d => d.Id));
+        Assert.Empty(run.OutputErrors);
+        var (hint, text) = Assert.Single(run.Sources);
+        Snapshot.Match($"//HintName: {hint}\n{text}", SnapshotName(nameof(An_invalid_network_generates_only_its_stub), hint));
+    }
 
     [Fact]
     public void Nested_network_in_global_namespace_generates_code_that_compiles() => VerifyGenerated(Usings + """
