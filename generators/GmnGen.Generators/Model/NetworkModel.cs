@@ -86,6 +86,11 @@ public sealed record NetworkModel(
     EquatableArray<ClashingMemberModel> ClashingMembers = default,
     bool HasSyntaxErrors = false)
 {
+    /// <summary>Names declared by more than one member (the compiler's CS0102): validation skips them
+    /// and the stub implements none of them.</summary>
+    public System.Collections.Generic.HashSet<string> DuplicatedMemberNames() =>
+        new(System.Linq.Enumerable.Select(System.Linq.Enumerable.Where(System.Linq.Enumerable.GroupBy(Members, m => m.Name), g => System.Linq.Enumerable.Count(g) > 1), g => g.Key));
+
     /// <summary>Unique, deterministic prefix of the generated files' hint names: generic types get
     /// their arity ("Outer-1.Net"), since "&lt;" is not allowed there and Outer and Outer&lt;T&gt; may both exist.</summary>
     public string HintPrefix =>

@@ -135,7 +135,7 @@ internal sealed partial class NetworkBuilder
     {
         var layers = new List<(MemberModel, OpModel)>();
         bool unresolved = false;
-        var duplicated = new HashSet<string>(model.Members.GroupBy(m => m.Name).Where(g => g.Count() > 1).Select(g => g.Key));
+        var duplicated = model.DuplicatedMemberNames();
         foreach (var member in model.Members)
         {
             // Two members of one name: the compiler reports CS0102 on the user's code; nothing can be generated.

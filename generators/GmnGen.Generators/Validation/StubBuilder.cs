@@ -13,11 +13,11 @@ internal static class StubBuilder
     {
         if (!model.IsPartial || !model.ContainingTypesArePartial || model.IsFileLocal)
             return null;
-        var unique = new System.Collections.Generic.HashSet<string>(model.Members.GroupBy(m => m.Name).Where(g => g.Count() == 1).Select(g => g.Key));
+        var duplicated = model.DuplicatedMemberNames();
         var properties = model.Members
             // Unresolved types cannot be written again; a static class cannot have instance members;
             // a duplicated name is the compiler's CS0102, and a second implementation would add CS9251.
-            .Where(m => m.IsPartialDefinition && !m.HasImplementation && m.TypeIsResolved && (m.IsStatic || !model.IsStatic) && unique.Contains(m.Name)
+            .Where(m => m.IsPartialDefinition && !m.HasImplementation && m.TypeIsResolved && (m.IsStatic || !model.IsStatic) && !duplicated.Contains(m.Name)
                         && (m.HasGetter || m.HasSetter)) // a definition without accessors (broken syntax) has nothing to implement
             .Select(m => new StubPropertySpec(
                 m.Accessibility + (m.IsStatic ? " static" : "") + m.Modifiers,

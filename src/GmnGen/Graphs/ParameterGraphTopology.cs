@@ -52,7 +52,7 @@ public sealed class ParameterGraphTopology
     internal static ParameterGraphTopology Build(ParameterGraphLayout layout)
     {
         // Plain arrays, filled once per architecture in loops that allocate nothing per node or edge
-        // (the first ToParameterGraph() of an architecture pays for this: gmn bench, table g): no
+        // (the first ToParameterGraph() of an architecture pays for this: gmn bench, table b′): no
         // tensor arithmetic, hence no temporaries or Scalars for the finalizer.
         int nodeCount = layout.NodeCount, edgeCount = layout.EdgeCount;
         const int nodeWidth = 4, edgeWidth = 5;
