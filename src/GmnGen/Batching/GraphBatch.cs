@@ -84,8 +84,11 @@ public sealed class GraphBatch : IDisposable
         return new GraphBatch(graphs.Count, t[0], t[1], t[2], t[3], values, t[4], t[5], t[6], t[7], t[8], t[9]);
     }
 
+    /// <summary>How many recently collated compositions <see cref="Collate"/> keeps for reuse.</summary>
+    public const int TopologyCacheSize = BatchTopology.CacheSize;
+
     /// <summary>Frees the static parts of recently collated compositions that <see cref="Collate"/> keeps
-    /// for reuse (at most <see cref="BatchTopology.CacheSize"/>); live batches keep theirs.</summary>
+    /// for reuse (at most <see cref="TopologyCacheSize"/>); live batches keep theirs.</summary>
     public static void ClearTopologyCache() => BatchTopology.ClearCache();
 
     /// <summary>

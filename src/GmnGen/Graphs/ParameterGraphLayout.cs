@@ -39,6 +39,13 @@ public sealed class ParameterGraphLayout
     private readonly Lazy<ParameterGraphTopology> topology;
     private readonly Lazy<Symmetries.SymmetrySpec?> symmetries;
 
+    /// <summary>A layout; generated code makes one per network class, held for the life of the
+    /// process (a layout built at run time leaves its topology's tensors to the finalizer once dropped).</summary>
+    /// <param name="architecture">Name of the declaring class.</param>
+    /// <param name="nodeCount">Nodes of the graph, every block's included.</param>
+    /// <param name="nodes">Blocks of nodes (neurons, channels, biases, ...), covering every node.</param>
+    /// <param name="edges">Blocks of edges, one or more per parameter.</param>
+    /// <param name="state">The network's parameters and buffers in state order, with their offsets in the value vector.</param>
     /// <param name="symmetries">The architecture's symmetries, read on first use (generated code passes
     /// its static <c>Symmetries</c>, which another generated file initialises).</param>
     public ParameterGraphLayout(string architecture, int nodeCount, IReadOnlyList<NodeBlock> nodes, IReadOnlyList<EdgeBlock> edges, IReadOnlyList<StateTensor> state,

@@ -101,7 +101,7 @@ public class PredictorFeatureTests
     /// A hand-built layer of 2 → 2 neurons (weight [2, 2], bias [2]) with, optionally, a block of
     /// constant residual edges between the weight and bias blocks, so edge i no longer carries value i.
     /// </summary>
-    private static ParameterGraphLayout ResidualLayout(bool withResidual)
+    internal static ParameterGraphLayout ResidualLayout(bool withResidual)
     {
         var nodes = new List<NodeBlock>
         {
