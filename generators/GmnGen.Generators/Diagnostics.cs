@@ -121,6 +121,10 @@ public static class Diagnostics
         "Name on a layer property does not resolve",
         "{0} '{1}' on '{2}' does not resolve; {3}");
 
+    public static readonly DiagnosticDescriptor MalformedShortcut = Error("GMN0026",
+        "Projection shortcut is not well formed",
+        "{0} on '{1}' {2}");
+
     public static readonly DiagnosticDescriptor InternalError = Error("GMN0099",
         "Internal generator error",
         "GmnGen could not process '{0}' ({1}); please report this with the declaration");

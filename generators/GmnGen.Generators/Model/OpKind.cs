@@ -10,7 +10,7 @@ public enum OpKind
     ReLU, LeakyReLU, GELU, SiLU, Tanh, Sigmoid, Dropout, Dropout1d, Dropout2d, Flatten, GlobalAvgPool,
     MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d, SinusoidalPositions, FirstToken,
     // Skip connections (parameter-free; a projection's parameters belong to its layer).
-    Residual, Shortcut,
+    Residual, Shortcut, AddShortcut,
 }
 
 public static class OpKinds

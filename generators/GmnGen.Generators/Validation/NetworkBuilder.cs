@@ -64,7 +64,11 @@ internal sealed partial class NetworkBuilder
         inputIsNodes = true;
 
         // A projection shortcut is a side branch: the outputs come from the main path.
-        int lastNodeLayer = layers.FindLastIndex(l => l.Layer.Kind.MakesNodes() && !l.Member.Ops.Any(o => o.Kind == OpKind.Shortcut));
+        var (inBranch, endedExplicitly) = PlanBranches(layers);
+        explicitShortcutEnds = endedExplicitly;
+        int lastNodeLayer = -1;
+        for (int i = 0; i < layers.Count; i++)
+            if (layers[i].Layer.Kind.MakesNodes() && !inBranch[i]) lastNodeLayer = i;
         if (lastNodeLayer < 0)
         {
             Report(Diagnostics.NoLayers, model.ClassLocation, model.ClassName);
@@ -96,7 +100,7 @@ internal sealed partial class NetworkBuilder
                     || !Fits(graph.StateTotal, "network", model.ClassName, "parameter and buffer values in all", op.Location)) return null;
                 if (steps.Count > before) FillShape(); // the sample shape after this statement
             }
-            if (!EndShortcut(member)) return null;
+            if (!EndPropertyShortcut(member)) return null;
         }
         if (diagnostics.Count > 0) return null;
 
@@ -392,6 +396,7 @@ internal sealed partial class NetworkBuilder
         {
             case OpKind.Residual: return AddResidual(member, op, earlier);
             case OpKind.Shortcut: return BeginShortcut(member, op, earlier);
+            case OpKind.AddShortcut: return AddShortcut(member, op);
             case OpKind.ReLU: return Activation($"{F}.relu(x)", "ReLU");
             case OpKind.LeakyReLU:
                 if (!Finite(op, "NegativeSlope", member.Name, 0.01)) return false;

@@ -105,8 +105,22 @@ public sealed class ResidualAttribute(string from) : OperationAttribute
 /// tensor (the main path) once the property's operations are done, e.g.
 /// <c>[Shortcut(nameof(Block2Conv1)), Conv2d(32, Kernel = 1, Stride = 2)]</c>. The shapes must match.
 /// </summary>
+/// <remarks>
+/// A branch of several layers, such as torchvision's 1×1 convolution and BatchNorm, runs from the
+/// property carrying <c>[Shortcut]</c> through the one carrying <see cref="AddShortcutAttribute"/>,
+/// where the sum happens; operations after <c>[AddShortcut]</c> act on the sum, e.g.
+/// <c>[BatchNorm2d, AddShortcut, ReLU]</c>. Without an <c>[AddShortcut]</c>, the branch is the
+/// <c>[Shortcut]</c> property alone and the sum follows its last operation.
+/// </remarks>
 /// <param name="from">The property (this one or an earlier one) whose input the shortcut reads.</param>
 public sealed class ShortcutAttribute(string from) : OperationAttribute
 {
     public string From { get; } = from;
 }
+
+/// <summary>
+/// Ends the open projection shortcut (<see cref="ShortcutAttribute"/>) here: the branch's result is
+/// added to the main path, and the operations after it act on the sum, so the next block's skip
+/// reads the activated sum, e.g. <c>[BatchNorm2d, AddShortcut, ReLU]</c> on a shortcut's BatchNorm.
+/// </summary>
+public sealed class AddShortcutAttribute : OperationAttribute;

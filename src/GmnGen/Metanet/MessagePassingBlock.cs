@@ -186,12 +186,15 @@ public sealed record BlockState(Batching.GraphBatch Batch, Tensor Nodes, Tensor 
 /// <summary>Per-graph means of node or edge rows.</summary>
 public static class Pooling
 {
-    /// <summary>[graphs, 2·features]: per-graph means, then standard deviations √(E[x²] − E[x]² + 1e-5) (the
+    /// <summary>[graphs, 2·features]: per-graph means, then standard deviations √(E[(x − E[x])²] + 1e-5) (the
     /// small constant keeps the gradient finite where a graph's rows are all alike).</summary>
+    /// <remarks>Two passes, centring before squaring: E[x²] − E[x]² cancels catastrophically in float32 on
+    /// large graphs (on the 177,842 edges of the test ResNet-18, renumbering the nodes moved it by 1.5e-4).</remarks>
     public static Tensor MeanAndStdPerGraph(Tensor rows, Tensor graphOfRow, Tensor rowsPerGraph, int graphCount)
     {
         var mean = MeanPerGraph(rows, graphOfRow, rowsPerGraph, graphCount);
-        var variance = MeanPerGraph(rows.mul(rows), graphOfRow, rowsPerGraph, graphCount).sub(mean.mul(mean)).clamp_min(Scalars.Zero);
+        var centred = rows.sub(mean.index_select(0, graphOfRow));
+        var variance = MeanPerGraph(centred.mul(centred), graphOfRow, rowsPerGraph, graphCount);
         return cat([mean, variance.add(Scalars.Of(1e-5), Scalars.One).sqrt()], 1);
     }
 

@@ -864,18 +864,6 @@ public sealed partial class DiagnosticTests
     }
 
     [Fact]
-    public void GMN0022_second_shortcut_on_one_property_is_reported_on_its_argument() => AssertDiagnostics("""
-        [Network(InputShape = [4])]
-        public partial class Net
-        {
-            [Linear(4)] public partial Linear Fc1 { get; }
-            [Linear(4)] public partial Linear Fc2 { get; }
-            [Shortcut(nameof(Fc1)), Shortcut({|GMN0022:nameof(Fc2)|}), Linear(4)] public partial Linear Proj { get; }
-            [Linear(2)] public partial Linear Out { get; }
-        }
-        """);
-
-    [Fact]
     public void A_residual_from_the_network_input_pins_the_channels_it_reaches()
     {
         var run = GeneratorHarness.Run(Usings + """

@@ -37,6 +37,8 @@ public sealed class GeneratedCodeSnapshotTests
         Name(nameof(Deep_sets_net_generates_code_that_compiles), "GmnGen.Tests.Networks.DeepSetsNet"),
         Name(nameof(Tiny_vit_generates_code_that_compiles), "GmnGen.Tests.Networks.TinyVit"),
         Name(nameof(Class_token_vit_generates_code_that_compiles), "ClsVit"),
+        Name(nameof(Res_net_18_generates_code_that_compiles), "GmnGen.Tests.Networks.ResNet18"),
+        Name(nameof(Bottleneck_res_net_generates_code_that_compiles), "GmnGen.Tests.Networks.BottleneckResNet"),
         [$"{nameof(GeneratedCodeSnapshotTests)}.{nameof(An_invalid_network_generates_only_its_stub)}#Bad.Module.g"],
     }.SelectMany(n => n).ToArray();
 
@@ -109,6 +111,12 @@ public sealed class GeneratedCodeSnapshotTests
 
     [Fact]
     public void Res_net_generates_code_that_compiles() => VerifyGenerated(TestNetwork("ResNet"));
+
+    [Fact]
+    public void Res_net_18_generates_code_that_compiles() => VerifyGenerated(TestNetwork("ResNet18"));
+
+    [Fact]
+    public void Bottleneck_res_net_generates_code_that_compiles() => VerifyGenerated(TestNetwork("BottleneckResNet"));
 
     [Fact]
     public void Residual_mlp_generates_code_that_compiles() => VerifyGenerated(TestNetwork("ResidualMlp"));

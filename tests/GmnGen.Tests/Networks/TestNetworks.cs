@@ -168,3 +168,86 @@ public sealed partial class GroupNormResNet
     [GroupNorm(2), ReLU] public partial GroupNorm Norm2 { get; }
     [GlobalAvgPool, Linear(3)] public partial Linear Head { get; }
 }
+
+/// <summary>torchvision's ResNet-18 as trained on CIFAR-10 (a 3×3 stem without max pooling), at an
+/// eighth of its widths (8, 16, 32, 64 channels): four stages of two BasicBlocks, the first block of
+/// stages 2-4 strided with a 1×1 convolution and BatchNorm projection, the ReLU after every sum. At
+/// full width (every convolution ×8) it has torchvision's 11,173,962 parameters (ResNet18Tests).</summary>
+[Network(InputShape = [3, 32, 32])]
+public sealed partial class ResNet18
+{
+    [Conv2d(8, Padding = 1, Bias = false)]                                                  public partial Conv2d Conv1 { get; }
+    [BatchNorm2d, ReLU]                                                                     public partial BatchNorm2d Bn1 { get; }
+    [Conv2d(8, Padding = 1, Bias = false)]                                                  public partial Conv2d Layer1Block1Conv1 { get; }
+    [BatchNorm2d, ReLU]                                                                     public partial BatchNorm2d Layer1Block1Bn1 { get; }
+    [Conv2d(8, Padding = 1, Bias = false)]                                                  public partial Conv2d Layer1Block1Conv2 { get; }
+    [BatchNorm2d, Residual(nameof(Layer1Block1Conv1)), ReLU]                                public partial BatchNorm2d Layer1Block1Bn2 { get; }
+    [Conv2d(8, Padding = 1, Bias = false)]                                                  public partial Conv2d Layer1Block2Conv1 { get; }
+    [BatchNorm2d, ReLU]                                                                     public partial BatchNorm2d Layer1Block2Bn1 { get; }
+    [Conv2d(8, Padding = 1, Bias = false)]                                                  public partial Conv2d Layer1Block2Conv2 { get; }
+    [BatchNorm2d, Residual(nameof(Layer1Block2Conv1)), ReLU]                                public partial BatchNorm2d Layer1Block2Bn2 { get; }
+    [Conv2d(16, Stride = 2, Padding = 1, Bias = false)]                                     public partial Conv2d Layer2Block1Conv1 { get; }
+    [BatchNorm2d, ReLU]                                                                     public partial BatchNorm2d Layer2Block1Bn1 { get; }
+    [Conv2d(16, Padding = 1, Bias = false)]                                                 public partial Conv2d Layer2Block1Conv2 { get; }
+    [BatchNorm2d]                                                                           public partial BatchNorm2d Layer2Block1Bn2 { get; }
+    [Shortcut(nameof(Layer2Block1Conv1)), Conv2d(16, Kernel = 1, Stride = 2, Bias = false)] public partial Conv2d Layer2Block1Downsample { get; }
+    [BatchNorm2d, AddShortcut, ReLU]                                                        public partial BatchNorm2d Layer2Block1DownsampleBn { get; }
+    [Conv2d(16, Padding = 1, Bias = false)]                                                 public partial Conv2d Layer2Block2Conv1 { get; }
+    [BatchNorm2d, ReLU]                                                                     public partial BatchNorm2d Layer2Block2Bn1 { get; }
+    [Conv2d(16, Padding = 1, Bias = false)]                                                 public partial Conv2d Layer2Block2Conv2 { get; }
+    [BatchNorm2d, Residual(nameof(Layer2Block2Conv1)), ReLU]                                public partial BatchNorm2d Layer2Block2Bn2 { get; }
+    [Conv2d(32, Stride = 2, Padding = 1, Bias = false)]                                     public partial Conv2d Layer3Block1Conv1 { get; }
+    [BatchNorm2d, ReLU]                                                                     public partial BatchNorm2d Layer3Block1Bn1 { get; }
+    [Conv2d(32, Padding = 1, Bias = false)]                                                 public partial Conv2d Layer3Block1Conv2 { get; }
+    [BatchNorm2d]                                                                           public partial BatchNorm2d Layer3Block1Bn2 { get; }
+    [Shortcut(nameof(Layer3Block1Conv1)), Conv2d(32, Kernel = 1, Stride = 2, Bias = false)] public partial Conv2d Layer3Block1Downsample { get; }
+    [BatchNorm2d, AddShortcut, ReLU]                                                        public partial BatchNorm2d Layer3Block1DownsampleBn { get; }
+    [Conv2d(32, Padding = 1, Bias = false)]                                                 public partial Conv2d Layer3Block2Conv1 { get; }
+    [BatchNorm2d, ReLU]                                                                     public partial BatchNorm2d Layer3Block2Bn1 { get; }
+    [Conv2d(32, Padding = 1, Bias = false)]                                                 public partial Conv2d Layer3Block2Conv2 { get; }
+    [BatchNorm2d, Residual(nameof(Layer3Block2Conv1)), ReLU]                                public partial BatchNorm2d Layer3Block2Bn2 { get; }
+    [Conv2d(64, Stride = 2, Padding = 1, Bias = false)]                                     public partial Conv2d Layer4Block1Conv1 { get; }
+    [BatchNorm2d, ReLU]                                                                     public partial BatchNorm2d Layer4Block1Bn1 { get; }
+    [Conv2d(64, Padding = 1, Bias = false)]                                                 public partial Conv2d Layer4Block1Conv2 { get; }
+    [BatchNorm2d]                                                                           public partial BatchNorm2d Layer4Block1Bn2 { get; }
+    [Shortcut(nameof(Layer4Block1Conv1)), Conv2d(64, Kernel = 1, Stride = 2, Bias = false)] public partial Conv2d Layer4Block1Downsample { get; }
+    [BatchNorm2d, AddShortcut, ReLU]                                                        public partial BatchNorm2d Layer4Block1DownsampleBn { get; }
+    [Conv2d(64, Padding = 1, Bias = false)]                                                 public partial Conv2d Layer4Block2Conv1 { get; }
+    [BatchNorm2d, ReLU]                                                                     public partial BatchNorm2d Layer4Block2Bn1 { get; }
+    [Conv2d(64, Padding = 1, Bias = false)]                                                 public partial Conv2d Layer4Block2Conv2 { get; }
+    [BatchNorm2d, Residual(nameof(Layer4Block2Conv1)), ReLU]                                public partial BatchNorm2d Layer4Block2Bn2 { get; }
+    [GlobalAvgPool, Linear(10)]                                                             public partial Linear Fc { get; }
+}
+
+/// <summary>torchvision's Bottleneck blocks (1×1 reduce, 3×3, 1×1 expand ×4, BatchNorm after each,
+/// ReLU after the sum) on [3, 32, 32], as in ResNet-50's stages: a block projecting 16 → 32 channels
+/// (width 8), a strided projection block (→ 64, width 16) and an identity block.</summary>
+[Network(InputShape = [3, 32, 32])]
+public sealed partial class BottleneckResNet
+{
+    [Conv2d(16, Padding = 1, Bias = false)]                                           public partial Conv2d Conv1 { get; }
+    [BatchNorm2d, ReLU]                                                               public partial BatchNorm2d Bn1 { get; }
+    [Conv2d(8, Kernel = 1, Bias = false)]                                             public partial Conv2d Block1Conv1 { get; }
+    [BatchNorm2d, ReLU]                                                               public partial BatchNorm2d Block1Bn1 { get; }
+    [Conv2d(8, Padding = 1, Bias = false)]                                            public partial Conv2d Block1Conv2 { get; }
+    [BatchNorm2d, ReLU]                                                               public partial BatchNorm2d Block1Bn2 { get; }
+    [Conv2d(32, Kernel = 1, Bias = false)]                                            public partial Conv2d Block1Conv3 { get; }
+    [BatchNorm2d]                                                                     public partial BatchNorm2d Block1Bn3 { get; }
+    [Shortcut(nameof(Block1Conv1)), Conv2d(32, Kernel = 1, Bias = false)]             public partial Conv2d Block1Downsample { get; }
+    [BatchNorm2d, AddShortcut, ReLU]                                                  public partial BatchNorm2d Block1DownsampleBn { get; }
+    [Conv2d(16, Kernel = 1, Bias = false)]                                            public partial Conv2d Block2Conv1 { get; }
+    [BatchNorm2d, ReLU]                                                               public partial BatchNorm2d Block2Bn1 { get; }
+    [Conv2d(16, Stride = 2, Padding = 1, Bias = false)]                               public partial Conv2d Block2Conv2 { get; }
+    [BatchNorm2d, ReLU]                                                               public partial BatchNorm2d Block2Bn2 { get; }
+    [Conv2d(64, Kernel = 1, Bias = false)]                                            public partial Conv2d Block2Conv3 { get; }
+    [BatchNorm2d]                                                                     public partial BatchNorm2d Block2Bn3 { get; }
+    [Shortcut(nameof(Block2Conv1)), Conv2d(64, Kernel = 1, Stride = 2, Bias = false)] public partial Conv2d Block2Downsample { get; }
+    [BatchNorm2d, AddShortcut, ReLU]                                                  public partial BatchNorm2d Block2DownsampleBn { get; }
+    [Conv2d(16, Kernel = 1, Bias = false)]                                            public partial Conv2d Block3Conv1 { get; }
+    [BatchNorm2d, ReLU]                                                               public partial BatchNorm2d Block3Bn1 { get; }
+    [Conv2d(16, Padding = 1, Bias = false)]                                           public partial Conv2d Block3Conv2 { get; }
+    [BatchNorm2d, ReLU]                                                               public partial BatchNorm2d Block3Bn2 { get; }
+    [Conv2d(64, Kernel = 1, Bias = false)]                                            public partial Conv2d Block3Conv3 { get; }
+    [BatchNorm2d, Residual(nameof(Block3Conv1)), ReLU]                                public partial BatchNorm2d Block3Bn3 { get; }
+    [GlobalAvgPool, Linear(10)]                                                       public partial Linear Fc { get; }
+}

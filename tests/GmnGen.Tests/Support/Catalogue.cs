@@ -22,6 +22,8 @@ public static class Catalogue
         [nameof(TinyVit)] = () => new TinyVit(),
         [nameof(GroupNormResNet)] = () => new GroupNormResNet(),
         [nameof(PoolCnn)] = () => new PoolCnn(),
+        [nameof(ResNet18)] = () => new ResNet18(),
+        [nameof(BottleneckResNet)] = () => new BottleneckResNet(),
     };
 
     public static TheoryData<string> Names()

@@ -18,7 +18,7 @@ public static class DefinitionMutator
     [
         "ReLU", "Tanh", "GELU", "Flatten", "GlobalAvgPool", "Dropout(P = 0.5)", "Dropout(P = 2)", "MaxPool2d(2)", "AvgPool1d(3)",
         "MaxPool2d(2, Stride = 0)", "LayerNorm", "BatchNorm2d", "BatchNorm1d(Momentum = 1.5)", "Linear(4)", "Linear(0)", "Conv2d(3)",
-        "Conv1d(2, Kernel = 1)", "Residual(\"Fc0\")", "Residual(\"Conv0\")", "Residual(\"Nowhere\")", "Shortcut(\"Conv0\")",
+        "Conv1d(2, Kernel = 1)", "Residual(\"Fc0\")", "Residual(\"Conv0\")", "Residual(\"Nowhere\")", "Shortcut(\"Conv0\")", "Shortcut(\"Layer2Block1Conv1\")", "AddShortcut",
         "GroupNorm(2)", "SelfAttention(2)", "PositionalEmbedding", "PatchEmbed(4)", "Conv2D(3)", "LeakyReLU(NegativeSlope = double.NaN)",
         "InstanceNorm2d", "DeepSets(4)", "Dropout2d(P = 0.2)", "Dropout1d", "Dropout2d(P = 1)", "SinusoidalPositions", "FirstToken", "Linear(4, Name = \"a.b\")", "Linear(4, Name = \"Head\")",
     ];
