@@ -1,4 +1,7 @@
+using System;
 using System.Collections.Generic;
+using System.Runtime.InteropServices;
+using GmnGen.Runtime;
 using System.Linq;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -19,14 +22,16 @@ public sealed class ParameterGraphTopology
     /// <summary>Kernel offsets beyond this many dimensions are not representable.</summary>
     public const int MaxKernelDims = 3;
 
-    private ParameterGraphTopology(ParameterGraphLayout layout, Tensor nodeFeatures, Tensor edgeIndex, Tensor edgeFeatures, Tensor valueIndex,
+    private readonly Lazy<Tensor> valueIndex;
+
+    private ParameterGraphTopology(ParameterGraphLayout layout, Tensor nodeFeatures, Tensor edgeIndex, Tensor edgeFeatures, Lazy<Tensor> valueIndex,
         Tensor inDegree, Tensor outDegree, bool identityGather)
     {
         Layout = layout;
         NodeFeatures = nodeFeatures;
         EdgeIndex = edgeIndex;
         EdgeFeatures = edgeFeatures;
-        ValueIndex = valueIndex;
+        this.valueIndex = valueIndex;
         InDegree = inDegree;
         OutDegree = outDegree;
         IsIdentityGather = identityGather;
@@ -40,8 +45,9 @@ public sealed class ParameterGraphTopology
     /// <summary>int64 [edges, 5]: layer, edge type, kernel offsets pos0..pos2 (-1 where unused).</summary>
     public Tensor EdgeFeatures { get; }
     /// <summary>int64 [edges]: index of each edge's value in the value vector extended by one constant 1
-    /// (index <c>ValueCount</c>, used by residual edges).</summary>
-    public Tensor ValueIndex { get; }
+    /// (index <c>ValueCount</c>, used by residual edges). Built on first use when <see cref="IsIdentityGather"/>
+    /// (then it is 0, 1, 2, ... and graphs never gather).</summary>
+    public Tensor ValueIndex => valueIndex.Value;
     /// <summary>float32 [nodes]: incoming edges per node, at least 1 (the divisor of mean aggregation).</summary>
     public Tensor InDegree { get; }
     /// <summary>float32 [nodes]: outgoing edges per node, at least 1.</summary>
@@ -51,59 +57,97 @@ public sealed class ParameterGraphTopology
 
     internal static ParameterGraphTopology Build(ParameterGraphLayout layout)
     {
-        // Plain arrays, filled once per architecture in loops that allocate nothing per node or edge
-        // (the first ToParameterGraph() of an architecture pays for this: gmn bench, table b′): no
-        // tensor arithmetic, hence no temporaries or Scalars for the finalizer.
+        // Filled in place, straight into the tensors' native memory (Tensor.bytes), in loops that
+        // allocate nothing per node or edge: one write per element, no managed copy first, no tensor
+        // arithmetic, hence no temporaries or Scalars for the finalizer. The first ToParameterGraph()
+        // of an architecture pays for this (gmn bench, table b′).
         int nodeCount = layout.NodeCount, edgeCount = layout.EdgeCount;
         const int nodeWidth = 4, edgeWidth = 5;
+        // Shared by every graph for the life of the process: no caller's dispose scope may own these,
+        // whichever call happens to build them first.
+        using var scope = NewDisposeScope();
+        var nodeFeatures = empty([nodeCount, nodeWidth], int64).DetachFromDisposeScope();
+        var edgeIndex = empty([2, edgeCount], int64).DetachFromDisposeScope();
+        var edgeFeatures = empty([edgeCount, edgeWidth], int64).DetachFromDisposeScope();
+        var inDegree = zeros(nodeCount, float32).DetachFromDisposeScope();
+        var outDegree = zeros(nodeCount, float32).DetachFromDisposeScope();
+
         // Every element below is written (the blocks cover every node and edge): no zeroing needed.
-        var nodes = System.GC.AllocateUninitializedArray<long>(checked(nodeCount * nodeWidth));
+        var nodes = Longs(nodeFeatures);
         int row = 0;
         foreach (var b in layout.Nodes)
             for (int i = 0; i < b.Count; i++, row++)
             {
-                long at = (long)row * nodeWidth;
+                int at = row * nodeWidth;
                 nodes[at] = b.Layer;
                 nodes[at + 1] = b.Ordered ? i : -1;
                 nodes[at + 2] = (long)b.Type;
                 nodes[at + 3] = (long)b.Activation;
             }
-        var index = System.GC.AllocateUninitializedArray<long>(checked(2 * edgeCount));
-        var features = System.GC.AllocateUninitializedArray<long>(checked(edgeCount * edgeWidth));
-        var values = System.GC.AllocateUninitializedArray<long>(edgeCount);
-        var inDegree = new float[nodeCount];
-        var outDegree = new float[nodeCount];
+        var into = MemoryMarshal.Cast<byte, float>(inDegree.bytes);
+        var outOf = MemoryMarshal.Cast<byte, float>(outDegree.bytes);
+        using var sources = edgeIndex.select(0, 0);
+        using var destinations = edgeIndex.select(0, 1);
         int edge = 0;
         foreach (var b in layout.Edges)
-            edge = FillEdges(b, layout.ValueCount, edge, edgeCount, index, features, values);
-        bool identity = edgeCount == layout.ValueCount;
-        for (int e = 0; e < edgeCount; e++)
         {
-            outDegree[index[e]]++;
-            inDegree[index[edgeCount + e]]++;
-            identity &= values[e] == e;
+            // Through views of at most int.MaxValue bytes (a span's limit): a chunk of destinations at a time.
+            int perDestination = (b.Diagonal ? 1 : b.SrcCount) * b.KernelSize;
+            int chunk = Math.Max(1, int.MaxValue / 8 / edgeWidth / perDestination);
+            for (int first = 0; first < b.DstCount; first += chunk)
+            {
+                int last = Math.Min(b.DstCount, first + chunk), count = (last - first) * perDestination;
+                using var src = sources.narrow(0, edge, count);
+                using var dst = destinations.narrow(0, edge, count);
+                using var rows = edgeFeatures.narrow(0, edge, count);
+                FillEdges(b, first, last, Longs(src), Longs(dst), Longs(rows), into, outOf);
+                edge += count;
+            }
         }
         for (int n = 0; n < nodeCount; n++)
         {
             // At least 1: the divisor of mean aggregation.
-            if (inDegree[n] < 1) inDegree[n] = 1;
-            if (outDegree[n] < 1) outDegree[n] = 1;
+            if (into[n] < 1) into[n] = 1;
+            if (outOf[n] < 1) outOf[n] = 1;
         }
-        // Shared by every graph for the life of the process: no caller's dispose scope may own these,
-        // whichever call happens to build them first.
+        bool identity = IsIdentity(layout);
+        return new ParameterGraphTopology(layout, nodeFeatures, edgeIndex, edgeFeatures,
+            new Lazy<Tensor>(() => identity ? Scalars.Arange(0, edgeCount).DetachFromDisposeScope() : ValueIndexOf(layout)), inDegree, outDegree, identity);
+    }
+
+    private static Span<long> Longs(Tensor t) => MemoryMarshal.Cast<byte, long>(t.bytes);
+
+    /// <summary>Edge i carries value i: no constant edges, and the blocks' values follow each other in edge order.</summary>
+    private static bool IsIdentity(ParameterGraphLayout layout)
+    {
+        if (layout.EdgeCount != layout.ValueCount) return false;
+        int next = 0;
+        foreach (var b in layout.Edges)
+        {
+            if (b.ValueOffset != next) return false;
+            next += b.Count;
+        }
+        return true;
+    }
+
+    /// <summary>Each edge's index in the value vector, ValueCount standing for the constant 1.</summary>
+    private static Tensor ValueIndexOf(ParameterGraphLayout layout)
+    {
         using var scope = NewDisposeScope();
-        return new ParameterGraphTopology(layout,
-            tensor(nodes, [nodeCount, nodeWidth]).DetachFromDisposeScope(),
-            tensor(index, [2, edgeCount]).DetachFromDisposeScope(),
-            tensor(features, [edgeCount, edgeWidth]).DetachFromDisposeScope(),
-            tensor(values, [edgeCount]).DetachFromDisposeScope(),
-            tensor(inDegree).DetachFromDisposeScope(),
-            tensor(outDegree).DetachFromDisposeScope(), identity);
+        var result = empty(layout.EdgeCount, int64).DetachFromDisposeScope();
+        var values = Longs(result);
+        int e = 0;
+        foreach (var b in layout.Edges)
+            for (int i = 0; i < b.Count; i++, e++)
+                values[e] = b.ValueOffset >= 0 ? i + b.ValueOffset : layout.ValueCount;
+        return result;
     }
 
     // Row-major over [dst, src, kernel...]: the order of the weight tensor, so edge i of a block
-    // carries value ValueOffset + i. Returns the index of the edge after the block.
-    private static int FillEdges(EdgeBlock b, int constantIndex, int first, int edgeCount, long[] index, long[] features, long[] values)
+    // carries value ValueOffset + i (see ValueIndexOf). Fills destinations first .. last - 1 of the
+    // block into spans that start at its edge for destination first, and counts the degrees.
+    private static void FillEdges(EdgeBlock b, int first, int last, Span<long> source, Span<long> destination, Span<long> features,
+        Span<float> inDegree, Span<float> outDegree)
     {
         const int width = 5;
         // Kernel offsets of one kernel position, for every position in row-major order (pos0..pos2, -1 where unused).
@@ -122,22 +166,25 @@ public sealed class ParameterGraphTopology
                 else positions[flat * MaxKernelDims + d] = -1;
             }
         }
-        int e = first, i = 0;
-        int destinations = b.DstCount, sources = b.Diagonal ? 1 : b.SrcCount;
-        for (int dst = 0; dst < destinations; dst++)
+        int e = 0;
+        int sources = b.Diagonal ? 1 : b.SrcCount;
+        for (int dst = first; dst < last; dst++)
             for (int src = 0; src < sources; src++)
-                for (int flat = 0; flat < k; flat++, e++, i++)
+            {
+                int from = b.Diagonal ? dst + b.SrcStart : src + b.SrcStart, to = dst + b.DstStart;
+                outDegree[from] += k;
+                inDegree[to] += k;
+                for (int flat = 0; flat < k; flat++, e++)
                 {
-                    index[e] = b.Diagonal ? dst + b.SrcStart : src + b.SrcStart;   // source row
-                    index[edgeCount + e] = dst + b.DstStart;                        // destination row
-                    long at = (long)e * width;
+                    source[e] = from;
+                    destination[e] = to;
+                    int at = e * width;
                     features[at] = b.Layer;
                     features[at + 1] = (long)b.Type;
                     features[at + 2] = positions[flat * MaxKernelDims];
                     features[at + 3] = positions[flat * MaxKernelDims + 1];
                     features[at + 4] = positions[flat * MaxKernelDims + 2];
-                    values[e] = b.ValueOffset >= 0 ? i + b.ValueOffset : constantIndex;
                 }
-        return e;
+            }
     }
 }
