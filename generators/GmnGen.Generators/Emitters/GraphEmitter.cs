@@ -49,6 +49,8 @@ internal static class GraphEmitter
             w.Close();
             w.Line();
             w.Line($"{Graphs}.ParameterGraphLayout global::GmnGen.IGraphNetwork.GraphLayout => GraphLayout;");
+            w.Line("global::System.Collections.Generic.IReadOnlyList<int> global::GmnGen.IGraphNetwork.InputShape => InputShape;");
+            w.Line("global::System.Collections.Generic.IReadOnlyList<int> global::GmnGen.IGraphNetwork.OutputShape => OutputShape;");
         });
     }
 

@@ -45,8 +45,8 @@ public sealed class ParameterGraphTopology
     /// <summary>int64 [edges, 5]: layer, edge type, kernel offsets pos0..pos2 (-1 where unused).</summary>
     public Tensor EdgeFeatures { get; }
     /// <summary>int64 [edges]: index of each edge's value in the value vector extended by one constant 1
-    /// (index <c>ValueCount</c>, used by residual edges). Built on first use when <see cref="IsIdentityGather"/>
-    /// (then it is 0, 1, 2, ... and graphs never gather).</summary>
+    /// (index <c>ValueCount</c>, used by residual edges). Built on first use: graphs of a layout with
+    /// <see cref="IsIdentityGather"/> (where it is 0, 1, 2, ...) never gather, so they never need it.</summary>
     public Tensor ValueIndex => valueIndex.Value;
     /// <summary>float32 [nodes]: incoming edges per node, at least 1 (the divisor of mean aggregation).</summary>
     public Tensor InDegree { get; }

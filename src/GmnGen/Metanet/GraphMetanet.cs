@@ -108,6 +108,7 @@ public sealed class GraphMetanet : Module<GraphBatch, Tensor>
         // Every temporary dies with this scope, whatever the caller's scopes (autograd keeps what
         // the backward pass needs on its own); only the result leaves.
         using var forwardScope = NewDisposeScope();
+        RequireFittedValueNormalization();
         var state = new BlockState(batch, EncodeNodes(batch), EncodeEdges(batch),
             globalInit?.unsqueeze(0).expand(batch.GraphCount, -1));
         foreach (var block in blocks)
@@ -227,4 +228,21 @@ public sealed class GraphMetanet : Module<GraphBatch, Tensor>
     /// </summary>
     public void FitValueNormalization(IEnumerable<ParameterGraph> graphs) =>
         EdgeValueNormalization.Fit(graphs, value_mean, value_std);
+
+    private bool valueNormalizationChecked;
+
+    /// <summary>A metanet never fitted would take raw weights, orders of magnitude apart across parameter
+    /// kinds, and train badly without a word: it says so instead. Fitted or loaded statistics are never
+    /// all exactly 0 and 1, so the first forward checks once.</summary>
+    private void RequireFittedValueNormalization()
+    {
+        if (valueNormalizationChecked) return;
+        using var _ = no_grad();
+        bool untouched = value_mean.eq(Scalars.Zero).all().item<bool>() && value_std.eq(Scalars.One).all().item<bool>();
+        if (untouched)
+            throw new InvalidOperationException(
+                "GraphMetanet: its edge-value normalisation was never fitted (every edge type still has mean 0 and std 1), so raw weights " +
+                "would go in. Call FitValueNormalization(trainingGraphs) before the first forward, or load a metanet saved after fitting (MetanetCheckpoint.Load).");
+        valueNormalizationChecked = true;
+    }
 }

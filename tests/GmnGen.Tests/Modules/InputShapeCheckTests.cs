@@ -21,7 +21,7 @@ public sealed class InputShapeCheckTests
         using var scope = NewDisposeScope();
         var network = Catalogue.Networks[name]();
         var module = (nn.Module<Tensor, Tensor>)network;
-        var shape = InputShapeOf(network);
+        var shape = network.InputShape;
         var wrong = new long[] { 2 }.Concat(shape.Select(d => (long)d + 1)).ToArray();
 
         var error = Assert.Throws<ArgumentException>(() => module.forward(zeros(wrong)));
@@ -37,7 +37,7 @@ public sealed class InputShapeCheckTests
         using var scope = NewDisposeScope();
         var network = Catalogue.Networks[name]();
         var module = (nn.Module<Tensor, Tensor>)network;
-        var shape = InputShapeOf(network).Select(d => (long)d).ToArray();
+        var shape = network.InputShape.Select(d => (long)d).ToArray();
 
         var error = Assert.Throws<ArgumentException>(() => module.forward(zeros(shape)));
 
@@ -53,7 +53,4 @@ public sealed class InputShapeCheckTests
         var output = network.forward(zeros(3, TinyMlp.InputShape[0]));
         Assert.Equal(new long[] { 3, TinyMlp.OutputShape[0] }, output.shape);
     }
-
-    private static IReadOnlyList<int> InputShapeOf(IGraphNetwork net) =>
-        (IReadOnlyList<int>)net.GetType().GetProperty("InputShape")!.GetValue(null)!;
 }

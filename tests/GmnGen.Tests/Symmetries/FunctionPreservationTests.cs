@@ -77,12 +77,9 @@ public class FunctionPreservationTests
         var module = (nn.Module<Tensor, Tensor>)net;
         StateOrder.Randomise(module, seed);
         module.eval();
-        var shape = new long[] { 4 }.Concat(InputShapeOf(net).Select(d => (long)d)).ToArray();
+        var shape = new long[] { 4 }.Concat(net.InputShape.Select(d => (long)d)).ToArray();
         return (net, module, randn(shape, generator: new Generator((ulong)seed)));
     }
-
-    private static int[] InputShapeOf(IGraphNetwork net) =>
-        ((System.Collections.Generic.IReadOnlyList<int>)net.GetType().GetProperty("InputShape")!.GetValue(null)!).ToArray();
 
     /// <summary>A permutation with no fixed point, so every entry moves.</summary>
     private static Tensor Derangement(int n) => arange(n, dtype: int64).roll(1);

@@ -34,7 +34,7 @@ public class RandomDefinitionTests
         var module = (nn.Module<Tensor, Tensor>)net;
         StateOrder.Randomise(module, seed: index);
         module.eval();
-        var inputShape = ((IReadOnlyList<int>)type.GetProperty("InputShape")!.GetValue(null)!).Select(d => (long)d);
+        var inputShape = net.InputShape.Select(d => (long)d);
         var input = randn(new long[] { 5 }.Concat(inputShape).ToArray(), generator: new Generator((ulong)index));
         var before = module.forward(input);
 

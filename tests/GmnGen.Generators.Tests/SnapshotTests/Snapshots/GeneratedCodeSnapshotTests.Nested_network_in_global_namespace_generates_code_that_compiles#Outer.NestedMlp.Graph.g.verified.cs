@@ -50,5 +50,7 @@ partial class Outer
         }
 
         global::GmnGen.Graphs.ParameterGraphLayout global::GmnGen.IGraphNetwork.GraphLayout => GraphLayout;
+        global::System.Collections.Generic.IReadOnlyList<int> global::GmnGen.IGraphNetwork.InputShape => InputShape;
+        global::System.Collections.Generic.IReadOnlyList<int> global::GmnGen.IGraphNetwork.OutputShape => OutputShape;
     }
 }

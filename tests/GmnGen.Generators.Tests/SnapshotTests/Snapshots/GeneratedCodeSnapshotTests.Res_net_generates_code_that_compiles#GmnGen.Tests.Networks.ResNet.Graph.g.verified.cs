@@ -148,4 +148,6 @@ partial class ResNet : global::GmnGen.IGraphNetwork
     }
 
     global::GmnGen.Graphs.ParameterGraphLayout global::GmnGen.IGraphNetwork.GraphLayout => GraphLayout;
+    global::System.Collections.Generic.IReadOnlyList<int> global::GmnGen.IGraphNetwork.InputShape => InputShape;
+    global::System.Collections.Generic.IReadOnlyList<int> global::GmnGen.IGraphNetwork.OutputShape => OutputShape;
 }

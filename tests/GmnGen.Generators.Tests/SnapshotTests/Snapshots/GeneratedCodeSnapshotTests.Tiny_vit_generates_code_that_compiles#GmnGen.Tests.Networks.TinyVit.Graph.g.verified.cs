@@ -182,4 +182,6 @@ partial class TinyVit : global::GmnGen.IGraphNetwork
     }
 
     global::GmnGen.Graphs.ParameterGraphLayout global::GmnGen.IGraphNetwork.GraphLayout => GraphLayout;
+    global::System.Collections.Generic.IReadOnlyList<int> global::GmnGen.IGraphNetwork.InputShape => InputShape;
+    global::System.Collections.Generic.IReadOnlyList<int> global::GmnGen.IGraphNetwork.OutputShape => OutputShape;
 }
