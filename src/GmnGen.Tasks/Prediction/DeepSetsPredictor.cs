@@ -13,6 +13,7 @@ namespace GmnGen.Tasks.Prediction;
 /// </summary>
 public sealed class DeepSetsPredictor(PredictorOptions? options = null) : RegressionPredictor<ParameterGraph>(options)
 {
+    /// <summary>"DeepSets".</summary>
     public override string Name => "DeepSets";
 
     private protected override IRegressor<ParameterGraph> CreateRegressor(IReadOnlyList<LabelledGraph> train) => DeepSetsRegressor.Create(train, Options);

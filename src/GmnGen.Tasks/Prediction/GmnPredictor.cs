@@ -11,6 +11,7 @@ namespace GmnGen.Tasks.Prediction;
 /// </summary>
 public sealed class GmnPredictor(PredictorOptions? options = null) : RegressionPredictor<ParameterGraph>(options)
 {
+    /// <summary>"GMN".</summary>
     public override string Name => "GMN";
 
     private protected override IRegressor<ParameterGraph> CreateRegressor(IReadOnlyList<LabelledGraph> train) => GmnRegressor.Create(train, Options);

@@ -13,8 +13,10 @@ public abstract class RegressionPredictor<TInput>(PredictorOptions? options) : I
 {
     private PredictorTrainer<TInput>? fitted;
 
+    /// <summary>Short name used in reports ("GMN", "StatNN", "DeepSets").</summary>
     public abstract string Name { get; }
 
+    /// <summary>The options given, validated, or the defaults when none were given.</summary>
     public PredictorOptions Options { get; } = PredictorOptions.ValidatedOrDefault(options);
 
     /// <summary>Builds a fresh regressor from <see cref="Options"/> and trains it; a second call starts over.</summary>
@@ -26,9 +28,12 @@ public abstract class RegressionPredictor<TInput>(PredictorOptions? options) : I
         return fitted.Fit(train, validation, progress);
     }
 
+    /// <summary>Predictions for <paramref name="samples"/>, in their order, with the weights <see cref="Fit"/> selected.</summary>
+    /// <exception cref="InvalidOperationException"><see cref="Fit"/> has not been called (or the predictor was disposed since).</exception>
     public double[] Predict(IReadOnlyList<LabelledGraph> samples) =>
         (fitted ?? throw new InvalidOperationException($"{Name}: Predict was called before Fit.")).Predict(samples);
 
+    /// <summary>Frees the fitted regressor, if any; <see cref="Predict"/> then needs a new <see cref="Fit"/>.</summary>
     public void Dispose()
     {
         fitted?.Dispose();

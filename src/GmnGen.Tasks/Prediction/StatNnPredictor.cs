@@ -11,6 +11,7 @@ namespace GmnGen.Tasks.Prediction;
 /// </summary>
 public sealed class StatNnPredictor(PredictorOptions? options = null) : RegressionPredictor<float[]>(options)
 {
+    /// <summary>"StatNN".</summary>
     public override string Name => "StatNN";
 
     private protected override IRegressor<float[]> CreateRegressor(IReadOnlyList<LabelledGraph> train) => StatNnRegressor.Create(train, Options);

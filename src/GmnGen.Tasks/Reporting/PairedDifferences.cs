@@ -25,9 +25,13 @@ public sealed record PairedDifference(string Split, string Baseline, int Seeds, 
     /// </summary>
     public static bool BeyondNoise(double mean, double std, int seeds) => seeds >= 2 && mean > 0 && mean > 2 * std / Math.Sqrt(seeds);
 
+    /// <summary>The candidate's R² is above the baseline's beyond the noise (<see cref="BeyondNoise"/>).</summary>
     public bool R2Ahead => BeyondNoise(R2Mean, R2Std, Seeds);
+    /// <summary>The candidate's Kendall τ is above the baseline's beyond the noise.</summary>
     public bool TauAhead => BeyondNoise(TauMean, TauStd, Seeds);
+    /// <summary>The candidate's R² is below the baseline's beyond the noise.</summary>
     public bool R2Behind => BeyondNoise(-R2Mean, R2Std, Seeds);
+    /// <summary>The candidate's Kendall τ is below the baseline's beyond the noise.</summary>
     public bool TauBehind => BeyondNoise(-TauMean, TauStd, Seeds);
 }
 

@@ -20,11 +20,15 @@ public sealed record ZooMember(ZooCheckpoint Checkpoint, ZooArchitecture Archite
 /// <summary>The checkpoints of a zoo with their graphs; disposing it frees every graph's edge values.</summary>
 public sealed class ZooMembers(IReadOnlyList<ZooMember> members) : IReadOnlyList<ZooMember>, IDisposable
 {
+    /// <summary>The member at <paramref name="index"/>, in the order given (for <see cref="ZooDataset.Load"/>: manifests by file name, rows in file order).</summary>
     public ZooMember this[int index] => members[index];
+    /// <summary>Number of members (checkpoints with weights).</summary>
     public int Count => members.Count;
+    /// <summary>Enumerates the members in index order.</summary>
     public IEnumerator<ZooMember> GetEnumerator() => members.GetEnumerator();
     System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
 
+    /// <summary>Frees every member's graph (its edge values); the members' graphs are unusable afterwards.</summary>
     public void Dispose()
     {
         foreach (var member in members) member.Graph.Dispose();

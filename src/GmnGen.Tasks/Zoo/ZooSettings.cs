@@ -84,5 +84,6 @@ public readonly record struct Shard(int Index, int Count)
         throw new FormatException($"--shard expects k/n with 1 <= k <= n (e.g. 2/4), not '{text}'.");
     }
 
+    /// <summary>"k/n", the form <see cref="Parse"/> reads.</summary>
     public override string ToString() => $"{Index}/{Count}";
 }

@@ -17,20 +17,28 @@ public abstract class ParametricLayerAttribute : Attribute
 /// <param name="outFeatures">Number of output neurons.</param>
 public sealed class LinearAttribute(int outFeatures) : ParametricLayerAttribute
 {
+    /// <summary>Number of output neurons (rows of <c>W</c>); must be positive. Each is a <c>Neuron</c> node of the graph.</summary>
     public int OutFeatures { get; } = outFeatures;
     /// <summary>Expected input features; checked against the inferred shape when set.</summary>
     public int In { get; set; }
+    /// <summary>Whether the layer has a bias vector <c>b [out]</c> (one <c>Bias</c> node in the graph); true by default.</summary>
     public bool Bias { get; set; } = true;
 }
 
 /// <summary>1D convolution over <c>[channels, length]</c>; weight <c>[out, in, kernel]</c>.</summary>
 public sealed class Conv1dAttribute(int outChannels) : ParametricLayerAttribute
 {
+    /// <summary>Number of output channels; must be positive. Each is a <c>Channel</c> node of the graph.</summary>
     public int OutChannels { get; } = outChannels;
+    /// <summary>Kernel length; 3 by default, must be positive and fit the padded input.</summary>
     public int Kernel { get; set; } = 3;
+    /// <summary>Step between kernel positions; 1 by default, must be positive. Not encoded in the graph.</summary>
     public int Stride { get; set; } = 1;
+    /// <summary>Zero padding added to both ends of the sequence; 0 by default, must not be negative. Not encoded in the graph.</summary>
     public int Padding { get; set; }
+    /// <summary>Spacing between kernel taps; 1 by default (a plain convolution), must be positive. Not encoded in the graph.</summary>
     public int Dilation { get; set; } = 1;
+    /// <summary>Whether the layer has a bias vector <c>[out]</c> (one <c>ChannelBias</c> node in the graph); true by default.</summary>
     public bool Bias { get; set; } = true;
     /// <summary>Expected input channels; checked against the inferred shape when set.</summary>
     public int In { get; set; }
@@ -40,11 +48,17 @@ public sealed class Conv1dAttribute(int outChannels) : ParametricLayerAttribute
 /// weight <c>[out, in, kernel, kernel]</c>.</summary>
 public sealed class Conv2dAttribute(int outChannels) : ParametricLayerAttribute
 {
+    /// <summary>Number of output channels; must be positive. Each is a <c>Channel</c> node of the graph.</summary>
     public int OutChannels { get; } = outChannels;
+    /// <summary>Side of the square kernel; 3 by default, must be positive and fit the padded input.</summary>
     public int Kernel { get; set; } = 3;
+    /// <summary>Step between kernel positions; 1 by default, must be positive. Not encoded in the graph.</summary>
     public int Stride { get; set; } = 1;
+    /// <summary>Zero padding added to each side of both spatial axes; 0 by default, must not be negative. Not encoded in the graph.</summary>
     public int Padding { get; set; }
+    /// <summary>Spacing between kernel taps; 1 by default (a plain convolution), must be positive. Not encoded in the graph.</summary>
     public int Dilation { get; set; } = 1;
+    /// <summary>Whether the layer has a bias vector <c>[out]</c> (one <c>ChannelBias</c> node in the graph); true by default.</summary>
     public bool Bias { get; set; } = true;
     /// <summary>Expected input channels; checked against the inferred shape when set.</summary>
     public int In { get; set; }
@@ -55,7 +69,10 @@ public sealed class BatchNorm1dAttribute : ParametricLayerAttribute
 {
     /// <summary>Expected channels; checked against the inferred shape when set.</summary>
     public int Features { get; set; }
+    /// <summary>Added to the variance before its square root; 1e-5 by default, must be positive and finite.</summary>
     public double Eps { get; set; } = 1e-5;
+    /// <summary>Weight of the current batch's statistics in the running mean and variance (PyTorch's convention:
+    /// <c>running = (1 − momentum)·running + momentum·batch</c>); 0.1 by default, in [0, 1].</summary>
     public double Momentum { get; set; } = 0.1;
 }
 
@@ -64,7 +81,10 @@ public sealed class BatchNorm2dAttribute : ParametricLayerAttribute
 {
     /// <summary>Expected channels; checked against the inferred shape when set.</summary>
     public int Features { get; set; }
+    /// <summary>Added to the variance before its square root; 1e-5 by default, must be positive and finite.</summary>
     public double Eps { get; set; } = 1e-5;
+    /// <summary>Weight of the current batch's statistics in the running mean and variance (PyTorch's convention:
+    /// <c>running = (1 − momentum)·running + momentum·batch</c>); 0.1 by default, in [0, 1].</summary>
     public double Momentum { get; set; } = 0.1;
 }
 
@@ -76,6 +96,7 @@ public sealed class LayerNormAttribute : ParametricLayerAttribute
 {
     /// <summary>Expected features; checked against the inferred shape when set.</summary>
     public int Features { get; set; }
+    /// <summary>Added to the variance before its square root; 1e-5 by default, must be positive and finite.</summary>
     public double Eps { get; set; } = 1e-5;
 }
 
@@ -86,9 +107,11 @@ public sealed class LayerNormAttribute : ParametricLayerAttribute
 /// <param name="groups">Number of groups (1 normalises over all channels, the channel count normalises each channel alone).</param>
 public sealed class GroupNormAttribute(int groups) : ParametricLayerAttribute
 {
+    /// <summary>Number of contiguous channel groups; must be positive and divide the channels.</summary>
     public int Groups { get; } = groups;
     /// <summary>Expected channels; checked against the inferred shape when set.</summary>
     public int Features { get; set; }
+    /// <summary>Added to the variance before its square root; 1e-5 by default, must be positive and finite.</summary>
     public double Eps { get; set; } = 1e-5;
 }
 
@@ -98,6 +121,7 @@ public sealed class InstanceNorm1dAttribute : ParametricLayerAttribute
 {
     /// <summary>Expected channels; checked against the inferred shape when set.</summary>
     public int Features { get; set; }
+    /// <summary>Added to the variance before its square root; 1e-5 by default, must be positive and finite.</summary>
     public double Eps { get; set; } = 1e-5;
     /// <summary>Learn a per-channel weight and bias.</summary>
     public bool Affine { get; set; }
@@ -109,6 +133,7 @@ public sealed class InstanceNorm2dAttribute : ParametricLayerAttribute
 {
     /// <summary>Expected channels; checked against the inferred shape when set.</summary>
     public int Features { get; set; }
+    /// <summary>Added to the variance before its square root; 1e-5 by default, must be positive and finite.</summary>
     public double Eps { get; set; } = 1e-5;
     /// <summary>Learn a per-channel weight and bias.</summary>
     public bool Affine { get; set; }
@@ -120,9 +145,11 @@ public sealed class InstanceNorm2dAttribute : ParametricLayerAttribute
 /// <param name="outFeatures">Output features per element.</param>
 public sealed class DeepSetsAttribute(int outFeatures) : ParametricLayerAttribute
 {
+    /// <summary>Output features per element (rows of <c>W</c> and <c>P</c>); must be positive. Each is a <c>Channel</c> node of the graph.</summary>
     public int OutFeatures { get; } = outFeatures;
     /// <summary>Expected input features; checked against the inferred shape when set.</summary>
     public int In { get; set; }
+    /// <summary>Whether the layer has a bias vector <c>b [out]</c> (one <c>ChannelBias</c> node in the graph); true by default.</summary>
     public bool Bias { get; set; } = true;
 }
 
@@ -133,8 +160,11 @@ public sealed class DeepSetsAttribute(int outFeatures) : ParametricLayerAttribut
 /// <param name="outChannels">Width of the embedding.</param>
 public sealed class PatchEmbedAttribute(int outChannels) : ParametricLayerAttribute
 {
+    /// <summary>Width of the embedding: the Conv2d's output channels, one <c>Channel</c> node each; must be positive.</summary>
     public int OutChannels { get; } = outChannels;
+    /// <summary>Side of the square patch, the convolution's kernel and stride; 4 by default, must be positive and divide both image sides.</summary>
     public int Patch { get; set; } = 4;
+    /// <summary>Whether the convolution has a bias vector <c>[out]</c> (one <c>ChannelBias</c> node in the graph); true by default.</summary>
     public bool Bias { get; set; } = true;
     /// <summary>Expected input channels; checked against the inferred shape when set.</summary>
     public int In { get; set; }
@@ -161,6 +191,8 @@ public sealed class ClassTokenAttribute : ParametricLayerAttribute;
 /// <param name="heads">Number of heads.</param>
 public sealed class SelfAttentionAttribute(int heads) : ParametricLayerAttribute
 {
+    /// <summary>Number of attention heads; must be positive and divide the width.</summary>
     public int Heads { get; } = heads;
+    /// <summary>Whether the projections have biases (<c>in_proj_bias [3·width]</c> and <c>out_proj.bias [width]</c>); true by default.</summary>
     public bool Bias { get; set; } = true;
 }

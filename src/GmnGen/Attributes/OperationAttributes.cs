@@ -10,19 +10,27 @@ namespace GmnGen;
 [AttributeUsage(AttributeTargets.Property, AllowMultiple = true, Inherited = false)]
 public abstract class OperationAttribute : Attribute;
 
+/// <summary>ReLU activation <c>max(0, x)</c>, elementwise; recorded as the activation of the current neurons or channels (<see cref="GmnGen.Graphs.ActivationKind.ReLU"/>).</summary>
 public sealed class ReLUAttribute : OperationAttribute;
+/// <summary>Leaky ReLU <c>x ≥ 0 ? x : NegativeSlope·x</c>, elementwise; recorded as the activation of the current neurons or channels.</summary>
 public sealed class LeakyReLUAttribute : OperationAttribute
 {
+    /// <summary>Slope for negative inputs; 0.01 by default (PyTorch's), must be finite. Not encoded in the graph.</summary>
     public double NegativeSlope { get; set; } = 0.01;
 }
+/// <summary>GELU activation <c>x·Φ(x)</c>, elementwise; recorded as the activation of the current neurons or channels.</summary>
 public sealed class GELUAttribute : OperationAttribute;
+/// <summary>SiLU (swish) activation <c>x·sigmoid(x)</c>, elementwise; recorded as the activation of the current neurons or channels.</summary>
 public sealed class SiLUAttribute : OperationAttribute;
+/// <summary>Tanh activation, elementwise; recorded as the activation of the current neurons or channels.</summary>
 public sealed class TanhAttribute : OperationAttribute;
+/// <summary>Logistic sigmoid activation <c>1 / (1 + e⁻ˣ)</c>, elementwise; recorded as the activation of the current neurons or channels.</summary>
 public sealed class SigmoidAttribute : OperationAttribute;
 
 /// <summary>Dropout with probability <see cref="P"/> while training; identity in eval mode.</summary>
 public sealed class DropoutAttribute : OperationAttribute
 {
+    /// <summary>Probability of zeroing each value (the others are scaled by 1/(1−P)); 0.5 by default, in [0, 1).</summary>
     public double P { get; set; } = 0.5;
 }
 
@@ -31,6 +39,7 @@ public sealed class DropoutAttribute : OperationAttribute
 /// scaled by 1/(1−P)); identity in eval mode. Adds nothing to the graph.</summary>
 public sealed class Dropout1dAttribute : OperationAttribute
 {
+    /// <summary>Probability of zeroing each channel of each sample; 0.5 by default, in [0, 1).</summary>
     public double P { get; set; } = 0.5;
 }
 
@@ -38,6 +47,7 @@ public sealed class Dropout1dAttribute : OperationAttribute
 /// <see cref="Dropout1dAttribute"/>.</summary>
 public sealed class Dropout2dAttribute : OperationAttribute
 {
+    /// <summary>Probability of zeroing each channel of each sample; 0.5 by default, in [0, 1).</summary>
     public double P { get; set; } = 0.5;
 }
 
@@ -61,29 +71,45 @@ public sealed class GlobalAvgPoolAttribute : OperationAttribute;
 /// <summary>Max pooling over <c>[channels, length]</c>. Stride defaults to the kernel.</summary>
 public sealed class MaxPool1dAttribute(int kernel) : OperationAttribute
 {
+    /// <summary>Length of the pooling window; must be positive and fit the padded input.</summary>
     public int Kernel { get; } = kernel;
+    /// <summary>Step between windows; defaults to <see cref="Kernel"/> (non-overlapping windows) when not set,
+    /// and must be positive when set. Not encoded in the graph.</summary>
     public int Stride { get; set; }
+    /// <summary>Implicit padding on both ends of the sequence (never chosen by the max); 0 by default, at most half the kernel. Not encoded in the graph.</summary>
     public int Padding { get; set; }
 }
 /// <summary>Max pooling over <c>[channels, height, width]</c>. Stride defaults to the kernel.</summary>
 public sealed class MaxPool2dAttribute(int kernel) : OperationAttribute
 {
+    /// <summary>Side of the square pooling window; must be positive and fit the padded input.</summary>
     public int Kernel { get; } = kernel;
+    /// <summary>Step between windows; defaults to <see cref="Kernel"/> (non-overlapping windows) when not set,
+    /// and must be positive when set. Not encoded in the graph.</summary>
     public int Stride { get; set; }
+    /// <summary>Implicit padding on each side of both spatial axes (never chosen by the max); 0 by default, at most half the kernel. Not encoded in the graph.</summary>
     public int Padding { get; set; }
 }
 /// <summary>Average pooling over <c>[channels, length]</c>. Stride defaults to the kernel.</summary>
 public sealed class AvgPool1dAttribute(int kernel) : OperationAttribute
 {
+    /// <summary>Length of the pooling window; must be positive and fit the padded input.</summary>
     public int Kernel { get; } = kernel;
+    /// <summary>Step between windows; defaults to <see cref="Kernel"/> (non-overlapping windows) when not set,
+    /// and must be positive when set. Not encoded in the graph.</summary>
     public int Stride { get; set; }
+    /// <summary>Implicit padding on both ends of the sequence (zeros, counted in the averages); 0 by default, at most half the kernel. Not encoded in the graph.</summary>
     public int Padding { get; set; }
 }
 /// <summary>Average pooling over <c>[channels, height, width]</c>. Stride defaults to the kernel.</summary>
 public sealed class AvgPool2dAttribute(int kernel) : OperationAttribute
 {
+    /// <summary>Side of the square pooling window; must be positive and fit the padded input.</summary>
     public int Kernel { get; } = kernel;
+    /// <summary>Step between windows; defaults to <see cref="Kernel"/> (non-overlapping windows) when not set,
+    /// and must be positive when set. Not encoded in the graph.</summary>
     public int Stride { get; set; }
+    /// <summary>Implicit padding on each side of both spatial axes (zeros, counted in the averages); 0 by default, at most half the kernel. Not encoded in the graph.</summary>
     public int Padding { get; set; }
 }
 
@@ -96,6 +122,7 @@ public sealed class AvgPool2dAttribute(int kernel) : OperationAttribute
 /// <param name="from">The property (this one or an earlier one) whose input the skip starts from.</param>
 public sealed class ResidualAttribute(string from) : OperationAttribute
 {
+    /// <summary>Name of the property (this one or an earlier one; write <c>nameof(...)</c>) whose input the skip starts from.</summary>
     public string From { get; } = from;
 }
 
@@ -115,6 +142,7 @@ public sealed class ResidualAttribute(string from) : OperationAttribute
 /// <param name="from">The property (this one or an earlier one) whose input the shortcut reads.</param>
 public sealed class ShortcutAttribute(string from) : OperationAttribute
 {
+    /// <summary>Name of the property (this one or an earlier one; write <c>nameof(...)</c>) whose input the branch reads.</summary>
     public string From { get; } = from;
 }
 

@@ -32,6 +32,7 @@ public sealed class GraphBatch : IDisposable
         EdgeCounts = edgeCounts;
     }
 
+    /// <summary>Number of graphs in the batch.</summary>
     public int GraphCount { get; }
     /// <summary>int64 [N, 4]: see <see cref="ParameterGraphTopology.NodeFeatures"/>.</summary>
     public Tensor NodeFeatures { get; }
@@ -63,8 +64,11 @@ public sealed class GraphBatch : IDisposable
     public Tensor InDegree { get; }
     /// <summary>float32 [N]: outgoing edges per node, at least 1.</summary>
     public Tensor OutDegree { get; }
+    /// <summary>Nodes of all graphs together (N).</summary>
     public long NodeCount => NodeFeatures.shape[0];
+    /// <summary>Edges of all graphs together (E).</summary>
     public long EdgeCount => EdgeValues.shape[0];
+    /// <summary>The device the batch's tensors are on.</summary>
     public Device Device => EdgeValues.device;
 
     /// <summary>
@@ -116,6 +120,7 @@ public sealed class GraphBatch : IDisposable
 
     private IEnumerable<Tensor> Tensors => [NodeFeatures, EdgeIndex, StaticEdgeFeatures, EdgeStaticRow, EdgeValues, NodeGraph, EdgeGraph, NodeCounts, EdgeCounts, InDegree, OutDegree];
 
+    /// <summary>Frees the batch's tensor handles; tensors it shares by alias (with the topology cache, other batches, or the caller of <see cref="FromTensors"/>) stay valid.</summary>
     public void Dispose()
     {
         foreach (var t in Tensors) t.Dispose();

@@ -62,6 +62,7 @@ public sealed class OfficialGraph : IDisposable
         SafeTensors.Save(path, [("x", X), ("edge_index", EdgeIndex), ("edge_attr", EdgeAttr)],
             new Dictionary<string, string> { ["architecture"] = Architecture, ["numbering"] = "official GMN (Lim et al., ICLR 2024)" });
 
+    /// <summary>Frees <see cref="X"/>, <see cref="EdgeIndex"/> and <see cref="EdgeAttr"/> (copies, not shared with the architecture).</summary>
     public void Dispose()
     {
         X.Dispose();

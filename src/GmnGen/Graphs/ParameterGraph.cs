@@ -22,13 +22,19 @@ public sealed class ParameterGraph : IDisposable
         EdgeValues = edgeValues;
     }
 
+    /// <summary>The architecture's shared node features, edge index and static edge features (CPU tensors).</summary>
     public ParameterGraphTopology Topology { get; }
     /// <summary>float32 [edges]: the parameter (or buffer, or constant 1) each edge stands for.</summary>
     public Tensor EdgeValues { get; }
+    /// <summary>Number of nodes of the graph.</summary>
     public int NodeCount => Topology.Layout.NodeCount;
+    /// <summary>Number of edges of the graph, constant edges included.</summary>
     public int EdgeCount => Topology.Layout.EdgeCount;
+    /// <summary>int64 [nodes, 4]: layer, order, node type, activation (<see cref="ParameterGraphTopology.NodeFeatures"/>; shared, read-only).</summary>
     public Tensor NodeFeatures => Topology.NodeFeatures;
+    /// <summary>int64 [2, edges]: source row, destination row (<see cref="ParameterGraphTopology.EdgeIndex"/>; shared, read-only).</summary>
     public Tensor EdgeIndex => Topology.EdgeIndex;
+    /// <summary>int64 [edges, 5]: layer, edge type, pos0..pos2 (<see cref="ParameterGraphTopology.EdgeFeatures"/>; shared, read-only).</summary>
     public Tensor EdgeFeatures => Topology.EdgeFeatures;
 
     /// <summary>

@@ -20,13 +20,16 @@ public sealed record NodeBlock(int Start, int Count, int Layer, NodeType Type, b
 /// </summary>
 public sealed record EdgeBlock(int Layer, EdgeType Type, int SrcStart, int SrcCount, int DstStart, int DstCount, int[] Kernel, int ValueOffset, bool Diagonal = false)
 {
+    /// <summary>Edges per (source, destination) pair: the product of <see cref="Kernel"/> (1 without a kernel).</summary>
     public int KernelSize => Kernel.Aggregate(1, (a, k) => a * k);
+    /// <summary>Edges in the block: <c>DstCount</c> for a diagonal block, else <c>SrcCount · DstCount · KernelSize</c>.</summary>
     public int Count => Diagonal ? DstCount : SrcCount * DstCount * KernelSize;
 }
 
 /// <summary>A state tensor of the network (parameter or buffer) and where it sits in the value vector.</summary>
 public sealed record StateTensor(string Name, long[] Shape, int Offset)
 {
+    /// <summary>Number of values: the product of <see cref="Shape"/>.</summary>
     public int Length => (int)Shape.Aggregate(1L, (a, d) => a * d);
 }
 
@@ -64,11 +67,15 @@ public sealed class ParameterGraphLayout
 
     /// <summary>Name of the declaring class.</summary>
     public string Architecture { get; }
+    /// <summary>Number of nodes of the graph.</summary>
     public int NodeCount { get; }
+    /// <summary>Number of edges of the graph: the sum of the edge blocks' counts, constant edges included.</summary>
     public int EdgeCount { get; }
     /// <summary>Length of the value vector: all state tensors flattened and concatenated.</summary>
     public int ValueCount { get; }
+    /// <summary>The node blocks, in node order; together they cover every node.</summary>
     public IReadOnlyList<NodeBlock> Nodes { get; }
+    /// <summary>The edge blocks, in edge order (generated layouts list them in value-vector order, constant blocks last).</summary>
     public IReadOnlyList<EdgeBlock> Edges { get; }
     /// <summary>State tensors in value-vector order (state_dict order without num_batches_tracked).</summary>
     public IReadOnlyList<StateTensor> State { get; }

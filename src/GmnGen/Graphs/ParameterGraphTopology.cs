@@ -37,6 +37,7 @@ public sealed class ParameterGraphTopology
         IsIdentityGather = identityGather;
     }
 
+    /// <summary>The layout this topology was built from.</summary>
     public ParameterGraphLayout Layout { get; }
     /// <summary>int64 [nodes, 4]: layer, order (-1 when interchangeable), node type, activation.</summary>
     public Tensor NodeFeatures { get; }

@@ -4,7 +4,15 @@ using GmnGen.Graphs;
 namespace GmnGen.Metanet;
 
 /// <summary>What the metanet pools into its graph-level representation.</summary>
-public enum Readout { Edges, Nodes, NodesAndEdges }
+public enum Readout
+{
+    /// <summary>The per-graph pool of the final edge states.</summary>
+    Edges,
+    /// <summary>The per-graph pool of the final node states.</summary>
+    Nodes,
+    /// <summary>Both pools, node states then edge states, concatenated (twice the width).</summary>
+    NodesAndEdges,
+}
 
 /// <summary>
 /// Hyper-parameters of a <see cref="GraphMetanet"/>. The defaults give about 750k trainable
@@ -22,6 +30,7 @@ public sealed record GmnConfig
     public bool ReverseEdges { get; init; }
     /// <summary>Keep a learned graph-level state updated by every block (the paper's general form).</summary>
     public bool GlobalFeature { get; init; }
+    /// <summary>Which final states are pooled per graph for the readout; <see cref="Metanet.Readout.NodesAndEdges"/> by default.</summary>
     public Readout Readout { get; init; } = Readout.NodesAndEdges;
     /// <summary>Pool each graph's states by their mean and their standard deviation (per feature), not
     /// the mean alone: second moments are what StatNN's per-tensor statistics see.</summary>
@@ -38,9 +47,15 @@ public sealed record GmnConfig
     public int Outputs { get; init; } = 1;
     /// <summary>Size of the vocabularies of node types, edge types and activation kinds: room to grow.</summary>
     public int NodeTypes { get; init; } = 32;
+    /// <summary>Size of the edge-type embedding's vocabulary; must exceed the largest <see cref="EdgeType"/> code.</summary>
     public int EdgeTypes { get; init; } = 32;
+    /// <summary>Size of the activation-kind embedding's vocabulary; must exceed the largest <see cref="ActivationKind"/> code.</summary>
     public int Activations { get; init; } = 16;
 
+    /// <summary>Checks the settings: positive widths, outputs and scalar encoding, non-negative block and
+    /// readout-layer counts, a finite non-negative <see cref="ValueNoise"/>, and vocabularies that cover
+    /// every <see cref="NodeType"/>, <see cref="EdgeType"/> and <see cref="ActivationKind"/>.</summary>
+    /// <exception cref="ArgumentException">A setting is out of range; the message shows the whole config.</exception>
     public void Validate()
     {
         if (Hidden < 1 || Blocks < 0 || ScalarEncoding < 1 || Outputs < 1 || ReadoutLayers < 0 || !(ValueNoise >= 0) || double.IsInfinity(ValueNoise))

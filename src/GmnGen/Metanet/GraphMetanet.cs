@@ -33,6 +33,9 @@ public sealed class GraphMetanet : Module<GraphBatch, Tensor>
     /// <summary>Per edge type mean and standard deviation of edge values (see <see cref="FitValueNormalization"/>).</summary>
     private readonly Tensor value_mean, value_std;
 
+    /// <summary>A freshly initialised metanet (each block starting as the identity) with value normalisation
+    /// still the identity (mean 0, std 1 per edge type) until <see cref="FitValueNormalization"/>.</summary>
+    /// <param name="config">The hyper-parameters; validated first (<see cref="GmnConfig.Validate"/>).</param>
     public GraphMetanet(GmnConfig config) : base(nameof(GraphMetanet))
     {
         config.Validate();
@@ -74,6 +77,7 @@ public sealed class GraphMetanet : Module<GraphBatch, Tensor>
         augmentation = new Generator(unchecked((ulong)seed));
     }
 
+    /// <summary>Disposes the augmentation generator (<see cref="SeedAugmentation"/>), then the module.</summary>
     protected override void Dispose(bool disposing)
     {
         augmentation?.Dispose();
@@ -81,6 +85,7 @@ public sealed class GraphMetanet : Module<GraphBatch, Tensor>
         base.Dispose(disposing);
     }
 
+    /// <summary>The hyper-parameters the metanet was built with.</summary>
     public GmnConfig Config { get; }
 
     /// <summary>
@@ -99,10 +104,15 @@ public sealed class GraphMetanet : Module<GraphBatch, Tensor>
     }
     private InferencePrecision inferencePrecision;
 
+    /// <summary>Number of trainable parameter values (the value-normalisation buffers not included).</summary>
     public long ParameterCount => parameters().Sum(p => p.numel());
 
+    /// <summary>The device the metanet's weights are on (where <see cref="Predict"/> collates its graphs).</summary>
     public Device Device => readoutOut.weight!.device;
 
+    /// <summary>Runs the metanet on a collated batch (on the metanet's device).</summary>
+    /// <param name="batch">The graphs, collated by <see cref="GraphBatch.Collate"/>.</param>
+    /// <returns>float32 <c>[graphs, Outputs]</c>: raw outputs, one row per graph in batch order.</returns>
     public override Tensor forward(GraphBatch batch)
     {
         // Every temporary dies with this scope, whatever the caller's scopes (autograd keeps what

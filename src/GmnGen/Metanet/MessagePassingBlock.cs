@@ -34,6 +34,10 @@ public sealed class MessagePassingBlock : Module<BlockState, BlockState>
     private readonly Linear? globalFromSelf, globalFromNodes, globalFromEdges, globalOut;
     private readonly Linear nodeResidual, edgeResidual;
 
+    /// <summary>A block whose residual maps Rₓ and Rₑ start at zero, so it starts as the identity.</summary>
+    /// <param name="hidden">Width of the node, edge and global states.</param>
+    /// <param name="reverseEdges">Nodes also aggregate the hidden features of their outgoing edges (<see cref="GmnConfig.ReverseEdges"/>).</param>
+    /// <param name="globalFeature">Nodes read a per-graph global state, which the block updates (<see cref="GmnConfig.GlobalFeature"/>).</param>
     public MessagePassingBlock(int hidden, bool reverseEdges, bool globalFeature) : base(nameof(MessagePassingBlock))
     {
         nodeNorm = LayerNorm(hidden);
@@ -88,6 +92,10 @@ public sealed class MessagePassingBlock : Module<BlockState, BlockState>
     /// updates the edge states in place: <see cref="BlockState.Edges"/> of its input is consumed.</summary>
     public const int InferenceChunkEdges = 1 << 14;
 
+    /// <summary>Updates the edge states, then the node states and, with a global state, that too.</summary>
+    /// <param name="state">The batch and the states after the previous block. Without autograd its
+    /// <see cref="BlockState.Edges"/> are overwritten in place (see <see cref="InferenceChunkEdges"/>).</param>
+    /// <returns>The new states, for the same batch.</returns>
     public override BlockState forward(BlockState state)
     {
         var batch = state.Batch;
@@ -178,7 +186,13 @@ public sealed class MessagePassingBlock : Module<BlockState, BlockState>
 /// then differ from float32 by 0.1 to 0.3 % of their size in the tests (which bound it at 2 %).
 /// Node-level maps and everything else stay float32.
 /// </summary>
-public enum InferencePrecision { Float32, BFloat16 }
+public enum InferencePrecision
+{
+    /// <summary>Every product in float32 (the default, and what training uses).</summary>
+    Float32,
+    /// <summary>The per-edge products' inputs rounded to bfloat16, accumulated in float32.</summary>
+    BFloat16,
+}
 
 /// <summary>What flows between blocks: the batch (structure) and the node, edge and graph states.</summary>
 public sealed record BlockState(Batching.GraphBatch Batch, Tensor Nodes, Tensor Edges, Tensor? Global);
@@ -198,6 +212,11 @@ public static class Pooling
         return cat([mean, variance.add(Scalars.Of(1e-5), Scalars.One).sqrt()], 1);
     }
 
+    /// <summary>[graphs, features]: the mean of each graph's rows (0 for a graph without rows).</summary>
+    /// <param name="rows">[rows, features].</param>
+    /// <param name="graphOfRow">int64 [rows]: the graph (segment) each row belongs to.</param>
+    /// <param name="rowsPerGraph">float [graphs]: rows per graph (clamped to at least 1 as the divisor).</param>
+    /// <param name="graphCount">Number of graphs.</param>
     public static Tensor MeanPerGraph(Tensor rows, Tensor graphOfRow, Tensor rowsPerGraph, int graphCount) =>
         zeros(graphCount, rows.shape[1], dtype: rows.dtype, device: rows.device)
             .index_add_(0, graphOfRow, rows, Scalars.One).div_(rowsPerGraph.clamp_min(Scalars.One).unsqueeze(1));

@@ -18,6 +18,8 @@ public static class MetanetCheckpoint
     private const string Magic = "GMNCKPT1";
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, Converters = { new JsonStringEnumConverter() } };
 
+    /// <summary>Writes <paramref name="metanet"/>'s configuration, weights and buffers to <paramref name="path"/>
+    /// atomically, replacing any file there and creating its folder if needed; read it back with <see cref="Load"/>.</summary>
     public static void Save(GraphMetanet metanet, string path) =>
         Storage.AtomicFile.Write(path, stream =>
         {

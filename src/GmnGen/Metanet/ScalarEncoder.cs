@@ -14,6 +14,9 @@ public sealed class ScalarEncoder : nn.Module<Tensor, Tensor>
     private readonly Parameter frequency;
     private readonly Parameter phase;
 
+    /// <summary>An encoder with random frequencies (normal, standard deviation 2) and phases (uniform in [0, 2π)).</summary>
+    /// <param name="features">Number k of scalar features per row.</param>
+    /// <param name="width">Sinusoids per feature.</param>
     public ScalarEncoder(int features, int width) : base(nameof(ScalarEncoder))
     {
         // Frequencies spread over a few octaves so that both small and large inputs are resolved.
@@ -23,6 +26,7 @@ public sealed class ScalarEncoder : nn.Module<Tensor, Tensor>
         ModuleOwnership.OwnState(this);   // built inside a caller's dispose scope, the state still stays with the module
     }
 
+    /// <summary>Encodes float <c>[n, k]</c> scalars as <c>[n, k·width]</c>: feature 0's sinusoids first.</summary>
     public override Tensor forward(Tensor scalars) =>
         sin(scalars.unsqueeze(-1).mul(frequency).add_(phase, Scalars.One)).flatten(1);
 }

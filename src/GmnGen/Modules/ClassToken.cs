@@ -12,8 +12,11 @@ namespace GmnGen.Modules;
 /// </summary>
 public sealed class ClassToken : nn.Module<Tensor, Tensor>
 {
+    /// <summary>The token <c>[width]</c>, state_dict key <c>weight</c>.</summary>
     public Parameter weight { get; }
 
+    /// <summary>A class token initialised from N(0, 0.02²), as ViT's.</summary>
+    /// <param name="width">Channels of the sequence.</param>
     public ClassToken(long width) : base(nameof(ClassToken))
     {
         // ViT's initialisation: small normal noise (torch.normal(0, 0.02), without its implicit Scalars).
@@ -22,6 +25,7 @@ public sealed class ClassToken : nn.Module<Tensor, Tensor>
         ModuleOwnership.OwnState(this);   // built inside a caller's dispose scope, the state still stays with the module
     }
 
+    /// <summary>Puts the token in front of every sequence: <c>[batch, width, tokens]</c> → <c>[batch, width, tokens + 1]</c>.</summary>
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();

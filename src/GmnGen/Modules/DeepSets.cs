@@ -21,6 +21,10 @@ public sealed class DeepSets : nn.Module<Tensor, Tensor>
     /// <summary>Bias <c>[out]</c>, or null.</summary>
     public Parameter? bias { get; }
 
+    /// <summary>A layer with Linear's default initialisation, U(−1/√in, 1/√in), for both weights and the bias.</summary>
+    /// <param name="inFeatures">Features per input element.</param>
+    /// <param name="outFeatures">Features per output element.</param>
+    /// <param name="hasBias">Whether the layer has <see cref="bias"/>.</param>
     public DeepSets(long inFeatures, long outFeatures, bool hasBias = true) : base(nameof(DeepSets))
     {
         // Linear's default initialisation for both weights: U(-1/sqrt(in), 1/sqrt(in)).
@@ -34,6 +38,7 @@ public sealed class DeepSets : nn.Module<Tensor, Tensor>
         ModuleOwnership.OwnState(this);   // built inside a caller's dispose scope, the state still stays with the module
     }
 
+    /// <summary><c>[batch, in, elements]</c> → <c>[batch, out, elements]</c>.</summary>
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();

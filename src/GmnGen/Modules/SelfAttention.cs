@@ -16,13 +16,23 @@ public sealed class SelfAttention : nn.Module<Tensor, Tensor>
 {
     // Fields, not properties: TorchSharp registers fields by their names, which give the state_dict keys.
 #pragma warning disable IDE1006 // PyTorch's names
+    /// <summary>Query, key and value projections stacked, <c>[3·width, width]</c>.</summary>
     public readonly Parameter in_proj_weight;
+    /// <summary>Query, key and value biases stacked, <c>[3·width]</c>, or null without biases.</summary>
     public readonly Parameter? in_proj_bias;
+    /// <summary>Output projection, width → width, with a bias unless the layer has none.</summary>
     public readonly Linear out_proj;
 #pragma warning restore IDE1006
+    /// <summary>Channels of the sequence (the model width).</summary>
     public long Width { get; }
+    /// <summary>Number of heads, each of <c>Width / Heads</c> dimensions.</summary>
     public long Heads { get; }
 
+    /// <summary>A layer with PyTorch's initialisation of the in-projection (Xavier-uniform weight, zero bias).</summary>
+    /// <param name="width">Channels of the sequence.</param>
+    /// <param name="heads">Number of heads; must divide <paramref name="width"/>.</param>
+    /// <param name="hasBias">Whether the in- and output projections have biases.</param>
+    /// <exception cref="ArgumentException"><paramref name="heads"/> is not positive or does not divide <paramref name="width"/>.</exception>
     public SelfAttention(long width, long heads, bool hasBias = true) : base(nameof(SelfAttention))
     {
         if (heads <= 0 || width % heads != 0) throw new ArgumentException($"{heads} heads do not divide width {width}.", nameof(heads));
@@ -35,6 +45,8 @@ public sealed class SelfAttention : nn.Module<Tensor, Tensor>
         ModuleOwnership.OwnState(this);   // built inside a caller's dispose scope, the state still stays with the module
     }
 
+    /// <summary>Scaled dot-product attention of every token to every token (no mask), per head:
+    /// <c>[batch, width, tokens]</c> → <c>[batch, width, tokens]</c>.</summary>
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();

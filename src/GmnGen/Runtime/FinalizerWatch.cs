@@ -74,6 +74,7 @@ public sealed class FinalizerWatch : IDisposable
     public static string Describe(IReadOnlyDictionary<string, long> counts) =>
         counts.Count == 0 ? "nothing" : string.Join(", ", counts.Select(kv => $"{kv.Key} × {kv.Value}"));
 
+    /// <summary>Stops listening to the runtime's finalization events.</summary>
     public void Dispose() => listener.Dispose();
 
     // One round frees only the outermost layer of finalizable garbage: what an object with a

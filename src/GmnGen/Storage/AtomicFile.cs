@@ -7,6 +7,9 @@ namespace GmnGen.Storage;
 /// file in the same folder (<c>.name.guid.tmp</c>), flushed, then renamed over the target.</summary>
 public static class AtomicFile
 {
+    /// <summary>Writes <paramref name="path"/> with whatever <paramref name="write"/> puts in the stream it is given,
+    /// creating the folder if needed and replacing any existing file. When <paramref name="write"/> throws,
+    /// the target is left as it was and the temporary file is deleted.</summary>
     public static void Write(string path, Action<Stream> write)
     {
         var full = Path.GetFullPath(path);
@@ -53,6 +56,7 @@ public static class AtomicFile
         return removed;
     }
 
+    /// <summary>Writes <paramref name="text"/> to <paramref name="path"/> atomically, as UTF-8 without a byte-order mark.</summary>
     public static void WriteAllText(string path, string text) =>
         Write(path, stream => { using var writer = new StreamWriter(stream, leaveOpen: true); writer.Write(text); });
 }

@@ -79,6 +79,7 @@ public abstract class Optimizer : IDisposable
     /// <summary>A state tensor that outlives the step's dispose scope (disposed by the subclass).</summary>
     private protected static Tensor State(Tensor fresh) => fresh.DetachFromDisposeScope();
 
+    /// <summary>Frees the optimiser's state tensors and Scalars; <see cref="Step"/> then throws. Calling it again does nothing.</summary>
     public void Dispose()
     {
         if (disposed) return;
@@ -154,6 +155,7 @@ public sealed class Adam : Optimizer
         parameter.addcdiv_(m, denominator, value: stepSize);
     }
 
+    /// <summary>Frees the first- and second-moment averages.</summary>
     protected override void Dispose(bool disposing)
     {
         foreach (var t in average.Concat(averageSquare)) t?.Dispose();
@@ -202,6 +204,7 @@ public sealed class Sgd : Optimizer
         parameter.add_(grad, alpha: stepSize);
     }
 
+    /// <summary>Frees the momentum buffers.</summary>
     protected override void Dispose(bool disposing)
     {
         foreach (var t in velocity) t?.Dispose();
