@@ -24,7 +24,7 @@ public sealed class ParameterGraph : IDisposable
 
     /// <summary>The architecture's shared node features, edge index and static edge features (CPU tensors).</summary>
     public ParameterGraphTopology Topology { get; }
-    /// <summary>float32 [edges]: the parameter (or buffer, or constant 1) each edge stands for.</summary>
+    /// <summary>[edges], in the state's dtype (float32 for a float32 network; batches convert to float32): the parameter (or buffer, or constant 1) each edge stands for.</summary>
     public Tensor EdgeValues { get; }
     /// <summary>Number of nodes of the graph.</summary>
     public int NodeCount => Topology.Layout.NodeCount;

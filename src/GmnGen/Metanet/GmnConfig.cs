@@ -15,8 +15,8 @@ public enum Readout
 }
 
 /// <summary>
-/// Hyper-parameters of a <see cref="GraphMetanet"/>. The defaults give about 750k trainable
-/// parameters (width 120, 4 blocks; the official code has 715k at width 128), the size the GMN paper compares at.
+/// Hyper-parameters of a <see cref="GraphMetanet"/>. The defaults give about 590k trainable
+/// parameters (width 128, 4 blocks; the official code has 715k at width 128), the size the GMN paper compares at.
 /// </summary>
 public sealed record GmnConfig
 {
@@ -45,7 +45,7 @@ public sealed record GmnConfig
     public double ValueNoise { get; init; }
     /// <summary>Outputs per graph (1 for a scalar such as test accuracy).</summary>
     public int Outputs { get; init; } = 1;
-    /// <summary>Size of the vocabularies of node types, edge types and activation kinds: room to grow.</summary>
+    /// <summary>Size of the node-type vocabulary (above the largest <see cref="NodeType"/> code: room to grow).</summary>
     public int NodeTypes { get; init; } = 32;
     /// <summary>Size of the edge-type embedding's vocabulary; must exceed the largest <see cref="EdgeType"/> code.</summary>
     public int EdgeTypes { get; init; } = 32;

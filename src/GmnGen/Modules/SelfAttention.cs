@@ -37,7 +37,8 @@ public sealed class SelfAttention : nn.Module<Tensor, Tensor>
     {
         if (heads <= 0 || width % heads != 0) throw new ArgumentException($"{heads} heads do not divide width {width}.", nameof(heads));
         (Width, Heads) = (width, heads);
-        // PyTorch's initialisation: Xavier-uniform projections, zero in-projection bias.
+        // PyTorch's initialisation of the in-projection (Xavier-uniform weight, zero bias); the output
+        // projection keeps Linear's default, bias included (PyTorch's MultiheadAttention zeroes that bias).
         in_proj_weight = new Parameter(nn.init.xavier_uniform_(empty(3 * width, width)));
         in_proj_bias = hasBias ? new Parameter(zeros(3 * width)) : null;
         out_proj = nn.Linear(width, width, hasBias: hasBias);

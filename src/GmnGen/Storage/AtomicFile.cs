@@ -35,6 +35,9 @@ public static class AtomicFile
     /// younger ones may belong to another process writing into the same folder right now.</summary>
     public static readonly TimeSpan StaleAfter = TimeSpan.FromMinutes(5);
 
+    /// <summary>The temporary files <see cref="Write"/> makes: <c>.name.guid.tmp</c>.</summary>
+    private static readonly System.Text.RegularExpressions.Regex OwnTemporary = new(@"^\..+\.[0-9a-f]{32}\.tmp$");
+
     /// <summary>
     /// Deletes the temporary files that writes into <paramref name="directory"/> left behind when their
     /// process was killed mid-write (the target files themselves are whole: old or new): those last
@@ -49,8 +52,10 @@ public static class AtomicFile
         int removed = 0;
         foreach (var file in Directory.GetFiles(directory, ".*.tmp"))
         {
-            if (File.GetLastWriteTimeUtc(file) > cutoff) continue;
-            File.Delete(file);   // no error if its writer renamed it meanwhile
+            // Only what Write leaves behind (.name.guid.tmp), not other programs' dot-files.
+            if (!OwnTemporary.IsMatch(Path.GetFileName(file)) || File.GetLastWriteTimeUtc(file) > cutoff) continue;
+            if (!File.Exists(file)) continue;   // its writer renamed it meanwhile
+            File.Delete(file);
             removed++;
         }
         return removed;
