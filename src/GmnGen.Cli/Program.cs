@@ -12,5 +12,7 @@ var root = new RootCommand("gmn: GmnGen's command-line tool for graph metanetwor
     ExperimentCommand.Create(),
     BenchCommand.Create(),
     SoakCommand.Create(),
+    GraphsCommand.Create(),
+    InspectCommand.Create(),
 };
 return root.Parse(args).Invoke();
