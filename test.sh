@@ -3,7 +3,7 @@
 # (e.g. --filter FullyQualifiedName~Symmetries).
 set -euo pipefail
 cd "$(dirname "$0")"
-scripts/setup.sh
+scripts/setup.sh --for-tests
 log=$(mktemp)
 echo "Building GmnGen.sln (Release)..."
 dotnet build GmnGen.sln -c Release -v quiet -nologo > "$log" 2>&1 || { cat "$log"; rm -f "$log"; exit 1; }

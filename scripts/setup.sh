@@ -13,4 +13,14 @@ if [ ! -f "$data/t10k-labels-idx1-ubyte.gz" ]; then
     exit 1
   fi
 fi
+# The tests also check safetensors files both ways against PyTorch: Debian's python3-torch.
+if [ "${1:-}" = "--for-tests" ] && ! /usr/bin/python3 -c "import torch" >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then apt_get="apt-get"; elif command -v sudo >/dev/null; then apt_get="sudo apt-get"; else apt_get=""; fi
+  if [ -n "$apt_get" ]; then
+    echo "Installing PyTorch for the interop tests (Debian package python3-torch)..."
+    $apt_get update -qq && DEBIAN_FRONTEND=noninteractive $apt_get install -y -qq python3-torch >/dev/null
+  else
+    echo "The PyTorch interop tests need Debian's python3-torch (not installed, and apt is not available to us)" >&2
+  fi
+fi
 command -v dotnet >/dev/null || { echo "The .NET 10 SDK is required (dotnet not found on PATH)" >&2; exit 1; }

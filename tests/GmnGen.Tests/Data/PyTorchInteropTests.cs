@@ -100,6 +100,38 @@ public sealed class PyTorchInteropTests : IDisposable
     }
 
     [Fact]
+    public void Debian_python3_torch_writes_the_fixtures_again_bit_for_bit_and_reads_what_GmnGen_writes()
+    {
+        // PyTorch → GmnGen: the script, run now, writes what the committed fixtures hold.
+        var (code, output) = Packaging.Shell.Run(folder, "/usr/bin/python3", Path.Combine(RepoRoot.Path, "scripts/pytorch-interop.py"), "write", folder);
+        Assert.True(code == 0, $"scripts/pytorch-interop.py write failed (Debian's python3-torch is needed; ./test.sh installs it):\n{output}");
+        foreach (var name in new[] { "dtypes", "zoo-cnn", "batch-norm-cnn" })
+        {
+            var fresh = SafeTensors.Load(Path.Combine(folder, name + ".safetensors"));
+            var committed = SafeTensors.Load(Fixture(name + ".safetensors"));
+            Assert.Equal(committed.Keys.Order(), fresh.Keys.Order());
+            foreach (var (key, tensor) in committed)
+                Assert.True(tensor.dtype == fresh[key].dtype && tensor.bytes.ToArray().SequenceEqual(fresh[key].bytes.ToArray()), $"{name}: '{key}' differs from the committed fixture");
+        }
+
+        // GmnGen → PyTorch: every dtype and a generated network's state dict, read by torch.
+        var dtypes = Path.Combine(folder, "from-gmngen-dtypes.safetensors");
+        SafeTensors.Save(dtypes, SafeTensors.Load(Fixture("dtypes.safetensors")).Select(kv => (kv.Key, kv.Value)).ToList());
+        var read = Packaging.Shell.Run(folder, "/usr/bin/python3", Path.Combine(RepoRoot.Path, "scripts/pytorch-interop.py"), "read", dtypes);
+        Assert.True(read.Code == 0, read.Output);
+        foreach (var line in new[] { "F64\tfloat64\t[6]\t-3", "BF16\tbfloat16\t[6]\t-3", "I8\tint8\t[6]\t-3", "U8\tuint8\t[6]\t765", "BOOL\tbool\t[6]\t2" })
+            Assert.Contains(line, read.Output);
+        using var net = new BatchNormCnn();
+        var state = Path.Combine(folder, "from-gmngen-state.safetensors");
+        SafeTensors.Save(state, net.state_dict().Select(kv => (kv.Key, kv.Value)).ToList());
+        var readState = Packaging.Shell.Run(folder, "/usr/bin/python3", Path.Combine(RepoRoot.Path, "scripts/pytorch-interop.py"), "read", state);
+        Assert.True(readState.Code == 0, readState.Output);
+        Assert.Contains("Bn1.num_batches_tracked\tint64\t[]\t0", readState.Output);
+        Assert.Contains("Bn2.running_var\tfloat32\t[12]\t12", readState.Output);
+        Assert.Contains($"Conv1.weight\tfloat32\t[8, 1, 3, 3]\t", readState.Output);
+    }
+
+    [Fact]
     public void Prefixes_for_a_module_with_another_number_of_layers_are_refused()
     {
         var state = SafeTensors.Load(Fixture("zoo-cnn.safetensors"));
