@@ -14,5 +14,6 @@ var root = new RootCommand("gmn: GmnGen's command-line tool for graph metanetwor
     SoakCommand.Create(),
     GraphsCommand.Create(),
     InspectCommand.Create(),
+    SelfCheckCommand.Create(),
 };
 return root.Parse(args).Invoke();

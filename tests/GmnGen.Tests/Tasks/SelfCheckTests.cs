@@ -1,0 +1,25 @@
+using System;
+using System.IO;
+using GmnGen.Generators.Tests;
+using GmnGen.Tests.Packaging;
+
+namespace GmnGen.Tests.Tasks;
+
+/// <summary><c>gmn selfcheck</c> on the CPU (CI has no GPU): every check runs and passes, and the
+/// command says so with its exit code.</summary>
+public sealed class SelfCheckTests
+{
+    [Fact]
+    public void Gmn_selfcheck_on_the_cpu_passes_every_check()
+    {
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
+        var gmn = Path.Combine(RepoRoot.Path, "src", "GmnGen.Cli", "bin", configuration, "net10.0", "gmn.dll");
+        var (code, output) = Shell.Run(RepoRoot.Path, "dotnet", gmn, "selfcheck", "--device", "cpu");
+        Assert.True(code == 0, output);
+        var text = System.Text.RegularExpressions.Regex.Replace(output, @"\s+", " ");
+        foreach (var check in new[] { "outputs equal the CPU's", "gradients equal the CPU's", "invariant to a random", "a batch gives its graphs' outputs" })
+            Assert.Contains(check, text);
+        Assert.Contains("all checks passed", text);
+        Assert.DoesNotContain("FAIL", text);
+    }
+}
