@@ -50,7 +50,8 @@ public sealed class BenchReport(BenchSettings settings, MachineInfo machine)
         .Row("transparent huge pages", machine.TransparentHugePages)
         .Row("load average at start", LoadAtStart)
         .Row("load average at end", LoadAtEnd ?? "(running)")
-        .Row("runtime", $"{machine.Runtime}, TorchSharp {machine.TorchSharpVersion} (libtorch CPU)")
+        .Row("runtime", $"{machine.Runtime}, TorchSharp {machine.TorchSharpVersion}")
+        .Row("device (matmul, training, inference)", settings.Device.type == TorchSharp.DeviceType.CUDA ? $"{settings.Device} (CUDA)" : "cpu")
         .Row("OS", machine.Os);
 
     public ReportTable MatmulTable()

@@ -36,6 +36,8 @@ public sealed record BenchSettings
     /// <summary>Graphs per batch of the reference's training steps (the figure: 32).</summary>
     public required int ReferenceBatch { get; init; }
     public required string OutputPath { get; init; }
+    /// <summary>Where the matmul, training and inference run (graphs are built on the CPU and collated onto it).</summary>
+    public TorchSharp.torch.Device Device { get; init; } = TorchSharp.torch.CPU;
     /// <summary>How the run was started, for the report.</summary>
     public required string CommandLine { get; init; }
 }

@@ -23,22 +23,25 @@ public static class InferenceBench
     /// <summary>One untimed pass, then up to <paramref name="reps"/> timed passes while within
     /// <paramref name="seconds"/> (at least one). When the untimed pass alone takes longer than
     /// <paramref name="seconds"/>, it is the figure reported (<see cref="Result.Cold"/>).</summary>
-    public static Result Run(Architecture architecture, GmnConfig config, InferencePrecision precision, int batch, int reps, double seconds)
+    public static Result Run(Architecture architecture, GmnConfig config, InferencePrecision precision, int batch, int reps, double seconds, Device? device = null)
     {
+        device ??= CPU;
         var memory = MemoryProbe.Start();
         manual_seed(2).Dispose();   // returns a new handle to the global generator
         var graphs = architecture.RandomGraphs(batch);
         using var metanet = new GraphMetanet(config) { InferencePrecision = precision };
         metanet.FitValueNormalization(graphs);
+        metanet.to(device);
         metanet.eval();
-        var collate = Measure.Repeat(() => GraphBatch.Collate(graphs).Dispose(), warmup: 1, reps: 5);
-        using var data = GraphBatch.Collate(graphs);
+        var collate = Measure.Repeat(() => GraphBatch.Collate(graphs, device).Dispose(), warmup: 1, reps: 5);
+        using var data = GraphBatch.Collate(graphs, device);
         Architecture.Release(graphs);
         using var _ = no_grad();
         double Pass() => Measure.Seconds(() =>
         {
             using var scope = NewDisposeScope();
             metanet.forward(data);
+            DeviceSync.Wait(device);
         });
         var start = ProcessCounters.Read();
         double first = Pass();

@@ -16,15 +16,17 @@ public static class MatmulBench
         public double BestGflops => Flops / MinSeconds / 1e9;
     }
 
-    public static Result Run(int reps)
+    public static Result Run(int reps, Device? device = null)
     {
+        device ??= CPU;
         using var scope = NewDisposeScope();
-        var a = randn(Size, Size);
-        var b = randn(Size, Size);
+        var a = randn(Size, Size).to(device);
+        var b = randn(Size, Size).to(device);
         var times = Measure.Repeat(() =>
         {
             using var inner = NewDisposeScope();
             mm(a, b);
+            DeviceSync.Wait(device);
         }, warmup: 3, reps: reps);
         return new Result(Size, get_num_threads(), reps, Measure.Median(times), System.Linq.Enumerable.Min(times));
     }

@@ -32,18 +32,21 @@ public static class TrainingBench
     public sealed class Session : IDisposable
     {
         private readonly Tensor targets;
+        private readonly Device device;
         private readonly GmnGen.Training.Optimizer optimizer;
 
-        public Session(Architecture architecture, GmnConfig config, int batch, long seed = 1)
+        public Session(Architecture architecture, GmnConfig config, int batch, long seed = 1, Device? device = null)
         {
+            this.device = device ?? CPU;
             manual_seed(seed).Dispose();   // returns a new handle to the global generator
             var graphs = architecture.RandomGraphs(batch);
             Metanet = new GraphMetanet(config);
             Metanet.FitValueNormalization(graphs);
+            Metanet.to(this.device);
             Metanet.train();
-            Data = GraphBatch.Collate(graphs);
+            Data = GraphBatch.Collate(graphs, this.device);
             Architecture.Release(graphs);
-            targets = rand(batch, config.Outputs);
+            targets = rand(batch, config.Outputs).to(this.device);
             optimizer = new GmnGen.Training.Adam(Metanet.parameters(), 1e-3);
         }
 
@@ -60,6 +63,7 @@ public static class TrainingBench
                 var loss = nn.functional.binary_cross_entropy_with_logits(Metanet.forward(Data), targets);
                 loss.backward();
                 optimizer.Step();
+                DeviceSync.Wait(device);
             });
         }
 
@@ -75,7 +79,7 @@ public static class TrainingBench
     public static Result Run(Architecture architecture, GmnConfig config, int batch, BenchSettings settings, Action<string>? progress = null)
     {
         var memory = MemoryProbe.Start();
-        using var session = new Session(architecture, config, batch);
+        using var session = new Session(architecture, config, batch, device: settings.Device);
         string label = $"{architecture.Name} h={config.Hidden} B={batch}";
 
         // The first steps of a shape are slow for reasons that are not the metanet's (heap growth,

@@ -57,6 +57,7 @@ public static class BenchCommand
             DefaultValueFactory = _ => 32,
         };
         var threads = new Option<int?>("--threads") { Description = "torch.set_num_threads before measuring (default: leave torch's default)." };
+        var device = new Option<string>("--device") { Description = "Where the matmul, training and inference run: cpu, cuda or auto (the reference runs on the CPU).", DefaultValueFactory = _ => "cpu" };
         var output = new Option<string>("--out")
         {
             Description = "Markdown report to write (atomically).",
@@ -67,7 +68,7 @@ public static class BenchCommand
             "Measure, side by side in one run: the 1024³ matmul rate, graph building + collation against a plain copy, " +
             "metanet training throughput and memory per batch size and width, and inference on 256 graphs. Prints tables and writes a markdown report.")
         {
-            batchSizes, steps, warmup, configSeconds, maxStepSeconds, networks, widths, inferenceBatch, leakSteps, quick, noReference, referenceBatch, threads, output,
+            batchSizes, steps, warmup, configSeconds, maxStepSeconds, networks, widths, inferenceBatch, leakSteps, quick, noReference, referenceBatch, threads, device, output,
         };
         command.SetAction(parse =>
         {
@@ -75,7 +76,7 @@ public static class BenchCommand
             {
                 return Run(Resolve(parse));
             }
-            catch (ArgumentException e)
+            catch (Exception e) when (e is ArgumentException || (e is InvalidOperationException && e.Message.Contains("CUDA")))
             {
                 Console.Error.WriteLine($"gmn bench: {e.Message}");
                 return 2;
@@ -122,6 +123,7 @@ public static class BenchCommand
                 ReferenceBatch = referenceSize,
                 OutputPath = parse.GetValue(output)!,
                 CommandLine = CommandLineText(),
+                Device = DeviceChoices.Parse(parse.GetValue(device)!).Resolve(),
             };
         }
     }
@@ -135,9 +137,10 @@ public static class BenchCommand
         if (Console.IsOutputRedirected) console.Profile.Width = Math.Max(console.Profile.Width, 200);
         console.Write(new Rule("gmn bench").LeftJustified());
         console.MarkupLine($"[grey]{Markup.Escape(settings.CommandLine)}[/]");
+        console.MarkupLine($"device: [bold]{settings.Device}[/]");
         console.Write(report.MachineTable().ToSpectre());
 
-        Stage("(a) matmul 1024³", () => report.Matmul = MatmulBench.Run(settings.MatmulReps));
+        Stage("(a) matmul 1024³", () => report.Matmul = MatmulBench.Run(settings.MatmulReps, settings.Device));
         console.Write(report.MatmulTable().ToSpectre());
 
         Stage("(b) graph construction", () =>
@@ -201,7 +204,7 @@ public static class BenchCommand
                     }
                     foreach (var precision in Enum.GetValues<InferencePrecision>())
                     {
-                        var result = InferenceBench.Run(Architecture.Zoo, config, precision, batch, settings.InferenceReps, settings.ConfigSeconds);
+                        var result = InferenceBench.Run(Architecture.Zoo, config, precision, batch, settings.InferenceReps, settings.ConfigSeconds, settings.Device);
                         report.Inference.Add(result);
                         console.MarkupLine($"  [grey]h={hidden} B={batch} {precision}: {result.ForwardSeconds * 1000:F0} ms, peak +{result.PeakIncreaseMiB:F0} MiB[/]");
                     }
@@ -226,7 +229,7 @@ public static class BenchCommand
         Stage("(g) Conv1d: libtorch against im2col", () => report.Conv1d.AddRange(Conv1dBench.Run(settings.Quick ? 5 : 30)));
         console.Write(report.Conv1dTable().ToSpectre());
 
-        Stage("(a) matmul 1024³ again", () => report.MatmulAtEnd = MatmulBench.Run(settings.MatmulReps));
+        Stage("(a) matmul 1024³ again", () => report.MatmulAtEnd = MatmulBench.Run(settings.MatmulReps, settings.Device));
         report.LoadAtEnd = MachineInfo.LoadAverage();
         console.Write(report.MatmulTable().ToSpectre());
 

@@ -87,7 +87,7 @@ public static class SelfChecks
         metanet.zero_grad();
         using var batch = GraphBatch.Collate(graphs, device);
         var output = metanet.forward(batch);
-        using var loss = output.square().mean();
+        using var loss = output.mul(output).mean();
         loss.backward();
         var gradients = metanet.parameters().Where(p => p.grad is not null).Select(p => p.grad!.detach().cpu()).ToList();
         return (output.detach().cpu(), gradients);

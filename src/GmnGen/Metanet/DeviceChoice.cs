@@ -36,7 +36,8 @@ public static class DeviceChoices
         DeviceChoice.Cuda when cuda.is_available() => CUDA,
         DeviceChoice.Cuda => throw new InvalidOperationException(
             "CUDA was requested but TorchSharp finds no CUDA device. Build with -p:GmnGenTorchBackend=cuda " +
-            "(libtorch-cuda-12.8-linux-x64) on a machine with an NVIDIA GPU and driver, or use --device cpu."),
+            "(libtorch-cuda-12.8-linux-x64) on a machine with an NVIDIA GPU and driver, point it at a PyTorch install's CUDA libraries " +
+            "(docs/cuda.md), or use --device cpu."),
         _ => cuda.is_available() ? CUDA : CPU,
     };
 }
