@@ -1,5 +1,4 @@
 using System;
-using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using System.Text.Json;
@@ -9,6 +8,7 @@ using GmnGen.Storage;
 using GmnGen.Tasks.Zoo;
 using GmnGen.Tests.Data;
 using GmnGen.Tests.Networks;
+using GmnGen.Tests.Support;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -93,19 +93,11 @@ public sealed class GraphExportTests : IDisposable
         Assert.Contains("declares no network named 'NoSuchNet'", message);
     }
 
-    /// <summary>Runs this build's gmn tool; returns its exit code and everything it printed.</summary>
+    /// <summary>Runs this build's gmn tool; returns its exit code and everything it printed, line breaks as spaces
+    /// (Spectre wraps lines at the console width).</summary>
     private static (int Code, string Output) Gmn(params string[] arguments)
     {
-        var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
-        var gmn = Path.Combine(RepoRoot.Path, "src", "GmnGen.Cli", "bin", configuration, "net10.0", "gmn.dll");
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(gmn);
-        foreach (var a in arguments) info.ArgumentList.Add(a);
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(3)), $"gmn {string.Join(" ", arguments)} did not finish");
-        // Spectre wraps lines at the console width: compare with the line breaks as spaces.
-        return (process.ExitCode, System.Text.RegularExpressions.Regex.Replace(stdout.Result + stderr.Result, @"\s+", " "));
+        var (code, output) = Packaging.Shell.Run(RepoRoot.Path, "dotnet", [GmnTool.Dll, .. arguments]);
+        return (code, System.Text.RegularExpressions.Regex.Replace(output, @"\s+", " "));
     }
 }

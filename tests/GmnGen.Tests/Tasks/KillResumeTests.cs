@@ -7,6 +7,8 @@ using System.Threading;
 using GmnGen.Tasks.Zoo;
 using GmnGen.Generators.Tests;
 
+using GmnGen.Tests.Support;
+
 namespace GmnGen.Tests.Tasks;
 
 /// <summary>
@@ -24,19 +26,10 @@ public sealed class KillResumeTests : IDisposable
         if (Directory.Exists(root)) Directory.Delete(root, recursive: true);
     }
 
-    /// <summary>The gmn tool of this build (the test project builds it first).</summary>
-    private static string Gmn()
-    {
-        var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;   // bin/<Configuration>/net10.0
-        var path = Path.Combine(RepoRoot.Path, "src", "GmnGen.Cli", "bin", configuration, "net10.0", "gmn.dll");
-        Assert.True(File.Exists(path), $"{path} is missing: build src/GmnGen.Cli ({configuration}) first; ./test.sh does.");
-        return path;
-    }
-
     private static Process Start(params string[] arguments)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(Gmn());
+        info.ArgumentList.Add(GmnTool.Dll);
         foreach (var a in arguments) info.ArgumentList.Add(a);
         var process = Process.Start(info)!;
         // Drain the pipes so the child never blocks on a full one.

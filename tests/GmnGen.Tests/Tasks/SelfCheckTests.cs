@@ -1,7 +1,6 @@
-using System;
-using System.IO;
 using GmnGen.Generators.Tests;
 using GmnGen.Tests.Packaging;
+using GmnGen.Tests.Support;
 
 namespace GmnGen.Tests.Tasks;
 
@@ -12,9 +11,7 @@ public sealed class SelfCheckTests
     [Fact]
     public void Gmn_selfcheck_on_the_cpu_passes_every_check()
     {
-        var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
-        var gmn = Path.Combine(RepoRoot.Path, "src", "GmnGen.Cli", "bin", configuration, "net10.0", "gmn.dll");
-        var (code, output) = Shell.Run(RepoRoot.Path, "dotnet", gmn, "selfcheck", "--device", "cpu");
+        var (code, output) = Shell.Run(RepoRoot.Path, "dotnet", GmnTool.Dll, "selfcheck", "--device", "cpu");
         Assert.True(code == 0, output);
         var text = System.Text.RegularExpressions.Regex.Replace(output, @"\s+", " ");
         foreach (var check in new[] { "outputs equal the CPU's", "gradients equal the CPU's", "invariant to a random", "a batch gives its graphs' outputs" })
