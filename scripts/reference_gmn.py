@@ -85,6 +85,7 @@ def parse_args(argv=None):
                         help="start no further timed step once this many seconds have passed since the "
                              "first warm-up step (at least one timed step runs; default 0: no limit)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--device", default="cpu", help="cpu or cuda: where the metanet and batches live (default cpu)")
     args = parser.parse_args(argv)
     for name in ("hidden", "blocks", "scalar_width", "batch", "steps", "threads"):
         if getattr(args, name) < (0 if name == "blocks" else 1):
@@ -236,6 +237,17 @@ def collate(layers, graph, count):
         graphs=count)
 
 
+def to_device(batch, device):
+    """The batch with every tensor on `device`."""
+    return batch._replace(**{k: v.to(device) for k, v in batch._asdict().items() if torch.is_tensor(v)})
+
+
+def synchronize(device):
+    """CUDA runs asynchronously: wait for the queued kernels before reading the clock."""
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
 def scatter_mean(values, index, size):
     """Mean of the rows of `values` with the same index (rows of no index get 0), as PyG's
     scatter(..., reduce="mean"): a sum by index_add_ divided by a count made the same way."""
@@ -347,15 +359,16 @@ def run(args):
         if make_cnn(layers)(torch.zeros(1, 1, 28, 28)).shape != (1, layers[-1].outputs):
             raise RuntimeError(f"{args.network} does not map 28x28x1 inputs to {layers[-1].outputs} outputs")
 
-    batch = collate(layers, graph, args.batch)
-    targets = torch.rand(args.batch)
-    model = ReferenceGmn(args.hidden, args.blocks, args.scalar_width)
+    device = torch.device(args.device)
+    batch = to_device(collate(layers, graph, args.batch), device)
+    targets = torch.rand(args.batch).to(device)
+    model = ReferenceGmn(args.hidden, args.blocks, args.scalar_width).to(device)
     parameters = sum(p.numel() for p in model.parameters())
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     loss_function = nn.BCEWithLogitsLoss()
     log(f"{args.network}: {batch.graphs} graphs, {batch.edge_index.shape[1]} edges, "
         f"{batch.node_types.shape[0]} nodes; metanet h={args.hidden}, {parameters} parameters; "
-        f"{args.threads} thread(s)")
+        f"{args.threads} thread(s), device {device}")
 
     def train_step():
         optimizer.zero_grad(set_to_none=True)
@@ -385,7 +398,7 @@ def run(args):
         "network": args.network, "hidden": args.hidden, "blocks": args.blocks, "scalar_width": args.scalar_width,
         "batch": args.batch, "edges": int(batch.edge_index.shape[1]), "nodes": int(batch.node_types.shape[0]),
         "edges_per_graph": len(graph.source), "nodes_per_graph": len(graph.node_layer),
-        "parameters": parameters, "threads": args.threads, "warmup": args.warmup,
+        "parameters": parameters, "threads": args.threads, "warmup": args.warmup, "device": str(device),
         "steps": len(step_seconds), "steps_requested": args.steps,
         "step_seconds": [round(s, 4) for s in step_seconds], "median_step_seconds": round(median, 4),
         "graphs_per_second": round(args.batch / median, 3), "final_loss": round(loss, 5),
@@ -395,16 +408,18 @@ def run(args):
     del batch, optimizer  # free the training batch before the (larger) inference batch
 
     if args.inference_batch:
-        inference = collate(layers, graph, args.inference_batch)
+        inference = to_device(collate(layers, graph, args.inference_batch), device)
         model.eval()
         with torch.no_grad():
             t0 = time.perf_counter()
             model(inference)
+            synchronize(device)
             seconds, warm = time.perf_counter() - t0, False
             log(f"inference over {args.inference_batch} graphs, first pass: {seconds:.3f} s")
             if seconds <= 8.0:
                 t0 = time.perf_counter()
                 model(inference)
+                synchronize(device)
                 seconds, warm = time.perf_counter() - t0, True
                 log(f"inference, warm pass: {seconds:.3f} s")
         result.update(inference_seconds=round(seconds, 4), inference_warm=warm,

@@ -44,12 +44,12 @@ public static class ReferenceBench
     }
 
     public static (Result? Result, Failed? Failure) Run(string script, string network, int hidden, int batch, int threads,
-        int warmup, int steps, double maxSeconds, int inferenceBatch, TimeSpan timeout)
+        int warmup, int steps, double maxSeconds, int inferenceBatch, TimeSpan timeout, string device = "cpu")
     {
         string[] arguments = [script, "--network", network, "--hidden", hidden.ToString(), "--batch", batch.ToString(),
             "--threads", threads.ToString(), "--warmup", warmup.ToString(), "--steps", steps.ToString(),
             "--max-seconds", maxSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--inference-batch", inferenceBatch.ToString()];
+            "--inference-batch", inferenceBatch.ToString(), "--device", device];
         var (code, output, error) = Execute(Python, arguments, timeout);
         if (code != 0) return (null, new Failed(network, hidden, batch, code == -1 ? $"timed out after {timeout.TotalSeconds:F0} s" : $"exit {code}: {LastLine(error)}"));
         try

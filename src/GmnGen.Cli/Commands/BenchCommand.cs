@@ -57,7 +57,7 @@ public static class BenchCommand
             DefaultValueFactory = _ => 32,
         };
         var threads = new Option<int?>("--threads") { Description = "torch.set_num_threads before measuring (default: leave torch's default)." };
-        var device = new Option<string>("--device") { Description = "Where the matmul, training and inference run: cpu, cuda or auto (the reference runs on the CPU).", DefaultValueFactory = _ => "cpu" };
+        var device = new Option<string>("--device") { Description = "Where the matmul, training, inference and the reference run: cpu, cuda or auto.", DefaultValueFactory = _ => "cpu" };
         var output = new Option<string>("--out")
         {
             Description = "Markdown report to write (atomically).",
@@ -263,7 +263,8 @@ public static class BenchCommand
             {
                 int inference = architecture == Architecture.Zoo ? settings.InferenceBatch : 0;
                 var (result, failure) = ReferenceBench.Run(script!, architecture.Name, hidden, settings.ReferenceBatch, torch.get_num_threads(),
-                    warmup: 1, steps: settings.Steps, maxSeconds: 4 * settings.ConfigSeconds, inference, timeout: TimeSpan.FromMinutes(15));
+                    warmup: 1, steps: settings.Steps, maxSeconds: 4 * settings.ConfigSeconds, inference, timeout: TimeSpan.FromMinutes(15),
+                    device: settings.Device.type == DeviceType.CUDA ? "cuda" : "cpu");
                 if (result is not null) report.Reference.Add(result);
                 if (failure is not null) report.ReferenceFailures.Add(failure);
                 console.MarkupLine($"  [grey]{Markup.Escape(result is null
