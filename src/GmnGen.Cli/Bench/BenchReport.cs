@@ -81,15 +81,17 @@ public sealed class BenchReport(BenchSettings settings, MachineInfo machine)
 
     public ReportTable TrainingTable()
     {
-        var table = new ReportTable("(c) Metanet training: forward + backward + Adam step", "network", "h", "B", "edges", "parameters",
+        var table = new ReportTable("(c) Metanet training: forward + backward + Adam step", "network", "h", "edge products", "B", "edges", "parameters",
             "steps", "ms/step", "graphs/s", "Medges/s", "eff. GFLOP/s", "of matmul", "CPU user s/step", "CPU sys s/step", "page faults/step");
         foreach (var r in Training)
-            table.Row(r.Network, r.Hidden, r.Batch, F(r.Edges, 0), F(r.Parameters, 0), $"{r.WarmupSteps}+{r.TimedSteps}", Ms(r.MedianSeconds),
+            table.Row(r.Network, r.Hidden, PrecisionName(r.Precision), r.Batch, F(r.Edges, 0), F(r.Parameters, 0), $"{r.WarmupSteps}+{r.TimedSteps}", Ms(r.MedianSeconds),
                 F(r.GraphsPerSecond, r.GraphsPerSecond < 10 ? 2 : 1), F(r.EdgesPerSecond / 1e6, 3), F(r.EffectiveGflops, 1),
                 OfMatmul(r.EffectiveGflops), F(r.PerStep.UserSeconds, 2), F(r.PerStep.SystemSeconds, 2), F(r.PerStep.MinorFaults, 0));
         foreach (var s in SkippedTraining)
-            table.Row(s.Network, s.Hidden, s.Batch, F(s.Edges, 0), "", "skipped", s.Reason, "", "", "", "", "", "", "");
+            table.Row(s.Network, s.Hidden, "", s.Batch, F(s.Edges, 0), "", "skipped", s.Reason, "", "", "", "", "", "", "");
         return table
+            .Note("edge products: `GraphMetanet.TrainingPrecision`, the precision of the per-edge products (two per block and the edge encoder's value product) forward and backward; " +
+                  "bfloat16 keeps float32 weights, gradients, optimiser state and everything outside the products. Each precision runs right after the other on the same shape.")
             .Note($"Effective GFLOP/s counts the reference implementation's work: {ReferenceFlops.Formula}. " +
                   "This implementation's blocks do two E × h × h products per block (4·E·h² FLOPs forward: node projections are per node, messages are means of the edge hidden features), " +
                   "so an effective rate above the matmul rate means faster than the reference would be at the machine's matmul rate, not more FLOPs than the CPU's peak.")
@@ -104,6 +106,8 @@ public sealed class BenchReport(BenchSettings settings, MachineInfo machine)
     }
 
     public const int InferenceProbeBatch = 16;
+
+    private static string PrecisionName(Metanet.ProductPrecision precision) => precision == Metanet.ProductPrecision.BFloat16 ? "bfloat16" : "float32";
 
     private string OfMatmul(double gflops) => Matmul is null ? "n/a" : F(100 * gflops / Matmul.MedianGflops, 0) + " %";
 
@@ -139,7 +143,7 @@ public sealed class BenchReport(BenchSettings settings, MachineInfo machine)
         var table = new ReportTable("(d) Inference: forward only, torch.no_grad", "network", "h", "edge products", "B", "edges", "reps", "collate ms", "forward ms",
             "graphs/s", "eff. GFLOP/s", "of matmul", "CPU user s", "CPU sys s", "page faults", "peak − start MiB", "< 1 s");
         foreach (var r in Inference)
-            table.Row(r.Network, r.Hidden, r.Precision == Metanet.InferencePrecision.BFloat16 ? "bfloat16" : "float32", r.Batch, F(r.Edges, 0), r.Cold ? "1 (cold)" : r.Reps.ToString(Inv), Ms(r.CollateSeconds), Ms(r.ForwardSeconds), F(r.GraphsPerSecond, 1),
+            table.Row(r.Network, r.Hidden, PrecisionName(r.Precision), r.Batch, F(r.Edges, 0), r.Cold ? "1 (cold)" : r.Reps.ToString(Inv), Ms(r.CollateSeconds), Ms(r.ForwardSeconds), F(r.GraphsPerSecond, 1),
                 F(r.EffectiveGflops, 1), OfMatmul(r.EffectiveGflops), F(r.PerPass.UserSeconds, 2), F(r.PerPass.SystemSeconds, 2), F(r.PerPass.MinorFaults, 0),
                 F(r.PeakIncreaseMiB, 0), r.ForwardSeconds < 1 ? "yes" : "no");
         foreach (var s in SkippedInference)
@@ -158,13 +162,16 @@ public sealed class BenchReport(BenchSettings settings, MachineInfo machine)
             "reference s", "reference graphs/s", "GmnGen s", "GmnGen graphs/s", "GmnGen ÷ reference");
         foreach (var r in Reference)
         {
-            var ours = Training.FirstOrDefault(t => t.Network == r.Network && t.Hidden == r.Hidden && t.Batch == r.Batch);
-            table.Row(r.Network, r.Hidden, $"training step, B = {r.Batch}", $"{r.WarmupSteps}+{r.TimedSteps}", F(r.MedianSeconds, 2), F(r.GraphsPerSecond, 2),
-                ours is null ? "n/a" : F(ours.MedianSeconds, 3), ours is null ? "n/a" : F(ours.GraphsPerSecond, 1),
-                ours is null ? "n/a" : F(r.MedianSeconds / ours.MedianSeconds, 1) + "×");
+            var matching = Training.Where(t => t.Network == r.Network && t.Hidden == r.Hidden && t.Batch == r.Batch).ToList();
+            if (matching.Count == 0) matching.Add(null!);
+            foreach (var ours in matching)
+                table.Row(r.Network, r.Hidden, ours is null ? $"training step, B = {r.Batch}" : $"training step, B = {r.Batch}, GmnGen {PrecisionName(ours.Precision)}",
+                    $"{r.WarmupSteps}+{r.TimedSteps}", F(r.MedianSeconds, 2), F(r.GraphsPerSecond, 2),
+                    ours is null ? "n/a" : F(ours.MedianSeconds, 3), ours is null ? "n/a" : F(ours.GraphsPerSecond, 1),
+                    ours is null ? "n/a" : F(r.MedianSeconds / ours.MedianSeconds, 1) + "×");
             if (r.InferenceSeconds is { } seconds)
             {
-                var infer = Inference.FirstOrDefault(i => i.Network == r.Network && i.Hidden == r.Hidden && i.Batch == r.InferenceBatch && i.Precision == Metanet.InferencePrecision.Float32);
+                var infer = Inference.FirstOrDefault(i => i.Network == r.Network && i.Hidden == r.Hidden && i.Batch == r.InferenceBatch && i.Precision == Metanet.ProductPrecision.Float32);
                 table.Row(r.Network, r.Hidden, $"inference, B = {r.InferenceBatch}", r.InferenceWarm == true ? "1+1" : "1 (cold)", F(seconds, 2), F(r.InferenceBatch / seconds, 1),
                     infer is null ? "n/a" : F(infer.ForwardSeconds, 3), infer is null ? "n/a" : F(infer.GraphsPerSecond, 1),
                     infer is null ? "n/a" : F(seconds / infer.ForwardSeconds, 1) + "×");

@@ -11,6 +11,8 @@ public sealed record BenchSettings
     public required IReadOnlyList<Architecture> Networks { get; init; }
     /// <summary>Metanet widths trained; the first is the GmnConfig default.</summary>
     public required IReadOnlyList<int> Widths { get; init; }
+    /// <summary>Precisions of the per-edge products that training is measured in (<see cref="GmnGen.Metanet.GraphMetanet.TrainingPrecision"/>), each configuration in each.</summary>
+    public IReadOnlyList<GmnGen.Metanet.ProductPrecision> TrainingPrecisions { get; init; } = [GmnGen.Metanet.ProductPrecision.Float32];
     /// <summary>Timed training steps per configuration (fewer when <see cref="ConfigSeconds"/> runs out).</summary>
     public required int Steps { get; init; }
     /// <summary>Untimed steps before the timed ones (the first step of a shape allocates Adam state and heap).</summary>

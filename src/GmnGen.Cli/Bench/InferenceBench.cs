@@ -10,7 +10,7 @@ namespace GmnGen.Cli.Bench;
 /// random ZooCnn graphs (the goal: 256 graphs in under a second). Collation is timed separately.</summary>
 public static class InferenceBench
 {
-    public sealed record Result(string Network, int Hidden, int Blocks, InferencePrecision Precision, int Batch, long Edges, int Reps,
+    public sealed record Result(string Network, int Hidden, int Blocks, ProductPrecision Precision, int Batch, long Edges, int Reps,
         double CollateSeconds, double ForwardSeconds, ProcessCounters PerPass, double PeakIncreaseMiB, double PeakMiB, bool Cold)
     {
         public double GraphsPerSecond => Batch / ForwardSeconds;
@@ -23,7 +23,7 @@ public static class InferenceBench
     /// <summary>One untimed pass, then up to <paramref name="reps"/> timed passes while within
     /// <paramref name="seconds"/> (at least one). When the untimed pass alone takes longer than
     /// <paramref name="seconds"/>, it is the figure reported (<see cref="Result.Cold"/>).</summary>
-    public static Result Run(Architecture architecture, GmnConfig config, InferencePrecision precision, int batch, int reps, double seconds, Device? device = null)
+    public static Result Run(Architecture architecture, GmnConfig config, ProductPrecision precision, int batch, int reps, double seconds, Device? device = null)
     {
         device ??= CPU;
         var memory = MemoryProbe.Start();

@@ -14,7 +14,7 @@ namespace GmnGen.Cli.Bench;
 /// </summary>
 public static class TrainingBench
 {
-    public sealed record Result(string Network, int Hidden, int Blocks, int Batch, long Edges, long Parameters,
+    public sealed record Result(string Network, int Hidden, int Blocks, ProductPrecision Precision, int Batch, long Edges, long Parameters,
         int WarmupSteps, int TimedSteps, double MedianSeconds, ProcessCounters PerStep,
         double StartRssMiB, double PeakIncreaseMiB, double PeakMiB, double RssAfterFirstStepMiB, double RssAfterLastStepMiB)
     {
@@ -35,12 +35,13 @@ public static class TrainingBench
         private readonly Device device;
         private readonly GmnGen.Training.Optimizer optimizer;
 
-        public Session(Architecture architecture, GmnConfig config, int batch, long seed = 1, Device? device = null)
+        public Session(Architecture architecture, GmnConfig config, int batch, long seed = 1, Device? device = null,
+            ProductPrecision precision = ProductPrecision.Float32)
         {
             this.device = device ?? CPU;
             manual_seed(seed).Dispose();   // returns a new handle to the global generator
             var graphs = architecture.RandomGraphs(batch);
-            Metanet = new GraphMetanet(config);
+            Metanet = new GraphMetanet(config) { TrainingPrecision = precision };
             Metanet.FitValueNormalization(graphs);
             Metanet.to(this.device);
             Metanet.train();
@@ -76,11 +77,11 @@ public static class TrainingBench
         }
     }
 
-    public static Result Run(Architecture architecture, GmnConfig config, int batch, BenchSettings settings, Action<string>? progress = null)
+    public static Result Run(Architecture architecture, GmnConfig config, ProductPrecision precision, int batch, BenchSettings settings, Action<string>? progress = null)
     {
         var memory = MemoryProbe.Start();
-        using var session = new Session(architecture, config, batch, device: settings.Device);
-        string label = $"{architecture.Name} h={config.Hidden} B={batch}";
+        using var session = new Session(architecture, config, batch, device: settings.Device, precision: precision);
+        string label = $"{architecture.Name} h={config.Hidden} B={batch} {precision}";
 
         // The first steps of a shape are slow for reasons that are not the metanet's (heap growth,
         // Adam state, the VM backing fresh pages): warm up, but not for long on a slow configuration.
@@ -105,7 +106,7 @@ public static class TrainingBench
             progress?.Invoke($"{label}: step {times.Count}, {times[^1] * 1000:F0} ms");
         }
         var perStep = (ProcessCounters.Read() - before).Per(times.Count);
-        return new Result(architecture.Name, config.Hidden, config.Blocks, batch, session.Data.EdgeCount, session.Metanet.ParameterCount,
+        return new Result(architecture.Name, config.Hidden, config.Blocks, precision, batch, session.Data.EdgeCount, session.Metanet.ParameterCount,
             warmups, times.Count, Measure.Median(times), perStep, memory.StartRssMiB, memory.PeakIncreaseMiB, memory.PeakMiB,
             rssAfterFirst, ProcessMemory.RssMiB);
     }

@@ -56,6 +56,11 @@ public static class BenchCommand
             Description = "Graphs per training batch of the reference runs (one per network and width; GmnGen is measured at the same batch size).",
             DefaultValueFactory = _ => 32,
         };
+        var trainingPrecisions = new Option<string>("--training-precisions")
+        {
+            Description = "Comma-separated precisions of the per-edge products that training is measured in: float32, bfloat16 (GraphMetanet.TrainingPrecision; each configuration runs in each, side by side).",
+            DefaultValueFactory = _ => "float32,bfloat16",
+        };
         var threads = new Option<int?>("--threads") { Description = "torch.set_num_threads before measuring (default: leave torch's default)." };
         var device = new Option<string>("--device") { Description = "Where the matmul, training, inference and the reference run: cpu, cuda or auto.", DefaultValueFactory = _ => "cpu" };
         var output = new Option<string>("--out")
@@ -68,7 +73,7 @@ public static class BenchCommand
             "Measure, side by side in one run: the 1024³ matmul rate, graph building + collation against a plain copy, " +
             "metanet training throughput and memory per batch size and width, and inference on 256 graphs. Prints tables and writes a markdown report.")
         {
-            batchSizes, steps, warmup, configSeconds, maxStepSeconds, networks, widths, inferenceBatch, leakSteps, quick, noReference, referenceBatch, threads, device, output,
+            batchSizes, steps, warmup, configSeconds, maxStepSeconds, networks, widths, trainingPrecisions, inferenceBatch, leakSteps, quick, noReference, referenceBatch, threads, device, output,
         };
         command.SetAction(parse =>
         {
@@ -109,6 +114,7 @@ public static class BenchCommand
                 BatchSizes = sizes,
                 Networks = networkList,
                 Widths = widthList,
+                TrainingPrecisions = ParsePrecisions(parse.GetValue(trainingPrecisions)!),
                 Steps = isQuick && parse.GetResult(steps) is null or { Implicit: true } ? 2 : Positive(parse.GetValue(steps), "--steps"),
                 WarmupSteps = Math.Max(0, parse.GetValue(warmup)),
                 ConfigSeconds = isQuick ? Math.Min(parse.GetValue(configSeconds), 3) : parse.GetValue(configSeconds),
@@ -174,9 +180,15 @@ public static class BenchCommand
                             console.MarkupLine($"  [yellow]{Markup.Escape($"{architecture.Name} h={hidden} B={batch}: skipped, {reason}")}[/]");
                             continue;
                         }
-                        previous = TrainingBench.Run(architecture, config, batch, settings,
-                            line => console.MarkupLine($"  [grey]{Markup.Escape(line)}[/]"));
-                        report.Training.Add(previous);
+                        // The precisions one after another on the same shape, so that drift hits them alike;
+                        // the skip rule reads the first (float32 by default), the slower one.
+                        foreach (var precision in settings.TrainingPrecisions)
+                        {
+                            var result = TrainingBench.Run(architecture, config, precision, batch, settings,
+                                line => console.MarkupLine($"  [grey]{Markup.Escape(line)}[/]"));
+                            report.Training.Add(result);
+                            if (precision == settings.TrainingPrecisions[0]) previous = result;
+                        }
                     }
                 }
         });
@@ -202,7 +214,7 @@ public static class BenchCommand
                             continue;
                         }
                     }
-                    foreach (var precision in Enum.GetValues<InferencePrecision>())
+                    foreach (var precision in Enum.GetValues<ProductPrecision>())
                     {
                         var result = InferenceBench.Run(Architecture.Zoo, config, precision, batch, settings.InferenceReps, settings.ConfigSeconds, settings.Device);
                         report.Inference.Add(result);
@@ -276,6 +288,18 @@ public static class BenchCommand
 
     /// <summary>Why a configuration is skipped: its step or its memory, predicted from the next smaller
     /// batch's by scaling with the edge count, would exceed the time limit or 80 % of the available memory.</summary>
+    private static IReadOnlyList<ProductPrecision> ParsePrecisions(string text)
+    {
+        var names = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (names.Length == 0) throw new ArgumentException("--training-precisions needs at least one of float32, bfloat16.");
+        return names.Select(name => name.ToLowerInvariant() switch
+        {
+            "float32" => ProductPrecision.Float32,
+            "bfloat16" => ProductPrecision.BFloat16,
+            _ => throw new ArgumentException($"Unknown precision '{name}' in --training-precisions: expected float32 or bfloat16."),
+        }).Distinct().ToArray();
+    }
+
     private static string? SkipReason(TrainingBench.Result? previous, long edges, BenchSettings settings)
     {
         if (previous is null) return null;

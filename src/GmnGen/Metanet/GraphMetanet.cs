@@ -90,10 +90,10 @@ public sealed class GraphMetanet : Module<GraphBatch, Tensor>
 
     /// <summary>
     /// Precision of the per-edge products in inference (under <c>torch.no_grad()</c>): float32 by
-    /// default; <see cref="Metanet.InferencePrecision.BFloat16"/> trades ~1 % of the output's size for
-    /// speed on CPUs with AVX-512 BF16 (docs/benchmarks.md). Training is always float32.
+    /// default; <see cref="ProductPrecision.BFloat16"/> trades ~1 % of the output's size for
+    /// speed on CPUs with AVX-512 BF16 (docs/benchmarks.md).
     /// </summary>
-    public InferencePrecision InferencePrecision
+    public ProductPrecision InferencePrecision
     {
         get => inferencePrecision;
         set
@@ -102,7 +102,24 @@ public sealed class GraphMetanet : Module<GraphBatch, Tensor>
             foreach (var block in blocks) block.InferencePrecision = value;
         }
     }
-    private InferencePrecision inferencePrecision;
+
+    /// <summary>
+    /// Precision of the per-edge products when autograd is on (training): float32 by default;
+    /// <see cref="ProductPrecision.BFloat16"/> multiplies in bfloat16 forward and backward, while the
+    /// weights, their gradients, the optimiser and everything outside the products stay float32.
+    /// </summary>
+    public ProductPrecision TrainingPrecision
+    {
+        get => trainingPrecision;
+        set
+        {
+            trainingPrecision = value;
+            foreach (var block in blocks) block.TrainingPrecision = value;
+        }
+    }
+    private ProductPrecision trainingPrecision;
+
+    private ProductPrecision inferencePrecision;
 
     /// <summary>Number of trainable parameter values (the value-normalisation buffers not included).</summary>
     public long ParameterCount => parameters().Sum(p => p.numel());
@@ -210,8 +227,11 @@ public sealed class GraphMetanet : Module<GraphBatch, Tensor>
             value = value.add(randn(value.shape, dtype: value.dtype, device: value.device, generator: augmentation), sigma);
         }
         var fromValue = edgeFromValue.weight!.t();
-        using var fromValueHalf = inferencePrecision == InferencePrecision.BFloat16 && !is_grad_enabled() ? fromValue.to(bfloat16) : null;
-        if (is_grad_enabled())
+        bool grad = is_grad_enabled();
+        using var fromValueHalf = (grad ? trainingPrecision : inferencePrecision) == ProductPrecision.BFloat16 ? fromValue.to(bfloat16) : null;
+        if (grad && fromValueHalf is not null)
+            return valueScalars.forward(value.unsqueeze(1)).to(bfloat16).mm(fromValueHalf).to(float32).add_(staticCode.index_select(0, row), Scalars.One);
+        if (grad)
             return addmm(staticCode.index_select(0, row), valueScalars.forward(value.unsqueeze(1)), fromValue, 1, 1);
 
         // Inference: in chunks, as the blocks do, so the E × 4d value code never exists whole.

@@ -69,10 +69,15 @@ public sealed class MessagePassingBlock : Module<BlockState, BlockState>
     }
 
     /// <summary>Precision of the two per-edge products when autograd is off (set through
-    /// <see cref="GraphMetanet.InferencePrecision"/>); training always computes in float32.</summary>
-    public InferencePrecision InferencePrecision { get; set; }
+    /// <see cref="GraphMetanet.InferencePrecision"/>).</summary>
+    public ProductPrecision InferencePrecision { get; set; }
 
-    /// <summary>The per-edge products' weights in bfloat16, transposed, converted once per block call.</summary>
+    /// <summary>Precision of the two per-edge products when autograd is on (set through
+    /// <see cref="GraphMetanet.TrainingPrecision"/>); the weights stay float32 and receive float32 gradients.</summary>
+    public ProductPrecision TrainingPrecision { get; set; }
+
+    /// <summary>The per-edge products' weights in bfloat16, transposed, converted once per block call
+    /// (with autograd on the conversion is part of the graph, so the float32 weights get the gradients).</summary>
     private sealed class HalfWeights(Linear fromSelf, Linear residual) : System.IDisposable
     {
         public Tensor FromSelf { get; } = fromSelf.weight!.t().to(bfloat16);
@@ -111,13 +116,14 @@ public sealed class MessagePassingBlock : Module<BlockState, BlockState>
         Tensor edges;
         if (is_grad_enabled())
         {
-            edges = EdgePass(state, 0, edgeCount, ends[0], ends[1], incoming, outgoing, pooledEdges);
+            using var halfWeights = TrainingPrecision == ProductPrecision.BFloat16 ? new HalfWeights(edgeFromSelf, edgeResidual) : null;
+            edges = EdgePass(state, 0, edgeCount, ends[0], ends[1], incoming, outgoing, pooledEdges, halfWeights);
         }
         else
         {
             // Inference: chunk by chunk, each edge's new state overwrites its old one.
             edges = state.Edges;
-            using var halfWeights = InferencePrecision == InferencePrecision.BFloat16 ? new HalfWeights(edgeFromSelf, edgeResidual) : null;
+            using var halfWeights = InferencePrecision == ProductPrecision.BFloat16 ? new HalfWeights(edgeFromSelf, edgeResidual) : null;
             for (long start = 0; start < edgeCount; start += InferenceChunkEdges)
             {
                 using var scope = NewDisposeScope();
@@ -173,6 +179,8 @@ public sealed class MessagePassingBlock : Module<BlockState, BlockState>
 
         // e + Rₑ a in one product-with-accumulate (addmm), then the bias in place.
         var weight = edgeResidual.weight!.t();
+        if (half is not null && is_grad_enabled())
+            return hidden.to(bfloat16).mm(half.Residual).to(float32).add_(edgeState, one).add_(edgeResidual.bias!, one);
         if (half is not null) return edgeState.add_(hidden.to(bfloat16).mm(half.Residual), one).add_(edgeResidual.bias!, one);
         if (!is_grad_enabled()) return edgeState.addmm_(hidden, weight, 1, 1).add_(edgeResidual.bias!, one);
         return addmm(edgeState, hidden, weight, 1, 1).add_(edgeResidual.bias!, one);
@@ -180,13 +188,14 @@ public sealed class MessagePassingBlock : Module<BlockState, BlockState>
 }
 
 /// <summary>
-/// How <see cref="GraphMetanet"/> multiplies the per-edge states by its weights when autograd is off.
+/// How <see cref="GraphMetanet"/> multiplies the per-edge states by its weights, set apart for
+/// inference (<see cref="GraphMetanet.InferencePrecision"/>) and training (<see cref="GraphMetanet.TrainingPrecision"/>).
 /// <see cref="BFloat16"/> rounds the products' inputs to bfloat16 (8 significant bits; libtorch
-/// accumulates in float32), which CPUs with AVX-512 BF16 multiply about 3.5 times faster; outputs
+/// accumulates in float32), which CPUs with AVX-512 BF16 or AMX multiply several times faster; outputs
 /// then differ from float32 by 0.1 to 0.3 % of their size in the tests (which bound it at 2 %).
-/// Node-level maps and everything else stay float32.
+/// Node-level maps, norms, activations, aggregation and the weights themselves stay float32.
 /// </summary>
-public enum InferencePrecision
+public enum ProductPrecision
 {
     /// <summary>Every product in float32 (the default, and what training uses).</summary>
     Float32,
