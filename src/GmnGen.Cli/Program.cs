@@ -15,5 +15,6 @@ var root = new RootCommand("gmn: GmnGen's command-line tool for graph metanetwor
     GraphsCommand.Create(),
     InspectCommand.Create(),
     SelfCheckCommand.Create(),
+    MergeCommand.Create(),
 };
 return root.Parse(args).Invoke();

@@ -42,7 +42,12 @@ public static class ExperimentCommand
             Description = "Precision of the GMN's per-edge products while it trains: float32 or bfloat16 (faster on CPUs with AVX-512 BF16 or AMX; weights, gradients and predictions stay float32).",
             DefaultValueFactory = _ => defaults.GmnTrainingPrecision == ProductPrecision.BFloat16 ? "bfloat16" : "float32",
         };
-        var readoutLayers = new Option<int>("--gmn-readout-layers") { Description = "Also pool the GMN's states per layer index into this many slots (deeper layers share the last) and read all slots out: StatNN's layer-wise view (0: off).", DefaultValueFactory = _ => defaults.Gmn.ReadoutLayers };
+        var readoutLayers = new Option<string>("--gmn-readout-layers")
+        {
+            Description = "Also pool the GMN's states per layer index into this many slots (deeper layers share the last) and read all slots out: StatNN's layer-wise view. " +
+                          $"auto: {defaults.GmnPerLayerReadoutSlots} slots for splits that train on at least {defaults.GmnPerLayerReadoutFrom:N0} checkpoints, none below (chosen on validation data); 0: off everywhere.",
+            DefaultValueFactory = _ => "auto",
+        };
         var valueNoise = new Option<double>("--gmn-value-noise") { Description = "Std of Gaussian noise added to the GMN's standardised edge values while it trains (0: none; 0.1 is the neural-graphs recipe).", DefaultValueFactory = _ => defaults.Gmn.ValueNoise };
         var scaling = new Option<double>("--gmn-scaling-augmentation") { Description = "Largest factor f of the random scaling and sign symmetries applied to each GMN training graph at every step (factors log-uniform in [1/f, f]; 1: off).", DefaultValueFactory = _ => defaults.GmnScalingAugmentation };
         var device = new Option<string>("--device") { Description = "auto, cpu or cuda (auto takes CUDA when TorchSharp finds a GPU).", DefaultValueFactory = _ => "auto" };
@@ -77,8 +82,9 @@ public static class ExperimentCommand
                     Gmn = defaults.Gmn with
                     {
                         Hidden = parse.GetValue(hidden), Blocks = parse.GetValue(blocks),
-                        PoolStandardDeviation = parse.GetValue(poolStd), ValueNoise = parse.GetValue(valueNoise), ReadoutLayers = parse.GetValue(readoutLayers),
+                        PoolStandardDeviation = parse.GetValue(poolStd), ValueNoise = parse.GetValue(valueNoise), ReadoutLayers = ReadoutSlots(parse.GetValue(readoutLayers)!) ?? 0,
                     },
+                    GmnPerLayerReadoutFrom = ReadoutSlots(parse.GetValue(readoutLayers)!) is null ? defaults.GmnPerLayerReadoutFrom : int.MaxValue,
                     Device = DeviceChoices.Parse(parse.GetValue(device)!).Resolve(),
                 };
                 var options = new ExperimentOptions(List(parse.GetValue(methods)!), List(parse.GetValue(splits)!),
@@ -94,6 +100,12 @@ public static class ExperimentCommand
         });
         return command;
     }
+
+    /// <summary>null for "auto", else the explicit slot count.</summary>
+    private static int? ReadoutSlots(string text) =>
+        text.Equals("auto", StringComparison.OrdinalIgnoreCase) ? null
+        : int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) && n >= 0 ? n
+        : throw new ArgumentException($"--gmn-readout-layers expects auto or a slot count of 0 or more, got '{text}'.");
 
     private static List<int> ParseSizes(string text) => List(text).Select(s =>
         int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) && n >= 2
@@ -119,7 +131,8 @@ public static class ExperimentCommand
             ("Training", $"{p.Epochs} epochs, batch {p.BatchSize}, AdamW lr {p.LearningRate} (linear decay to {p.FinalLearningRateFraction}×), weight decay {p.WeightDecay}, best validation epoch kept"),
             ("GMN", $"width {p.Gmn.Hidden}, {p.Gmn.Blocks} blocks, pooling {(p.Gmn.PoolStandardDeviation ? "mean and std" : "mean")}" +
                     (p.Gmn.ValueNoise > 0 ? $", value noise {p.Gmn.ValueNoise.ToString(CultureInfo.InvariantCulture)}" : "") +
-                    (p.Gmn.ReadoutLayers > 0 ? $", readout per layer ({p.Gmn.ReadoutLayers} slots)" : "") +
+                    (p.Gmn.ReadoutLayers > 0 ? $", readout per layer ({p.Gmn.ReadoutLayers} slots)"
+                        : p.GmnPerLayerReadoutFrom < int.MaxValue ? $", readout per layer ({p.GmnPerLayerReadoutSlots} slots) where a split trains on at least {p.GmnPerLayerReadoutFrom:N0} checkpoints" : "") +
                     (p.GmnTrainingPrecision == ProductPrecision.BFloat16 ? ", bfloat16 edge products in training" : "") +
                     (p.GmnScalingAugmentation > 1 ? $", scaling augmentation up to ×{p.GmnScalingAugmentation.ToString(CultureInfo.InvariantCulture)}" : "")),
             ("StatNN", $"7 statistics per tensor, MLP {p.StatNnLayers}×{p.StatNnHidden}"),

@@ -29,7 +29,7 @@ internal sealed class GmnRegressor : IRegressor<ParameterGraph>
     /// <summary>A seeded metanet whose edge-value normalisation is fitted on the training graphs only.</summary>
     public static GmnRegressor Create(IReadOnlyList<LabelledGraph> train, PredictorOptions options)
     {
-        var metanet = new GraphMetanet(options.Gmn) { TrainingPrecision = options.GmnTrainingPrecision };
+        var metanet = new GraphMetanet(options.GmnFor(train.Count)) { TrainingPrecision = options.GmnTrainingPrecision };
         SeededInitialisation.Apply(metanet, options.Seed);
         metanet.SeedAugmentation(options.Seed);
         metanet.FitValueNormalization(train.Select(s => s.Graph));

@@ -110,6 +110,28 @@ public class PredictorProtocolTests
     }
 
     [Fact]
+    public void The_per_layer_readout_is_switched_on_from_a_training_set_size_unless_set_explicitly()
+    {
+        var options = new PredictorOptions();
+        Assert.Equal(0, options.GmnFor(options.GmnPerLayerReadoutFrom - 1).ReadoutLayers);
+        Assert.Equal(options.GmnPerLayerReadoutSlots, options.GmnFor(options.GmnPerLayerReadoutFrom).ReadoutLayers);
+        Assert.Equal(4, (options with { Gmn = options.Gmn with { ReadoutLayers = 4 } }).GmnFor(100_000).ReadoutLayers);
+        Assert.Equal(0, (options with { GmnPerLayerReadoutFrom = int.MaxValue }).GmnFor(100_000).ReadoutLayers);
+
+        // The fitted metanet is the one GmnFor chose: the per-layer slots add readout inputs.
+        var (train, validation, _) = Splits.Value;
+        long Parameters(int from)
+        {
+            using var predictor = new GmnPredictor(Quick(epochs: 1, seed: 3) with { GmnPerLayerReadoutFrom = from });
+            return predictor.Fit(train, validation).ParameterCount;
+        }
+        long below = Parameters(train.Count + 1), at = Parameters(train.Count);
+        using var reference = new GmnGen.Metanet.GraphMetanet(Quick(epochs: 1).Gmn with { ReadoutLayers = 8 });
+        Assert.Equal(reference.ParameterCount, at);
+        Assert.True(below < at, $"{below} parameters below the switch, {at} at it");
+    }
+
+    [Fact]
     public void Misuse_fails_with_a_message_that_says_what_was_expected()
     {
         var (train, validation, _) = Splits.Value;
