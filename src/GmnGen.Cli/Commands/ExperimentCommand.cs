@@ -37,6 +37,11 @@ public static class ExperimentCommand
             Description = "The GMN pools each graph's states by mean and standard deviation (`--gmn-pool-std false`: by mean only, the GMN paper's readout).",
             DefaultValueFactory = _ => defaults.Gmn.PoolStandardDeviation,
         };
+        var mixup = new Option<double>("--gmn-weight-mixup")
+        {
+            Description = "Weight-space MixUp: the probability that a GMN training graph is mixed, at each step, with its partner of the same architecture aligned to it by weight matching (λ uniform in [0, 1], targets mixed alike; 0: off).",
+            DefaultValueFactory = _ => defaults.GmnWeightMixup,
+        };
         var precision = new Option<string>("--gmn-precision")
         {
             Description = "Precision of the GMN's per-edge products while it trains: float32 or bfloat16 (faster on CPUs with AVX-512 BF16 or AMX; weights, gradients and predictions stay float32).",
@@ -60,7 +65,7 @@ public static class ExperimentCommand
             "Predict each zoo checkpoint's test accuracy from its weights with the GMN and the baselines StatNN and DeepSets, " +
             "on a random, a low-data and an out-of-distribution (by width) split, over several seeds; write a report with R², Kendall tau and plots.")
         {
-            zoo, output, methods, splits, seeds, epochs, batch, learningRate, hidden, blocks, poolStd, readoutLayers, valueNoise, precision, scaling, curve, device, noCache, threads, firstSeed,
+            zoo, output, methods, splits, seeds, epochs, batch, learningRate, hidden, blocks, poolStd, readoutLayers, valueNoise, precision, mixup, scaling, curve, device, noCache, threads, firstSeed,
         };
         command.SetAction(parse =>
         {
@@ -73,6 +78,7 @@ public static class ExperimentCommand
                     BatchSize = parse.GetValue(batch),
                     LearningRate = parse.GetValue(learningRate),
                     GmnScalingAugmentation = parse.GetValue(scaling),
+                    GmnWeightMixup = parse.GetValue(mixup),
                     GmnTrainingPrecision = parse.GetValue(precision)!.ToLowerInvariant() switch
                     {
                         "float32" => ProductPrecision.Float32,
@@ -133,6 +139,7 @@ public static class ExperimentCommand
                     (p.Gmn.ValueNoise > 0 ? $", value noise {p.Gmn.ValueNoise.ToString(CultureInfo.InvariantCulture)}" : "") +
                     (p.Gmn.ReadoutLayers > 0 ? $", readout per layer ({p.Gmn.ReadoutLayers} slots)"
                         : p.GmnPerLayerReadoutFrom < int.MaxValue ? $", readout per layer ({p.GmnPerLayerReadoutSlots} slots) where a split trains on at least {p.GmnPerLayerReadoutFrom:N0} checkpoints" : "") +
+                    (p.GmnWeightMixup > 0 ? $", weight-space MixUp with aligned partners (probability {p.GmnWeightMixup.ToString(CultureInfo.InvariantCulture)})" : "") +
                     (p.GmnTrainingPrecision == ProductPrecision.BFloat16 ? ", bfloat16 edge products in training" : "") +
                     (p.GmnScalingAugmentation > 1 ? $", scaling augmentation up to ×{p.GmnScalingAugmentation.ToString(CultureInfo.InvariantCulture)}" : "")),
             ("StatNN", $"7 statistics per tensor, MLP {p.StatNnLayers}×{p.StatNnHidden}"),

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using GmnGen.Batching;
@@ -9,17 +10,24 @@ using static TorchSharp.torch;
 namespace GmnGen.Tasks.Prediction;
 
 /// <summary>The graph metanet as a regressor: graphs are collated per batch onto the metanet's device.</summary>
-internal sealed class GmnRegressor : IRegressor<ParameterGraph>
+internal sealed class GmnRegressor : IMixingRegressor<ParameterGraph>
 {
     private readonly double scalingAugmentation;
     /// <summary>Draws the augmentation's factors: seeded, so that a fit depends on its seed alone.</summary>
     private readonly Generator? augmentation;
+    private readonly MixupPartners? mixup;
+    private readonly double mixupProbability;
+    /// <summary>Draws which rows are mixed and their λ (seeded, like the rest of a fit).</summary>
+    private readonly Random mixupDraws;
 
-    private GmnRegressor(GraphMetanet metanet, double scalingAugmentation, long seed)
+    private GmnRegressor(GraphMetanet metanet, double scalingAugmentation, long seed, MixupPartners? mixup, double mixupProbability)
     {
         Metanet = metanet;
         this.scalingAugmentation = scalingAugmentation;
         if (scalingAugmentation > 1) augmentation = new Generator(unchecked((ulong)seed) ^ 0x5CA1EUL);
+        this.mixup = mixup;
+        this.mixupProbability = mixupProbability;
+        mixupDraws = new Random(unchecked((int)seed ^ 0x3A1C));
     }
 
     public GraphMetanet Metanet { get; }
@@ -34,7 +42,8 @@ internal sealed class GmnRegressor : IRegressor<ParameterGraph>
         metanet.SeedAugmentation(options.Seed);
         metanet.FitValueNormalization(train.Select(s => s.Graph));
         metanet.to(options.Device);
-        return new GmnRegressor(metanet, options.GmnScalingAugmentation, options.Seed);
+        var mixup = options.GmnWeightMixup > 0 ? MixupPartners.Build(train.Select(s => s.Graph).ToList(), options.Seed) : null;
+        return new GmnRegressor(metanet, options.GmnScalingAugmentation, options.Seed, mixup, options.GmnWeightMixup);
     }
 
     public ParameterGraph Encode(LabelledGraph sample) => sample.Graph;
@@ -54,6 +63,31 @@ internal sealed class GmnRegressor : IRegressor<ParameterGraph>
         }
     }
 
+    public (Tensor Predicted, int[] Partner, float[] Lambda) ForwardTraining(IReadOnlyList<int> rows, IReadOnlyList<ParameterGraph> inputs)
+    {
+        var partner = Enumerable.Repeat(-1, rows.Count).ToArray();
+        var lambda = new float[rows.Count];
+        if (mixup is null) return (Forward(inputs), partner, lambda);
+        var mixed = new ParameterGraph[rows.Count];
+        for (int k = 0; k < rows.Count; k++)
+        {
+            mixed[k] = inputs[k];
+            if (mixup.Partner[rows[k]] < 0 || mixupDraws.NextDouble() >= mixupProbability) continue;
+            partner[k] = mixup.Partner[rows[k]];
+            lambda[k] = (float)mixupDraws.NextDouble();
+            mixed[k] = inputs[k].Interpolated(mixup.Aligned(rows[k])!, lambda[k]);
+        }
+        try
+        {
+            return (Forward(mixed), partner, lambda);
+        }
+        finally
+        {
+            for (int k = 0; k < rows.Count; k++)
+                if (!ReferenceEquals(mixed[k], inputs[k])) mixed[k].Dispose();
+        }
+    }
+
     private Tensor Predict(IReadOnlyList<ParameterGraph> batch)
     {
         // The batch's tensors can go as soon as the forward pass has run: autograd keeps its own references.
@@ -63,6 +97,7 @@ internal sealed class GmnRegressor : IRegressor<ParameterGraph>
 
     public void Dispose()
     {
+        mixup?.Dispose();
         augmentation?.Dispose();
         Metanet.Dispose();
     }

@@ -22,3 +22,16 @@ internal interface IRegressor<TInput> : IDisposable
     /// <summary>float32 [n] on the module's device: one prediction per input, in order.</summary>
     Tensor Forward(IReadOnlyList<TInput> batch);
 }
+
+/// <summary>
+/// A regressor that may train on mixtures of training samples (weight-space MixUp): for some rows it
+/// predicts a mix of the row's network with a partner's, and says which partner and in what proportion,
+/// so that the trainer mixes the (standardised) targets alike.
+/// </summary>
+internal interface IMixingRegressor<TInput> : IRegressor<TInput>
+{
+    /// <summary>float32 [n] predictions for the training rows <paramref name="rows"/> (indices into the
+    /// training split given at creation; <paramref name="inputs"/> are their encodings), with, per row,
+    /// the partner row mixed in (−1: none) and the partner's weight λ.</summary>
+    (Tensor Predicted, int[] Partner, float[] Lambda) ForwardTraining(IReadOnlyList<int> rows, IReadOnlyList<TInput> inputs);
+}

@@ -61,6 +61,15 @@ public sealed record PredictorOptions
     public double GmnScalingAugmentation { get; init; } = 1;
 
     /// <summary>
+    /// Weight-space MixUp for the GMN (Shamsian et al. 2024): each training network gets one partner of
+    /// its architecture from the training split, aligned to it once by weight matching
+    /// (<see cref="GmnGen.Symmetries.Matching.WeightMatching.AlignGraph"/>); at every step each graph is,
+    /// with this probability, replaced by (1 − λ)·itself + λ·its aligned partner, λ uniform in [0, 1], and
+    /// its target by the same mix of the two targets. 0 (off) by default.
+    /// </summary>
+    public double GmnWeightMixup { get; init; }
+
+    /// <summary>
     /// Training splits of at least this many graphs get the per-layer readout with
     /// <see cref="GmnPerLayerReadoutSlots"/> slots when <see cref="Gmn"/> sets none
     /// (<see cref="GmnConfig.ReadoutLayers"/> 0); <see cref="int.MaxValue"/> never switches it on.
@@ -114,6 +123,8 @@ public sealed record PredictorOptions
             throw new ArgumentException($"{nameof(WeightDecay)} must be 0 or positive, not {WeightDecay}.");
         if (!(GmnScalingAugmentation >= 1) || double.IsInfinity(GmnScalingAugmentation))
             throw new ArgumentException($"{nameof(GmnScalingAugmentation)} must be a finite factor of at least 1 (1: off), not {GmnScalingAugmentation}.");
+        if (!(GmnWeightMixup is >= 0 and <= 1))
+            throw new ArgumentException($"{nameof(GmnWeightMixup)} is a probability in [0, 1], not {GmnWeightMixup}.");
         if (GmnPerLayerReadoutFrom < 0 || GmnPerLayerReadoutSlots < 1)
             throw new ArgumentException($"{nameof(GmnPerLayerReadoutFrom)} must be 0 or more and {nameof(GmnPerLayerReadoutSlots)} at least 1, not {GmnPerLayerReadoutFrom} and {GmnPerLayerReadoutSlots}.");
         ArgumentNullException.ThrowIfNull(Device, nameof(Device));

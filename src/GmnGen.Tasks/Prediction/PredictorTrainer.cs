@@ -96,8 +96,19 @@ internal sealed class PredictorTrainer<TInput>(IRegressor<TInput> regressor, Pre
             var rows = order.AsSpan(start, Math.Min(options.BatchSize, order.Length - start)).ToArray();
             using var scope = NewDisposeScope();
             optimizer.ZeroGrad();
-            var predicted = regressor.Forward(rows.Select(i => inputs[i]).ToArray());
-            var truth = tensor(rows.Select(i => targets[i]).ToArray(), device: predicted.device);
+            Tensor predicted, truth;
+            if (regressor is IMixingRegressor<TInput> mixing)
+            {
+                // Targets are affine in the raw ones, so mixing standardised targets is mixing raw ones.
+                (predicted, var partner, var lambda) = mixing.ForwardTraining(rows, rows.Select(i => inputs[i]).ToArray());
+                truth = tensor(rows.Select((i, k) => partner[k] < 0 ? targets[i] : (1 - lambda[k]) * targets[i] + lambda[k] * targets[partner[k]]).ToArray(),
+                    device: predicted.device);
+            }
+            else
+            {
+                predicted = regressor.Forward(rows.Select(i => inputs[i]).ToArray());
+                truth = tensor(rows.Select(i => targets[i]).ToArray(), device: predicted.device);
+            }
             var loss = nn.functional.mse_loss(predicted, truth);
             loss.backward();
             optimizer.Step();

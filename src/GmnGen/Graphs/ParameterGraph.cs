@@ -82,6 +82,42 @@ public sealed class ParameterGraph : IDisposable
         return new ParameterGraph(Topology, EdgeValues.mul(perEdge).MoveToOuterDisposeScope());
     }
 
+    /// <summary>
+    /// The graph of the network (1 − <paramref name="lambda"/>)·this + <paramref name="lambda"/>·<paramref name="other"/>,
+    /// parameter by parameter (the residual constants stay 1): weight-space interpolation. Align
+    /// <paramref name="other"/> to this graph first (<c>WeightMatching.AlignGraph</c>) for a meaningful mix.
+    /// </summary>
+    /// <exception cref="ArgumentException">The graphs are of different architectures or λ is not finite.</exception>
+    public ParameterGraph Interpolated(ParameterGraph other, double lambda)
+    {
+        if (!ReferenceEquals(Topology, other.Topology))
+            throw new ArgumentException($"Interpolation needs two graphs of one architecture; got {Topology.Layout.Architecture} and {other.Topology.Layout.Architecture}.", nameof(other));
+        if (!double.IsFinite(lambda)) throw new ArgumentException($"λ must be finite, not {lambda}.", nameof(lambda));
+        using var _ = no_grad();
+        using var weight = lambda.ToScalar();
+        // Constant edges are 1 in both graphs, and 1 + λ(1 − 1) = 1.
+        return new ParameterGraph(Topology, EdgeValues.add(other.EdgeValues.sub(EdgeValues), weight));
+    }
+
+    /// <summary>
+    /// The network's state tensors in the layout's value order (<see cref="ParameterGraphLayout.State"/>),
+    /// read back from the edge values: every parameter and buffer the graph carries is on at least one
+    /// edge. New tensors, the caller's to dispose; <see cref="Gather"/> of them gives this graph again.
+    /// </summary>
+    public IReadOnlyList<Tensor> StateTensors()
+    {
+        var layout = Topology.Layout;
+        using var _ = no_grad();
+        using var scope = NewDisposeScope();
+        var values = Topology.IsIdentityGather
+            ? EdgeValues.clone()
+            // Edges that share a value carry the same number, so scattering them in any order is exact;
+            // the last slot receives the residual constants' 1s.
+            : zeros(layout.ValueCount + 1, dtype: EdgeValues.dtype, device: EdgeValues.device)
+                .index_copy_(0, Topology.ValueIndex.to(EdgeValues.device), EdgeValues).narrow(0, 0, layout.ValueCount);
+        return layout.State.Select(t => values.narrow(0, t.Offset, t.Length).view(t.Shape).clone().MoveToOuterDisposeScope()).ToArray();
+    }
+
     /// <summary><see cref="Scaled"/> with random factors (<see cref="SymmetrySpec.RandomScalingFactors"/>).</summary>
     public ParameterGraph RandomlyScaled(double maxFactor = 2, Generator? generator = null)
     {

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using GmnGen.Graphs;
 using GmnGen.Symmetries;
 using GmnGen.Symmetries.Matching;
 using GmnGen.Tests.Support;
@@ -106,6 +107,32 @@ public class WeightMatchingTests
             if (!SameState(a, plain)) plainMisses++;
         }
         Assert.True(plainMisses > 0, $"{name}: matching every group on its own recovered all ten shuffles in one sweep too, so this test shows nothing about blocks");
+    }
+
+    [Theory]
+    [MemberData(nameof(Catalogue.Names), MemberType = typeof(Catalogue))]
+    public void A_graph_gives_back_its_state_and_aligns_as_its_network_does(string name)
+    {
+        var (a, _, _) = FunctionPreservationTests.Prepare(name, seed: 61);
+        var (b, _, _) = FunctionPreservationTests.Prepare(name, seed: 62);
+        using var graphA = a.ToParameterGraph();
+        using var graphB = b.ToParameterGraph();
+        var layout = graphB.Topology.Layout;
+        var state = SymmetrySpec.StateByName((nn.Module)b);
+        var read = graphB.StateTensors();
+        Assert.All(layout.State.Zip(read), p => Assert.True(p.Second.equal(state[p.First.Name]).all().item<bool>(), $"{name}: {p.First.Name} read back wrong"));
+        using (var again = ParameterGraph.Gather(layout, read))
+            Assert.True(again.EdgeValues.equal(graphB.EdgeValues).all().item<bool>());
+
+        // Aligning the graphs gives the graph of the aligned network (compared over every value the graph has).
+        using var aligned = WeightMatching.AlignGraph(graphA, graphB, seed: 5);
+        WeightMatching.Align(a.Symmetries, SymmetrySpec.StateByName((nn.Module)a), state, layout.State.Select(t => t.Name).ToHashSet(), seed: 5);
+        using var expected = b.ToParameterGraph();
+        Assert.True(aligned.EdgeValues.equal(expected.EdgeValues).all().item<bool>(), $"{name}: the aligned graph is not the aligned network's graph");
+
+        // Interpolation is exact at both ends.
+        using (var start = graphA.Interpolated(aligned, 0)) Assert.True(start.EdgeValues.equal(graphA.EdgeValues).all().item<bool>());
+        using (var end = graphA.Interpolated(aligned, 1)) Assert.True(end.EdgeValues.allclose(aligned.EdgeValues, rtol: 0, atol: 1e-6));
     }
 
     [Fact]

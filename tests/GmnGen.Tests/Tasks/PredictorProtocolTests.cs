@@ -132,6 +132,27 @@ public class PredictorProtocolTests
     }
 
     [Fact]
+    public void Weight_mixup_is_seeded_changes_the_fit_and_leaves_the_training_graphs_alone()
+    {
+        var (train, validation, test) = Splits.Value;
+        using var scope = TorchSharp.torch.NewDisposeScope();   // the copies below
+        var before = train.Select(s => s.Graph.EdgeValues.clone()).ToList();
+        double[] FitAndPredict(double probability)
+        {
+            using var predictor = new GmnPredictor(Quick(epochs: 2, seed: 12) with { GmnWeightMixup = probability });
+            predictor.Fit(train, validation);
+            return predictor.Predict(test);
+        }
+
+        var plain = FitAndPredict(0);
+        var mixed = FitAndPredict(0.5);
+        Assert.Equal(mixed, FitAndPredict(0.5));
+        Assert.NotEqual(plain, mixed);
+        Assert.All(train.Zip(before), p => Assert.True(p.First.Graph.EdgeValues.equal(p.Second).all().item<bool>(), $"{p.First.Id}: MixUp changed the stored graph"));
+        Assert.Contains("GmnWeightMixup", Assert.Throws<ArgumentException>(() => new GmnPredictor(new PredictorOptions { GmnWeightMixup = 1.5 })).Message);
+    }
+
+    [Fact]
     public void Misuse_fails_with_a_message_that_says_what_was_expected()
     {
         var (train, validation, _) = Splits.Value;

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using GmnGen.Graphs;
 using GmnGen.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -42,6 +43,29 @@ public static class WeightMatching
             throw new ArgumentException($"Weight matching needs two networks of one architecture; got {spec.Architecture} and {other.Symmetries.Architecture}.", nameof(other));
         var compared = ((nn.Module)reference).named_parameters().Select(p => p.name).ToHashSet();
         return Align(spec, SymmetrySpec.StateByName((nn.Module)reference), SymmetrySpec.StateByName((nn.Module)other), compared, maxSweeps, seed);
+    }
+
+    /// <summary>
+    /// The graph of network B (<paramref name="other"/>) after aligning it to network A
+    /// (<paramref name="reference"/>), computed from the two graphs alone: the same architecture, compared
+    /// over every value the graphs carry (a graph does not tell parameters from running statistics, so
+    /// those count too). A new graph; both inputs are unchanged.
+    /// </summary>
+    /// <exception cref="ArgumentException">The graphs are of different architectures, or the layout has no symmetries.</exception>
+    public static ParameterGraph AlignGraph(ParameterGraph reference, ParameterGraph other, int maxSweeps = 100, long seed = 0)
+    {
+        var layout = reference.Topology.Layout;
+        if (!ReferenceEquals(layout, other.Topology.Layout))
+            throw new ArgumentException($"Weight matching needs two graphs of one architecture; got {layout.Architecture} and {other.Topology.Layout.Architecture}.", nameof(other));
+        var spec = layout.Symmetries ?? throw new ArgumentException($"{layout.Architecture}: this layout was made without symmetries (generated layouts carry them).", nameof(reference));
+        using var scope = NewDisposeScope();
+        var names = layout.State.Select(t => t.Name).ToArray();
+        var a = names.Zip(reference.StateTensors()).ToDictionary(p => p.First, p => p.Second);
+        var b = names.Zip(other.StateTensors()).ToDictionary(p => p.First, p => p.Second);
+        Align(spec, a, b, compared: null, maxSweeps, seed);
+        var aligned = ParameterGraph.Gather(layout, names.Select(n => b[n]).ToArray());
+        aligned.EdgeValues.MoveToOuterDisposeScope();
+        return aligned;
     }
 
     /// <summary>Aligns the state <paramref name="other"/> to <paramref name="reference"/> in place (tensors by state_dict name).</summary>
