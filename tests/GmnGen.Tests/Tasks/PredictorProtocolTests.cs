@@ -89,24 +89,35 @@ public class PredictorProtocolTests
     }
 
     [Fact]
-    public void Scaling_augmentation_is_seeded_changes_the_fit_and_leaves_the_training_graphs_alone()
+    public void Scaling_augmentation_is_seeded_changes_the_fit_and_leaves_the_training_graphs_alone() =>
+        AssertAugmentationIsSeeded(factor => Quick(epochs: 2, seed: 11) with { GmnScalingAugmentation = factor }, off: 1, on: 2,
+            invalid: new PredictorOptions { GmnScalingAugmentation = 0.5 }, optionName: "GmnScalingAugmentation");
+
+    [Fact]
+    public void Weight_mixup_is_seeded_changes_the_fit_and_leaves_the_training_graphs_alone() =>
+        AssertAugmentationIsSeeded(probability => Quick(epochs: 2, seed: 12) with { GmnWeightMixup = probability }, off: 0, on: 0.5,
+            invalid: new PredictorOptions { GmnWeightMixup = 1.5 }, optionName: "GmnWeightMixup");
+
+    /// <summary>An augmentation of the GMN's training graphs: the same setting fits the same, on differs
+    /// from off, the stored training graphs are untouched, and a bad value is refused by name.</summary>
+    private static void AssertAugmentationIsSeeded(Func<double, PredictorOptions> options, double off, double on, PredictorOptions invalid, string optionName)
     {
         var (train, validation, test) = Splits.Value;
         using var scope = TorchSharp.torch.NewDisposeScope();   // the copies below
         var before = train.Select(s => s.Graph.EdgeValues.clone()).ToList();
-        double[] FitAndPredict(double factor)
+        double[] FitAndPredict(double setting)
         {
-            using var predictor = new GmnPredictor(Quick(epochs: 2, seed: 11) with { GmnScalingAugmentation = factor });
+            using var predictor = new GmnPredictor(options(setting));
             predictor.Fit(train, validation);
             return predictor.Predict(test);
         }
 
-        var plain = FitAndPredict(1);
-        var augmented = FitAndPredict(2);
-        Assert.Equal(augmented, FitAndPredict(2));
+        var plain = FitAndPredict(off);
+        var augmented = FitAndPredict(on);
+        Assert.Equal(augmented, FitAndPredict(on));
         Assert.NotEqual(plain, augmented);
-        Assert.All(train.Zip(before), p => Assert.True(p.First.Graph.EdgeValues.equal(p.Second).all().item<bool>(), $"{p.First.Id}: augmentation changed the stored graph"));
-        Assert.Contains("GmnScalingAugmentation", Assert.Throws<ArgumentException>(() => new GmnPredictor(new PredictorOptions { GmnScalingAugmentation = 0.5 })).Message);
+        Assert.All(train.Zip(before), p => Assert.True(p.First.Graph.EdgeValues.equal(p.Second).all().item<bool>(), $"{p.First.Id}: {optionName} changed the stored graph"));
+        Assert.Contains(optionName, Assert.Throws<ArgumentException>(() => new GmnPredictor(invalid)).Message);
     }
 
     [Fact]
@@ -129,27 +140,6 @@ public class PredictorProtocolTests
         using var reference = new GmnGen.Metanet.GraphMetanet(Quick(epochs: 1).Gmn with { ReadoutLayers = 8 });
         Assert.Equal(reference.ParameterCount, at);
         Assert.True(below < at, $"{below} parameters below the switch, {at} at it");
-    }
-
-    [Fact]
-    public void Weight_mixup_is_seeded_changes_the_fit_and_leaves_the_training_graphs_alone()
-    {
-        var (train, validation, test) = Splits.Value;
-        using var scope = TorchSharp.torch.NewDisposeScope();   // the copies below
-        var before = train.Select(s => s.Graph.EdgeValues.clone()).ToList();
-        double[] FitAndPredict(double probability)
-        {
-            using var predictor = new GmnPredictor(Quick(epochs: 2, seed: 12) with { GmnWeightMixup = probability });
-            predictor.Fit(train, validation);
-            return predictor.Predict(test);
-        }
-
-        var plain = FitAndPredict(0);
-        var mixed = FitAndPredict(0.5);
-        Assert.Equal(mixed, FitAndPredict(0.5));
-        Assert.NotEqual(plain, mixed);
-        Assert.All(train.Zip(before), p => Assert.True(p.First.Graph.EdgeValues.equal(p.Second).all().item<bool>(), $"{p.First.Id}: MixUp changed the stored graph"));
-        Assert.Contains("GmnWeightMixup", Assert.Throws<ArgumentException>(() => new GmnPredictor(new PredictorOptions { GmnWeightMixup = 1.5 })).Message);
     }
 
     [Fact]
