@@ -348,6 +348,12 @@ def loaded_blas():
 
 
 def run(args):
+    blas = loaded_blas()
+    if not any(name in blas for name in ("openblas", "mkl", "blis")):
+        # Debian's libblas3 alone is netlib's reference BLAS: on one machine it made this script 12x
+        # slower than with OpenBLAS, which would inflate every ratio against it.
+        fail(f"PyTorch multiplies with {blas}, not an optimised BLAS, so the timings would mean nothing; "
+             "install libopenblas0 (apt-get install -y --no-install-recommends libopenblas0)")
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     layers = NETWORKS[args.network]
