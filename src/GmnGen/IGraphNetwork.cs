@@ -20,6 +20,11 @@ public interface IGraphNetwork
     IReadOnlyList<int> InputShape { get; }
     /// <summary>The shape of one sample's output, without the batch axis, as the generator inferred it.</summary>
     IReadOnlyList<int> OutputShape { get; }
+    /// <summary>The generated forward pass, handing each layer's input to <paramref name="observe"/> (the
+    /// layer's state_dict name, the input tensor) before the layer runs; <c>forward(input)</c> is this
+    /// with no observer. The observer runs inside the pass's dispose scope: the tensor, and whatever the
+    /// observer makes, die with the pass unless moved out (<c>MoveToOuterDisposeScope</c>).</summary>
+    torch.Tensor ForwardObserved(torch.Tensor input, System.Action<string, torch.Tensor>? observe);
     /// <summary>The parameter graph of this instance's current weights, with one concatenation.</summary>
     ParameterGraph ToParameterGraph();
     /// <summary>Permutes the weights in place, one int64 permutation per group of <see cref="Symmetries"/>

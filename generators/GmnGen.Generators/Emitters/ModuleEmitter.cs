@@ -41,12 +41,21 @@ internal static class ModuleEmitter
             }
             w.Line();
             w.Line($"/// <summary>Runs the layers in declaration order on a batch of shape [batch, {string.Join(", ", spec.InputShape)}].</summary>");
-            w.Open($"public override {Tensor} forward({Tensor} input)");
+            w.Line($"public override {Tensor} forward({Tensor} input) => ForwardObserved(input, null);");
+            w.Line();
+            w.Line("/// <summary><see cref=\"forward\"/>, handing each layer's input to <paramref name=\"observe\"/> (with the layer's");
+            w.Line("/// state_dict name) before the layer runs: how probe features read hidden activations. The observer runs");
+            w.Line("/// inside this pass's dispose scope: what it keeps, it moves out (MoveToOuterDisposeScope).</summary>");
+            w.Open($"public {Tensor} ForwardObserved({Tensor} input, global::System.Action<string, {Tensor}>? observe)");
             w.Line($"global::GmnGen.Runtime.InputShapeCheck.Require(input, InputShape, \"{spec.ClassName}\");");
             w.Line("// Intermediates die with this scope, whatever the caller's (autograd keeps what backward needs); the result leaves it.");
             w.Open($"using ({DisposeScope})");
             w.Line("var x = input;");
-            foreach (var step in spec.Steps) w.Line($"{step.Statement} // [batch, {step.ShapeAfter}]");
+            foreach (var step in spec.Steps)
+            {
+                if (step.Observed is not null) w.Line($"observe?.Invoke(\"{step.Observed}\", x);");
+                w.Line($"{step.Statement} // [batch, {step.ShapeAfter}]");
+            }
             w.Line("return x.MoveToOuterDisposeScope();");
             w.Close();
             w.Close();

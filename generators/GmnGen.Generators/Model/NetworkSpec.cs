@@ -7,8 +7,9 @@ namespace GmnGen.Generators.Model;
 /// <summary>A sub-module: the property that exposes it, its state_dict name and how to construct it.</summary>
 public sealed record ModuleSpec(string Property, string Field, string StateName, string PropertyType, string Accessibility, OpKind Kind, string Constructor, EquatableArray<string> StateTensors);
 
-/// <summary>One line of forward(): a statement and the sample shape after it.</summary>
-public sealed record StepSpec(string Statement, string ShapeAfter);
+/// <summary>One line of forward(): a statement, the sample shape after it and, for a module call, the
+/// module's state name (the statement reads x as that module's input).</summary>
+public sealed record StepSpec(string Statement, string ShapeAfter, string? Observed = null);
 
 /// <summary>See GmnGen.Graphs.NodeBlock.</summary>
 public sealed record NodeBlockSpec(int Start, int Count, int Layer, string Type, bool Ordered, string Activation, string Comment);

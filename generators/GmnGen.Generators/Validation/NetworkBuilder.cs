@@ -385,7 +385,8 @@ internal sealed partial class NetworkBuilder
         if (norm) { state.Add(name + ".running_mean"); state.Add(name + ".running_var"); }
         if (stateNames is not null) { state.Clear(); state.AddRange(stateNames.Select(s => name + "." + s)); }
         modules.Add(new ModuleSpec(member.Name, field, name, member.TypeName, member.Accessibility + member.Modifiers, op.Kind, constructor, state.ToEquatableArray()));
-        steps.Add(new StepSpec(statement ?? $"x = {field}.forward(x);", ""));
+        // x is the module's input: ForwardObserved hands it to its observer under the state name.
+        steps.Add(new StepSpec(statement ?? $"x = {field}.forward(x);", "", Observed: name));
     }
 
     // ---- parameter-free operations --------------------------------------------------------------

@@ -21,7 +21,12 @@ public static class ExperimentCommand
         var defaults = new PredictorOptions();
         var zoo = new Option<string>("--zoo") { Description = "Zoo folder made by `gmn zoo` (all its shards' manifests are read).", DefaultValueFactory = _ => "runs/zoo" };
         var output = new Option<string>("--out") { Description = "Report folder: report.md, results.csv, predictions.csv, scatter-*.png, training-curves.png.", DefaultValueFactory = _ => "runs/report" };
-        var methods = new Option<string>("--methods") { Description = "Comma-separated methods: GMN, StatNN, DeepSets.", DefaultValueFactory = _ => string.Join(",", ExperimentOptions.AllMethods) };
+        var methods = new Option<string>("--methods")
+        {
+            Description = $"Comma-separated methods: {string.Join(", ", ExperimentOptions.AllMethods)}. GMN+probes and Probes also run every network on " +
+                          $"{ZooProbes.DefaultCount} fixed Fashion-MNIST training images (they read more than the weights).",
+            DefaultValueFactory = _ => string.Join(",", ExperimentOptions.DefaultMethods),
+        };
         var splits = new Option<string>("--splits") { Description = "Comma-separated splits: random, low-data, ood-width.", DefaultValueFactory = _ => string.Join(",", ExperimentOptions.AllSplits) };
         var seeds = new Option<int>("--seeds") { Description = "Seeds per method and split (0, 1, ...); each seed draws its own split and initialisation. Paired differences between methods need at least 2.", DefaultValueFactory = _ => 3 };
         // A few hundred training networks in batches of 16 make ~15 steps per epoch: the GMN needs ~40
@@ -118,13 +123,22 @@ public static class ExperimentCommand
             ? n
             : throw new ArgumentException($"--learning-curve expects training-set sizes of at least 2 runs separated by commas, got '{s}'.")).ToList();
 
+    /// <summary>The zoo, run on the probe images when a probe method is asked for.</summary>
+    private static ZooMembers LoadZoo(string zooDirectory, bool withProbes)
+    {
+        if (!withProbes) return ZooDataset.Load(zooDirectory);
+        using var data = GmnGen.Data.FashionMnist.Load();
+        using var probes = ZooProbes.Images(data);
+        return ZooDataset.Load(zooDirectory, probes: probes);
+    }
+
     private static List<string> List(string text) =>
         text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
 
     private static int Run(string zooDirectory, string outDirectory, ExperimentOptions options, bool useCache)
     {
         options.Validate();
-        using var members = ZooDataset.Load(zooDirectory);
+        using var members = LoadZoo(zooDirectory, options.NeedsProbes);
         if (members.Count < 20) throw new InvalidDataException($"{zooDirectory} holds {members.Count} checkpoints with weights; the experiment needs at least 20.");
         var zooSettings = ZooSettings.Read(zooDirectory);
         var p = options.Predictor;
@@ -173,18 +187,21 @@ public static class ExperimentCommand
             table.AddRow(row.Split, row.Method, ReportFormat.MeanStd(row.R2Mean, row.R2Std), ReportFormat.MeanStd(row.TauMean, row.TauStd),
                 row.Seeds.ToString(CultureInfo.InvariantCulture), $"{row.FitSecondsMean:F0} s");
         AnsiConsole.Write(table);
-        var paired = PairedDifferences.Compute(summary);
-        if (paired.Count > 0)
+        foreach (var comparison in Verdict.Comparisons.Where(c => rows.Any(r => r.Method == c.Candidate)))
         {
-            var pairs = new Table().AddColumns("split", $"{Verdict.DefaultCandidate} − baseline", "seeds", "ΔR² mean ± std", "Δτ mean ± std");
-            foreach (var d in paired)
-                pairs.AddRow(d.Split, d.Baseline, d.Seeds.ToString(CultureInfo.InvariantCulture),
-                    $"{PairedDifferences.Signed(d.R2Mean)} ± {d.R2Std.ToString("F3", CultureInfo.InvariantCulture)}",
-                    $"{PairedDifferences.Signed(d.TauMean)} ± {d.TauStd.ToString("F3", CultureInfo.InvariantCulture)}");
-            AnsiConsole.Write(pairs);
+            var paired = PairedDifferences.Compute(summary, comparison.Candidate, comparison.Baselines);
+            if (paired.Count > 0)
+            {
+                var pairs = new Table().AddColumns("split", $"{comparison.Candidate} − baseline", "seeds", "ΔR² mean ± std", "Δτ mean ± std");
+                foreach (var d in paired)
+                    pairs.AddRow(d.Split, d.Baseline, d.Seeds.ToString(CultureInfo.InvariantCulture),
+                        $"{PairedDifferences.Signed(d.R2Mean)} ± {d.R2Std.ToString("F3", CultureInfo.InvariantCulture)}",
+                        $"{PairedDifferences.Signed(d.TauMean)} ± {d.TauStd.ToString("F3", CultureInfo.InvariantCulture)}");
+                AnsiConsole.Write(pairs);
+            }
+            AnsiConsole.WriteLine(Verdict.Describe(rows, comparison.Candidate, comparison.Baselines));
+            if (paired.Count > 0) AnsiConsole.WriteLine(PairedDifferences.Describe(paired, comparison.Candidate));
         }
-        AnsiConsole.WriteLine(Verdict.Describe(rows));
-        if (paired.Count > 0) AnsiConsole.WriteLine(PairedDifferences.Describe(paired));
         AnsiConsole.MarkupLine($"experiment took {summary.Elapsed.TotalMinutes:F1} min (fits: {summary.Runs.Sum(r => r.Fit.Elapsed.TotalMinutes):F1} min in all, cached ones included); report: [bold]{Markup.Escape(Path.Combine(outDirectory, "report.md"))}[/]");
         foreach (var file in files.Where(f => f.EndsWith(".png", StringComparison.Ordinal)))
             AnsiConsole.MarkupLine($"plot: {Markup.Escape(file)}");

@@ -9,7 +9,7 @@ using GmnGen.Tasks.Zoo;
 namespace GmnGen.Tasks.Evaluation;
 
 /// <summary>What the experiment runs.</summary>
-/// <param name="Methods">Predictors by name: "GMN", "StatNN", "DeepSets" (case-insensitive).</param>
+/// <param name="Methods">Predictors by name: "GMN", "StatNN", "DeepSets", "GMN+probes", "Probes" (case-insensitive).</param>
 /// <param name="Splits">"random", "low-data", "ood-width".</param>
 /// <param name="Seeds">One fit per method, split and seed; a seed also draws the split.</param>
 /// <param name="Predictor">The shared training protocol and sizes (its Seed is replaced per run).</param>
@@ -26,8 +26,18 @@ public sealed record ExperimentOptions(
     /// <summary>The learning curve's sizes, smallest first (none when <see cref="CurveRuns"/> is null).</summary>
     public IReadOnlyList<int> CurveSizes => (CurveRuns ?? []).Distinct().Order().ToList();
 
-    /// <summary>Every method the experiment knows, in report order.</summary>
-    public static IReadOnlyList<string> AllMethods { get; } = ["GMN", "StatNN", "DeepSets"];
+    /// <summary>Every method the experiment knows, in report order. "GMN+probes" and "Probes" also read what each
+    /// network does on fixed probe inputs (<see cref="ZooProbes"/>), not only its weights.</summary>
+    public static IReadOnlyList<string> AllMethods { get; } = ["GMN", "StatNN", "DeepSets", "GMN+probes", "Probes"];
+
+    /// <summary>The methods run unless others are asked for: the ones that read weights alone.</summary>
+    public static IReadOnlyList<string> DefaultMethods { get; } = ["GMN", "StatNN", "DeepSets"];
+
+    /// <summary>The methods that need the zoo loaded with probe inputs.</summary>
+    public static IReadOnlyList<string> ProbeMethods { get; } = ["GMN+probes", "Probes"];
+
+    /// <summary>Whether any method asked for reads probe features.</summary>
+    public bool NeedsProbes => Methods.Any(m => ProbeMethods.Contains(m, StringComparer.OrdinalIgnoreCase));
 
     /// <summary>Every split the experiment knows, in report order.</summary>
     public static IReadOnlyList<string> AllSplits { get; } = ["random", "low-data", "ood-width"];
@@ -54,6 +64,8 @@ public sealed record ExperimentOptions(
         "gmn" => new GmnPredictor(options),
         "statnn" => new StatNnPredictor(options),
         "deepsets" => new DeepSetsPredictor(options),
+        "gmn+probes" => new GmnProbesPredictor(options),
+        "probes" => new ProbesPredictor(options),
         _ => throw new ArgumentException($"Unknown method '{method}'; expected one of {string.Join(", ", AllMethods)}."),
     };
 }

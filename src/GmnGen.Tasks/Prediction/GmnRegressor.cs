@@ -9,8 +9,13 @@ using static TorchSharp.torch;
 
 namespace GmnGen.Tasks.Prediction;
 
+/// <summary>What the GMN reads of one network: its graph and, for "GMN+probes", its nodes' probe features.</summary>
+/// <param name="Graph">The network's parameter graph.</param>
+/// <param name="NodeProbes">Its <see cref="GmnGen.Probes.ProbeReading.NodeFeatures"/>, or null when the GMN reads weights only.</param>
+public sealed record GmnInput(ParameterGraph Graph, float[]? NodeProbes);
+
 /// <summary>The graph metanet as a regressor: graphs are collated per batch onto the metanet's device.</summary>
-internal sealed class GmnRegressor : IMixingRegressor<ParameterGraph>
+internal sealed class GmnRegressor : IMixingRegressor<GmnInput>
 {
     private readonly double scalingAugmentation;
     /// <summary>Draws the augmentation's factors: seeded, so that a fit depends on its seed alone.</summary>
@@ -34,10 +39,20 @@ internal sealed class GmnRegressor : IMixingRegressor<ParameterGraph>
 
     public nn.Module Module => Metanet;
 
-    /// <summary>A seeded metanet whose edge-value normalisation is fitted on the training graphs only.</summary>
-    public static GmnRegressor Create(IReadOnlyList<LabelledGraph> train, PredictorOptions options)
+    /// <summary>Whether the metanet also reads each node's probe features (<see cref="GmnConfig.ProbeFeatures"/>).</summary>
+    private bool ReadsProbes => Metanet.Config.ProbeFeatures > 0;
+
+    /// <summary>A seeded metanet whose edge-value normalisation is fitted on the training graphs only; with
+    /// <paramref name="probes"/> its nodes also read the probe features every sample must carry.</summary>
+    /// <exception cref="ArgumentException">Probes asked for with scaling augmentation or MixUp on: both change a
+    /// network's activations, and the stored probe features would no longer belong to the graph.</exception>
+    public static GmnRegressor Create(IReadOnlyList<LabelledGraph> train, PredictorOptions options, bool probes = false)
     {
-        var metanet = new GraphMetanet(options.GmnFor(train.Count)) { TrainingPrecision = options.GmnTrainingPrecision };
+        if (probes && (options.GmnScalingAugmentation > 1 || options.GmnWeightMixup > 0))
+            throw new ArgumentException("GMN+probes: scaling augmentation and weight MixUp change the networks' activations, which the stored probe features describe; turn them off (--gmn-scaling-augmentation 1, --gmn-weight-mixup 0).");
+        var config = options.GmnFor(train.Count);
+        if (probes) config = config with { ProbeFeatures = GmnGen.Probes.NodeProbes.FeaturesPerNode };
+        var metanet = new GraphMetanet(config) { TrainingPrecision = options.GmnTrainingPrecision };
         SeededInitialisation.Apply(metanet, options.Seed);
         metanet.SeedAugmentation(options.Seed);
         metanet.FitValueNormalization(train.Select(s => s.Graph));
@@ -46,10 +61,13 @@ internal sealed class GmnRegressor : IMixingRegressor<ParameterGraph>
         return new GmnRegressor(metanet, options.GmnScalingAugmentation, options.Seed, mixup, options.GmnWeightMixup);
     }
 
-    public ParameterGraph Encode(LabelledGraph sample) => sample.Graph;
+    public GmnInput Encode(LabelledGraph sample) => new(sample.Graph, !ReadsProbes ? null
+        : sample.Probes?.NodeFeatures ?? throw new ArgumentException($"GMN+probes: sample '{sample.Id}' has no probe reading (load the zoo with probe inputs)."));
 
-    public Tensor Forward(IReadOnlyList<ParameterGraph> batch)
+    public Tensor Forward(IReadOnlyList<GmnInput> inputs)
     {
+        if (ReadsProbes) return Predict(inputs.Select(i => i.Graph).ToList(), inputs.Select(i => i.NodeProbes!).ToList());
+        var batch = inputs.Select(i => i.Graph).ToList();
         if (augmentation is null || !Metanet.training) return Predict(batch);
         var scaled = batch.Select(g => g.Topology.Layout.Symmetries is { Scalings.Count: > 0 } ? g.RandomlyScaled(scalingAugmentation, augmentation) : g).ToList();
         try
@@ -63,19 +81,19 @@ internal sealed class GmnRegressor : IMixingRegressor<ParameterGraph>
         }
     }
 
-    public (Tensor Predicted, int[] Partner, float[] Lambda) ForwardTraining(IReadOnlyList<int> rows, IReadOnlyList<ParameterGraph> inputs)
+    public (Tensor Predicted, int[] Partner, float[] Lambda) ForwardTraining(IReadOnlyList<int> rows, IReadOnlyList<GmnInput> inputs)
     {
         var partner = Enumerable.Repeat(-1, rows.Count).ToArray();
         var lambda = new float[rows.Count];
         if (mixup is null) return (Forward(inputs), partner, lambda);
-        var mixed = new ParameterGraph[rows.Count];
+        var mixed = new GmnInput[rows.Count];
         for (int k = 0; k < rows.Count; k++)
         {
             mixed[k] = inputs[k];
             if (mixup.Partner[rows[k]] < 0 || mixupDraws.NextDouble() >= mixupProbability) continue;
             partner[k] = mixup.Partner[rows[k]];
             lambda[k] = (float)mixupDraws.NextDouble();
-            mixed[k] = inputs[k].Interpolated(mixup.Aligned(rows[k])!, lambda[k]);
+            mixed[k] = inputs[k] with { Graph = inputs[k].Graph.Interpolated(mixup.Aligned(rows[k])!, lambda[k]) };
         }
         try
         {
@@ -84,14 +102,14 @@ internal sealed class GmnRegressor : IMixingRegressor<ParameterGraph>
         finally
         {
             for (int k = 0; k < rows.Count; k++)
-                if (!ReferenceEquals(mixed[k], inputs[k])) mixed[k].Dispose();
+                if (!ReferenceEquals(mixed[k], inputs[k])) mixed[k].Graph.Dispose();
         }
     }
 
-    private Tensor Predict(IReadOnlyList<ParameterGraph> batch)
+    private Tensor Predict(IReadOnlyList<ParameterGraph> batch, IReadOnlyList<float[]>? nodeProbes = null)
     {
         // The batch's tensors can go as soon as the forward pass has run: autograd keeps its own references.
-        using var graphs = GraphBatch.Collate(batch, Metanet.Device);
+        using var graphs = GraphBatch.Collate(batch, Metanet.Device, nodeProbes);
         return Metanet.forward(graphs).reshape(-1);
     }
 

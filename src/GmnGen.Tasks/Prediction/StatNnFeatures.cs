@@ -14,7 +14,7 @@ namespace GmnGen.Tasks.Prediction;
 /// learn what they mean); missing slots are zero with the flag 0. Each column is standardised with the
 /// training split's mean and standard deviation.
 /// </summary>
-internal sealed class StatNnFeatures
+internal sealed class StatNnFeatures : IFeatureRows
 {
     /// <summary>Columns per tensor slot: the statistics and the present flag.</summary>
     public const int PerSlot = 8;

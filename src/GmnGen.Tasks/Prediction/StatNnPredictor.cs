@@ -16,3 +16,17 @@ public sealed class StatNnPredictor(PredictorOptions? options = null) : Regressi
 
     private protected override IRegressor<float[]> CreateRegressor(IReadOnlyList<LabelledGraph> train) => StatNnRegressor.Create(train, Options);
 }
+
+/// <summary>
+/// The probes-only baseline beside "GMN+probes": an MLP (StatNN's sizes) on the network's softmax outputs
+/// for the probe inputs, without its weights. It shows what the probes alone are worth. Every sample
+/// needs <see cref="LabelledGraph.Probes"/>.
+/// </summary>
+public sealed class ProbesPredictor(PredictorOptions? options = null) : RegressionPredictor<float[]>(options)
+{
+    /// <summary>"Probes".</summary>
+    public override string Name => "Probes";
+
+    private protected override IRegressor<float[]> CreateRegressor(IReadOnlyList<LabelledGraph> train) =>
+        StatNnRegressor.Create(ProbeOutputFeatures.Fit(train), Options);
+}

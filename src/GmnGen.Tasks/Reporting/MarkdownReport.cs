@@ -60,10 +60,11 @@ public static class MarkdownReport
             }
         }
 
-        var paired = PairedDifferences.Compute(summary);
-        if (paired.Count > 0)
+        var comparisons = Verdict.Comparisons.Where(c => rows.Any(r => r.Method == c.Candidate)).ToList();
+        var pairedBy = comparisons.Select(c => (c, Paired: PairedDifferences.Compute(summary, c.Candidate, c.Baselines))).ToList();
+        foreach (var (comparison, paired) in pairedBy.Where(p => p.Paired.Count > 0))
         {
-            md.Append($"\n## {Verdict.DefaultCandidate} − baseline, paired by seed\n\n")
+            md.Append($"\n## {comparison.Candidate} − baseline, paired by seed\n\n")
               .Append("Each seed's difference on the same test networks; mean ± sample standard deviation over seeds. ")
               .Append("Beyond the noise: the mean exceeds twice its standard error (std / √seeds).\n\n")
               .Append("| Split | Baseline | Seeds | ΔR² | Δτ | beyond the noise |\n|---|---|--:|--:|--:|---|\n");
@@ -83,8 +84,14 @@ public static class MarkdownReport
                   .Append($"{ReportFormat.MeanStd(point.R2Mean, point.R2Std)} | {ReportFormat.MeanStd(point.TauMean, point.TauStd)} |\n");
         }
 
-        md.Append("\n## Verdict\n\n").Append(Verdict.Describe(rows));
-        if (paired.Count > 0) md.Append("\n\n").Append(PairedDifferences.Describe(paired));
+        md.Append("\n## Verdict\n\n");
+        if (comparisons.Count == 0) md.Append(Verdict.Describe(rows));
+        foreach (var (comparison, paired) in pairedBy)
+        {
+            if (comparison != pairedBy[0].c) md.Append("\n\n");
+            md.Append(Verdict.Describe(rows, comparison.Candidate, comparison.Baselines));
+            if (paired.Count > 0) md.Append("\n\n").Append(PairedDifferences.Describe(paired, comparison.Candidate));
+        }
         md.Append("\n\n## Figures\n\n");
         foreach (var (file, caption) in figures) md.Append($"### {caption}\n\n![{caption}]({file})\n\n");
         md.Append("Per-run scores: [results.csv](results.csv); every test prediction: [predictions.csv](predictions.csv).\n");

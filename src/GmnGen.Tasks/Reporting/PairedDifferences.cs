@@ -39,7 +39,10 @@ public sealed record PairedDifference(string Split, string Baseline, int Seeds, 
 public static class PairedDifferences
 {
     /// <summary>One row per split (summary order) and baseline (first-appearance order) that share at least one seed with the candidate.</summary>
-    public static IReadOnlyList<PairedDifference> Compute(ExperimentSummary summary, string candidate = Verdict.DefaultCandidate)
+    /// <param name="summary">The experiment.</param>
+    /// <param name="candidate">The method whose scores are the minuend.</param>
+    /// <param name="baselines">The methods subtracted (null: every other method).</param>
+    public static IReadOnlyList<PairedDifference> Compute(ExperimentSummary summary, string candidate = Verdict.DefaultCandidate, IReadOnlyCollection<string>? baselines = null)
     {
         ArgumentNullException.ThrowIfNull(summary);
         var rows = new List<PairedDifference>();
@@ -47,7 +50,7 @@ public static class PairedDifferences
         {
             var own = summary.Runs.Where(r => r.Split == split && r.Method == candidate).GroupBy(r => r.Seed).ToDictionary(g => g.Key, g => g.First());
             if (own.Count == 0) continue;
-            foreach (var baseline in ResultTable.MethodOrder(summary).Where(m => m != candidate))
+            foreach (var baseline in ResultTable.MethodOrder(summary).Where(m => m != candidate && (baselines is null || baselines.Contains(m))))
             {
                 var pairs = summary.Runs.Where(r => r.Split == split && r.Method == baseline && own.ContainsKey(r.Seed))
                     .Select(r => (R2: own[r.Seed].R2 - r.R2, Tau: own[r.Seed].KendallTau - r.KendallTau))

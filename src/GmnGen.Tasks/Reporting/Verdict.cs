@@ -6,6 +6,11 @@ using System.Text;
 
 namespace GmnGen.Tasks.Reporting;
 
+/// <summary>A method judged against some others.</summary>
+/// <param name="Candidate">The method judged.</param>
+/// <param name="Baselines">The methods it must beat.</param>
+public sealed record Comparison(string Candidate, IReadOnlyList<string> Baselines);
+
 /// <summary>How the candidate method compares with the baselines on one split.</summary>
 /// <param name="Split">Split name.</param>
 /// <param name="HighestR2">The candidate's mean R² is strictly above every baseline's.</param>
@@ -26,18 +31,32 @@ public static class Verdict
     public const string DefaultCandidate = "GMN";
 
     /// <summary>
+    /// What the reports compare: the GMN against the methods that read weights alone (StatNN, DeepSets), and
+    /// "GMN+probes", which also reads each network's activations on probe inputs, against the probes-only
+    /// baseline and the plain GMN (do the weights add to the probes, do the probes add to the weights).
+    /// </summary>
+    public static IReadOnlyList<Comparison> Comparisons { get; } =
+    [
+        new(DefaultCandidate, ["StatNN", "DeepSets"]),
+        new("GMN+probes", ["Probes", DefaultCandidate]),
+    ];
+
+    /// <summary>
     /// One verdict per split (in row order) on which the candidate and at least one baseline have rows.
     /// </summary>
-    public static IReadOnlyList<SplitVerdict> PerSplit(IReadOnlyList<ResultRow> rows, string candidate = DefaultCandidate)
+    /// <param name="rows">Aggregated results.</param>
+    /// <param name="candidate">The method judged.</param>
+    /// <param name="baselines">The methods it is judged against (null: every other method).</param>
+    public static IReadOnlyList<SplitVerdict> PerSplit(IReadOnlyList<ResultRow> rows, string candidate = DefaultCandidate, IReadOnlyCollection<string>? baselines = null)
     {
         ArgumentNullException.ThrowIfNull(rows);
         var verdicts = new List<SplitVerdict>();
         foreach (var split in rows.Select(r => r.Split).Distinct())
         {
-            var (own, baselines) = Partition(rows, split, candidate);
-            if (own is null || baselines.Count == 0) continue;
-            verdicts.Add(new SplitVerdict(split, Highest(own.R2Mean, baselines.Select(b => b.R2Mean)),
-                Highest(own.TauMean, baselines.Select(b => b.TauMean))));
+            var (own, others) = Partition(rows, split, candidate, baselines);
+            if (own is null || others.Count == 0) continue;
+            verdicts.Add(new SplitVerdict(split, Highest(own.R2Mean, others.Select(b => b.R2Mean)),
+                Highest(own.TauMean, others.Select(b => b.TauMean))));
         }
         return verdicts;
     }
@@ -47,13 +66,16 @@ public static class Verdict
     /// (random, low-data). On ood-width, DeepSets has the higher Kendall τ (0.610 vs 0.580 for GMN)."
     /// It also says where a lead is smaller than the spread over seeds, and which splits could not be compared.
     /// </summary>
-    public static string Describe(IReadOnlyList<ResultRow> rows, string candidate = DefaultCandidate)
+    /// <param name="rows">Aggregated results.</param>
+    /// <param name="candidate">The method judged.</param>
+    /// <param name="baselines">The methods it is judged against (null: every other method).</param>
+    public static string Describe(IReadOnlyList<ResultRow> rows, string candidate = DefaultCandidate, IReadOnlyCollection<string>? baselines = null)
     {
         ArgumentNullException.ThrowIfNull(rows);
         var splits = rows.Select(r => r.Split).Distinct().ToList();
         if (!rows.Any(r => r.Method == candidate)) return $"{candidate} has no results, so there is nothing to compare.";
 
-        var verdicts = PerSplit(rows, candidate);
+        var verdicts = PerSplit(rows, candidate, baselines);
         var text = new StringBuilder();
         if (verdicts.Count == 0)
             text.Append("No split has both ").Append(candidate).Append(" and a baseline, so there is nothing to compare.");
@@ -74,18 +96,18 @@ public static class Verdict
 
         foreach (var verdict in verdicts)
         {
-            var (own, baselines) = Partition(rows, verdict.Split, candidate);
+            var (own, others) = Partition(rows, verdict.Split, candidate, baselines);
             if (verdict.Ahead)
-                AppendNarrowLeads(text, verdict.Split, own!, baselines);
+                AppendNarrowLeads(text, verdict.Split, own!, others);
             else
-                AppendShortfalls(text, verdict, own!, baselines, candidate);
+                AppendShortfalls(text, verdict, own!, others, candidate);
         }
 
         foreach (var split in splits)
         {
-            var (own, baselines) = Partition(rows, split, candidate);
+            var (own, others) = Partition(rows, split, candidate, baselines);
             if (own is null) text.Append($" {candidate} has no results on {split}.");
-            else if (baselines.Count == 0) text.Append($" No baseline ran on {split}.");
+            else if (others.Count == 0) text.Append($" No baseline ran on {split}.");
         }
         if (rows.Count > 0 && rows.All(r => r.Seeds == 1))
             text.Append(" Every figure comes from a single seed, so there is no spread to judge the margins against.");
@@ -136,9 +158,9 @@ public static class Verdict
         if (notes.Count > 0) text.Append($" On {split}, {string.Join(", and ", notes)}.");
     }
 
-    private static (ResultRow? Own, List<ResultRow> Baselines) Partition(IReadOnlyList<ResultRow> rows, string split, string candidate) =>
+    private static (ResultRow? Own, List<ResultRow> Baselines) Partition(IReadOnlyList<ResultRow> rows, string split, string candidate, IReadOnlyCollection<string>? baselines) =>
         (rows.FirstOrDefault(r => r.Split == split && r.Method == candidate),
-         rows.Where(r => r.Split == split && r.Method != candidate).ToList());
+         rows.Where(r => r.Split == split && r.Method != candidate && (baselines is null || baselines.Contains(r.Method))).ToList());
 
     private static bool Highest(double mine, IEnumerable<double> others) =>
         !double.IsNaN(mine) && others.Where(o => !double.IsNaN(o)).All(o => mine > o);

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using GmnGen.Graphs;
+using GmnGen.Probes;
 using GmnGen.Storage;
 using GmnGen.Tasks.Prediction;
 using TorchSharp;
@@ -10,11 +11,12 @@ using static TorchSharp.torch;
 
 namespace GmnGen.Tasks.Zoo;
 
-/// <summary>A zoo checkpoint loaded for the experiment: its manifest row and its parameter graph.</summary>
-public sealed record ZooMember(ZooCheckpoint Checkpoint, ZooArchitecture Architecture, ParameterGraph Graph)
+/// <summary>A zoo checkpoint loaded for the experiment: its manifest row, its parameter graph and, when the zoo
+/// was loaded with probe inputs, what the network did on them.</summary>
+public sealed record ZooMember(ZooCheckpoint Checkpoint, ZooArchitecture Architecture, ParameterGraph Graph, ProbeReading? Probes = null)
 {
     /// <summary>The member as a sample whose target is its test accuracy.</summary>
-    public LabelledGraph ToSample() => new(Checkpoint.Id, Graph, Checkpoint.TestAccuracy);
+    public LabelledGraph ToSample() => new(Checkpoint.Id, Graph, Checkpoint.TestAccuracy, Probes);
 }
 
 /// <summary>The checkpoints of a zoo with their graphs; disposing it frees every graph's edge values.</summary>
@@ -40,11 +42,13 @@ public static class ZooDataset
 {
     /// <summary>
     /// Every checkpoint with weights, as a parameter graph built from the stored tensors through the
-    /// architecture's generated layout (no module is constructed). Diverged checkpoints are skipped.
+    /// architecture's generated layout (no module is constructed without <paramref name="probes"/>).
+    /// Diverged checkpoints are skipped. With <paramref name="probes"/> (<c>[n, 1, 28, 28]</c> images,
+    /// <see cref="ZooProbes.Images"/>) each network is also built and run on them (<see cref="NodeProbes.Read"/>).
     /// </summary>
     /// <exception cref="DirectoryNotFoundException">No zoo at <paramref name="directory"/>.</exception>
     /// <exception cref="InvalidDataException">A weights file lacks a tensor or holds one of the wrong shape; the message names file and tensor.</exception>
-    public static ZooMembers Load(string directory, IProgress<(int Done, int Total)>? progress = null)
+    public static ZooMembers Load(string directory, IProgress<(int Done, int Total)>? progress = null, Tensor? probes = null)
     {
         if (!Directory.Exists(directory) || Directory.GetFiles(directory, "manifest*.csv").Length == 0)
             throw new DirectoryNotFoundException($"No zoo in '{directory}': expected manifest*.csv there. Build one with `gmn zoo --out {directory}`.");
@@ -61,7 +65,8 @@ public static class ZooDataset
                 if (!File.Exists(file))
                     throw new FileNotFoundException($"{directory}: the weights file of checkpoint {row.Id}, {row.File}, is missing; the manifest lists it. Rebuild the run with `gmn zoo --out {directory}` after removing its rows, or restore the file.", file);
                 var graph = LoadGraph(file, architecture.Layout);
-                members.Add(new ZooMember(row, architecture, graph));
+                var reading = probes is null ? null : ReadProbes(architecture, graph, probes);
+                members.Add(new ZooMember(row, architecture, graph, reading));
                 progress?.Report((members.Count, rows.Count));
             }
             return new ZooMembers(members);
@@ -71,6 +76,17 @@ public static class ZooDataset
             new ZooMembers(members).Dispose();
             throw;
         }
+    }
+
+    /// <summary>The network of <paramref name="graph"/> run on the probe images (reshaped to its input).</summary>
+    public static ProbeReading ReadProbes(ZooArchitecture architecture, ParameterGraph graph, Tensor probes)
+    {
+        using var scope = NewDisposeScope();
+        using var network = architecture.Create();
+        var state = graph.StateTensors();
+        var named = architecture.Layout.State.Select((s, i) => (s.Name, Tensor: state[i])).ToDictionary(p => p.Name, p => p.Tensor);
+        network.load_state_dict(named, strict: false);
+        return NodeProbes.Read((IGraphNetwork)network, architecture.ShapeInput(probes));
     }
 
     /// <summary>The parameter graph of one stored checkpoint, checked against the layout's state tensors.</summary>

@@ -77,16 +77,39 @@ public sealed class GraphBatch : IDisposable
     /// is shared with recent batches of the same composition (see <see cref="BatchTopology"/>), so
     /// treat a batch's tensors other than <see cref="EdgeValues"/> as read-only.
     /// </summary>
-    public static GraphBatch Collate(IReadOnlyList<ParameterGraph> graphs, Device? device = null)
+    /// <param name="graphs">The graphs, in batch order.</param>
+    /// <param name="device">Where the batch goes (default: CPU).</param>
+    /// <param name="nodeProbes">Optional per-graph node features from probe inputs (<see cref="Probes.ProbeReading.NodeFeatures"/>:
+    /// <c>[nodes, k]</c> row-major, the same k for every graph), collated into <see cref="NodeProbes"/>.</param>
+    /// <exception cref="ArgumentException">No graphs, or probe features that do not match the graphs' node counts.</exception>
+    public static GraphBatch Collate(IReadOnlyList<ParameterGraph> graphs, Device? device = null, IReadOnlyList<float[]>? nodeProbes = null)
     {
         if (graphs.Count == 0) throw new ArgumentException("Cannot collate an empty list of graphs.", nameof(graphs));
         device ??= CPU;
+        var probes = nodeProbes is null ? null : CollateProbes(graphs, nodeProbes, device);
         var t = BatchTopology.For(graphs, device);
         using var scope = NewDisposeScope();
         var values = cat(graphs.Select(g => g.EdgeValues.to(device)).ToArray(), 0).to(float32);
         values.DetachFromDisposeScope();
-        return new GraphBatch(graphs.Count, t[0], t[1], t[2], t[3], values, t[4], t[5], t[6], t[7], t[8], t[9]);
+        return new GraphBatch(graphs.Count, t[0], t[1], t[2], t[3], values, t[4], t[5], t[6], t[7], t[8], t[9]) { NodeProbes = probes };
     }
+
+    private static Tensor CollateProbes(IReadOnlyList<ParameterGraph> graphs, IReadOnlyList<float[]> nodeProbes, Device device)
+    {
+        if (nodeProbes.Count != graphs.Count)
+            throw new ArgumentException($"{nodeProbes.Count} probe readings for {graphs.Count} graphs: give one per graph.", nameof(nodeProbes));
+        int width = nodeProbes[0].Length / Math.Max(1, graphs[0].NodeCount);
+        for (int i = 0; i < graphs.Count; i++)
+            if (width == 0 || nodeProbes[i].Length != graphs[i].NodeCount * width)
+                throw new ArgumentException($"Graph {i} ({graphs[i].Topology.Layout.Architecture}) has {graphs[i].NodeCount} nodes, its probe features {nodeProbes[i].Length} values; expected {width} per node as for graph 0.", nameof(nodeProbes));
+        // clone: a tensor made from a managed array may sit at any alignment (see StatNN's rows).
+        using var scope = NewDisposeScope();
+        var rows = tensor(nodeProbes.SelectMany(p => p).ToArray(), [nodeProbes.Sum(p => (long)p.Length) / width, width]);
+        return rows.to(device).clone().DetachFromDisposeScope();
+    }
+
+    /// <summary>float32 [N, k]: the nodes' probe features when <see cref="Collate"/> was given them, else null.</summary>
+    public Tensor? NodeProbes { get; private init; }
 
     /// <summary>How many recently collated compositions <see cref="Collate"/> keeps for reuse.</summary>
     public const int TopologyCacheSize = BatchTopology.CacheSize;
@@ -124,6 +147,7 @@ public sealed class GraphBatch : IDisposable
     public void Dispose()
     {
         foreach (var t in Tensors) t.Dispose();
+        NodeProbes?.Dispose();
         edgeFeatures?.Dispose();
     }
 }

@@ -26,6 +26,7 @@ public sealed class GraphMetanet : Module<GraphBatch, Tensor>
     private readonly ScalarEncoder nodeScalars, edgeScalars;
     private readonly Embedding nodeType, activation, edgeType;
     private readonly Linear nodeIn, edgeFromStatic, edgeFromValue;
+    private readonly Linear? probeIn;
     private readonly ModuleList<MessagePassingBlock> blocks;
     private readonly Parameter? globalInit;
     private readonly LayerNorm readoutNorm;
@@ -48,6 +49,7 @@ public sealed class GraphMetanet : Module<GraphBatch, Tensor>
         activation = Embedding(config.Activations, d);
         edgeType = Embedding(config.EdgeTypes, d);
         nodeIn = Linear(4 * d, h);
+        if (config.ProbeFeatures > 0) probeIn = Linear(config.ProbeFeatures, h, hasBias: false);
         edgeFromStatic = Linear(5 * d, h);
         edgeFromValue = Linear(4 * d, h, hasBias: false);
         blocks = new ModuleList<MessagePassingBlock>(Enumerable.Range(0, config.Blocks)
@@ -193,9 +195,12 @@ public sealed class GraphMetanet : Module<GraphBatch, Tensor>
     }
 
     /// <summary>Convenience: collates the graphs onto this metanet's device and runs it.</summary>
-    public Tensor Predict(IReadOnlyList<ParameterGraph> graphs)
+    /// <param name="graphs">The graphs, in output order.</param>
+    /// <param name="nodeProbes">Per graph, its probe features (<see cref="Probes.ProbeReading.NodeFeatures"/>) when
+    /// <see cref="GmnConfig.ProbeFeatures"/> is on.</param>
+    public Tensor Predict(IReadOnlyList<ParameterGraph> graphs, IReadOnlyList<float[]>? nodeProbes = null)
     {
-        using var batch = GraphBatch.Collate(graphs, Device);
+        using var batch = GraphBatch.Collate(graphs, Device, nodeProbes);
         return forward(batch);
     }
 
@@ -203,7 +208,16 @@ public sealed class GraphMetanet : Module<GraphBatch, Tensor>
     {
         var f = batch.NodeFeatures;
         var scalars = stack([f[.., 0].to(float32).mul(Scalars.Of(LayerScale)), f[.., 1].to(float32).mul(Scalars.Of(OrderScale))], 1);
-        return nodeIn.forward(cat([nodeScalars.forward(scalars), nodeType.forward(f[.., 2]), activation.forward(f[.., 3])], 1));
+        var code = nodeIn.forward(cat([nodeScalars.forward(scalars), nodeType.forward(f[.., 2]), activation.forward(f[.., 3])], 1));
+        if (probeIn is null) return code;
+        var probes = batch.NodeProbes
+            ?? throw new InvalidOperationException($"GraphMetanet: this metanet reads {Config.ProbeFeatures} probe features per node (GmnConfig.ProbeFeatures), the batch has none: collate it with GraphBatch.Collate(graphs, device, nodeProbes).");
+        if (probes.shape[1] != Config.ProbeFeatures)
+            throw new InvalidOperationException($"GraphMetanet: the batch has {probes.shape[1]} probe features per node, the metanet reads {Config.ProbeFeatures}.");
+        // Activations range over orders of magnitude across networks: a signed log keeps their sign and
+        // order and tames the scale (per node, so it touches no symmetry).
+        var squashed = probes.sign().mul(probes.abs().log1p());
+        return code.add_(probeIn.forward(squashed), Scalars.One);
     }
 
     /// <summary>

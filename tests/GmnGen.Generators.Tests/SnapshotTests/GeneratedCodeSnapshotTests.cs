@@ -66,6 +66,21 @@ public sealed class GeneratedCodeSnapshotTests
     public void Zoo_cnn_generates_code_that_compiles() => VerifyGenerated(Usings + ZooCnn);
 
     [Fact]
+    public void Forward_observed_hands_each_module_its_input_under_its_state_name()
+    {
+        var run = GeneratorHarness.Run(Usings + ZooCnn);
+        run.AssertCleanAndCompiles();
+
+        var lines = run.Sources["GmnGen.Tests.Networks.ZooCnn.Module.g.cs"].Split('\n').Select(l => l.Trim()).ToArray();
+        var observed = lines.Select((l, i) => (l, i)).Where(p => p.l.StartsWith("observe?.Invoke(", StringComparison.Ordinal)).ToArray();
+        Assert.Equal(new[] { "Conv1", "Conv2", "Conv3", "Head" }, observed.Select(p => p.l.Split('"')[1]));
+        // Each observation comes right before its module's call, which reads x.
+        foreach (var (line, index) in observed)
+            Assert.StartsWith($"x = __{line.Split('"')[1]}.forward(x);", lines[index + 1]);
+        Assert.Contains("public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input) => ForwardObserved(input, null);", lines);
+    }
+
+    [Fact]
     public void Forward_comments_give_the_sample_shape_after_each_statement()
     {
         var run = GeneratorHarness.Run(Usings + ZooCnn);
@@ -75,6 +90,7 @@ public sealed class GeneratedCodeSnapshotTests
             .Select(l => l.Trim())
             .SkipWhile(l => l != "var x = input;").Skip(1)
             .TakeWhile(l => l != "return x.MoveToOuterDisposeScope();")
+            .Where(l => !l.StartsWith("observe?.Invoke(", StringComparison.Ordinal))
             .ToArray();
 
         const string F = "global::TorchSharp.torch.nn.functional";

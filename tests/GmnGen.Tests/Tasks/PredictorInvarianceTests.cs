@@ -10,7 +10,8 @@ namespace GmnGen.Tests.Tasks;
 /// <summary>
 /// A network with its hidden neurons permuted by an emitted automorphism computes the same function,
 /// so it must get the same prediction. The GMN is invariant by construction, DeepSets because it
-/// sees a multiset of parameters, and StatNN because each tensor's statistics ignore the order of its values.
+/// sees a multiset of parameters, and StatNN because each tensor's statistics ignore the order of its values;
+/// "GMN+probes" because its probe features move with the nodes, and "Probes" because a network's outputs do not change.
 /// </summary>
 [Collection(nameof(PredictorCollection))]
 public class PredictorInvarianceTests
@@ -28,11 +29,13 @@ public class PredictorInvarianceTests
         {
             var net = ScaledNetwork(Architectures[i % Architectures.Length], i);
             var before = net.ToParameterGraph();
+            var probesBefore = ReadProbes(net);
             net.Symmetries.ApplyRandom((nn.Module)net, new Generator(700 + (ulong)i));
             var after = net.ToParameterGraph();
             Assert.False(after.EdgeValues.equal(before.EdgeValues).all().item<bool>(), $"network {i}: the automorphism moved no value, so this test would prove nothing");
-            originals.Add(new LabelledGraph($"n{i}", before, 0));
-            permuted.Add(new LabelledGraph($"n{i}-permuted", after, 0));
+            // The probe features are read again from the permuted network: they move with its nodes.
+            originals.Add(new LabelledGraph($"n{i}", before, 0, probesBefore));
+            permuted.Add(new LabelledGraph($"n{i}-permuted", after, 0, ReadProbes(net)));
         }
 
         var expected = predictor.Predict(originals);

@@ -157,6 +157,22 @@ public class PredictorProtocolTests
     }
 
     [Fact]
+    public void Probe_methods_name_the_sample_without_probes_and_refuse_augmentations_that_change_activations()
+    {
+        var (train, validation, _) = Splits.Value;
+        var bare = train.Select(s => s with { Probes = null }).ToList();
+        foreach (var method in new[] { "GMN+probes", "Probes" })
+        {
+            using var predictor = Create(method, Quick(epochs: 1));
+            var missing = Assert.Throws<ArgumentException>(() => predictor.Fit(bare, validation));
+            Assert.Contains(bare[0].Id, missing.Message);
+            Assert.Contains("probe", missing.Message);
+        }
+        using var scaled = new GmnProbesPredictor(Quick(epochs: 1) with { GmnScalingAugmentation = 2 });
+        Assert.Contains("--gmn-scaling-augmentation", Assert.Throws<ArgumentException>(() => scaled.Fit(train, validation)).Message);
+    }
+
+    [Fact]
     public void Invalid_options_are_rejected_naming_the_option()
     {
         var defaults = new PredictorOptions();

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using GmnGen.Probes;
 using GmnGen.Tasks.Prediction;
 using GmnGen.Tests.Support;
 using TorchSharp;
@@ -24,7 +25,7 @@ internal static class PredictorTesting
     /// <summary>Small architectures with different tensor counts (TinyMlp 5, RowCnn 5, BatchNormCnn 14).</summary>
     public static readonly string[] Architectures = ["TinyMlp", "BatchNormCnn", "RowCnn"];
 
-    public static readonly string[] Methods = ["GMN", "StatNN", "DeepSets"];
+    public static readonly string[] Methods = ["GMN", "StatNN", "DeepSets", "GMN+probes", "Probes"];
 
     public static TheoryData<string> MethodNames()
     {
@@ -50,6 +51,8 @@ internal static class PredictorTesting
         "GMN" => new GmnPredictor(options),
         "StatNN" => new StatNnPredictor(options),
         "DeepSets" => new DeepSetsPredictor(options),
+        "GMN+probes" => new GmnProbesPredictor(options),
+        "Probes" => new ProbesPredictor(options),
         _ => throw new ArgumentException($"Unknown method '{method}': expected one of {string.Join(", ", Methods)}."),
     };
 
@@ -65,9 +68,16 @@ internal static class PredictorTesting
         {
             var net = ScaledNetwork(Architectures[i % Architectures.Length], i);
             double target = StateOrder.ConcatenatedValues((nn.Module)net).to(float64).abs().mean().item<double>();
-            samples.Add(new LabelledGraph($"{net.GraphLayout.Architecture}-{i}", net.ToParameterGraph(), target));
+            samples.Add(new LabelledGraph($"{net.GraphLayout.Architecture}-{i}", net.ToParameterGraph(), target, ReadProbes(net)));
         }
         return samples;
+    }
+
+    /// <summary>The network on 6 fixed random inputs of its shape (the same ones for every network of an architecture).</summary>
+    public static ProbeReading ReadProbes(IGraphNetwork net)
+    {
+        using var probes = randn([6, .. net.InputShape.Select(d => (long)d)], generator: new Generator(4242));
+        return NodeProbes.Read(net, probes);
     }
 
     /// <summary>Network <paramref name="index"/> of the zoo, before it becomes a graph (to apply symmetries to).</summary>

@@ -123,6 +123,34 @@ public sealed class ZooBuildTests : IDisposable
         // Later checkpoints of a run have trained longer: the zoo is not all at chance.
         Assert.True(members.Max(m => m.Checkpoint.TestAccuracy) > 0.3, "no checkpoint learned anything");
     }
+
+    [Fact]
+    public void Loaded_with_probes_each_network_is_read_on_the_same_training_images_with_its_stored_weights()
+    {
+        var settings = QuickSettings(2);
+        var zoo = Folder("probed");
+        ZooBuilder.Build(zoo, settings, 2, Shard.All, SharedFashionMnist.Data);
+        using var probes = ZooProbes.Images(SharedFashionMnist.Data, count: 8);
+        using (var again = ZooProbes.Images(SharedFashionMnist.Data, count: 8))
+            Assert.True(again.equal(probes).all().item<bool>(), "the probe images depend on the call");
+        // Training images, not the test images the targets are measured on.
+        var train = SharedFashionMnist.Data.Train.Images.reshape(SharedFashionMnist.Data.Train.Count, -1);
+        Assert.True(train.eq(probes[0].reshape(1, -1)).all(1).any().item<bool>(), "probe 0 is not a training image");
+
+        using var members = ZooDataset.Load(zoo, probes: probes);
+        foreach (var member in members)
+        {
+            Assert.NotNull(member.Probes);
+            var stored = SafeTensors.Load(Path.Combine(zoo, member.Checkpoint.File));
+            using var network = member.Architecture.Create();
+            network.load_state_dict(new Dictionary<string, Tensor>(stored), strict: false);
+            var expected = GmnGen.Probes.NodeProbes.Read((IGraphNetwork)network, member.Architecture.ShapeInput(probes));
+            Assert.Equal(expected.NodeFeatures, member.Probes!.NodeFeatures);
+            Assert.Equal(expected.Outputs, member.Probes.Outputs);
+            Assert.Equal(8 * 10, member.Probes.Outputs.Length);
+            Assert.Same(member.Probes, member.ToSample().Probes);
+        }
+    }
 }
 
 public sealed class ZooDefinitionTests

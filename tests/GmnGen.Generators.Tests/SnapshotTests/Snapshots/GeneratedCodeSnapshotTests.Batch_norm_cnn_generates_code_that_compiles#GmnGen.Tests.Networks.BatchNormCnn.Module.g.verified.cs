@@ -56,21 +56,31 @@ partial class BatchNormCnn : global::TorchSharp.torch.nn.Module<global::TorchSha
     public partial global::TorchSharp.Modules.Linear Head { get => __Head; }
 
     /// <summary>Runs the layers in declaration order on a batch of shape [batch, 1, 28, 28].</summary>
-    public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
+    public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input) => ForwardObserved(input, null);
+
+    /// <summary><see cref="forward"/>, handing each layer's input to <paramref name="observe"/> (with the layer's
+    /// state_dict name) before the layer runs: how probe features read hidden activations. The observer runs
+    /// inside this pass's dispose scope: what it keeps, it moves out (MoveToOuterDisposeScope).</summary>
+    public global::TorchSharp.torch.Tensor ForwardObserved(global::TorchSharp.torch.Tensor input, global::System.Action<string, global::TorchSharp.torch.Tensor>? observe)
     {
         global::GmnGen.Runtime.InputShapeCheck.Require(input, InputShape, "BatchNormCnn");
         // Intermediates die with this scope, whatever the caller's (autograd keeps what backward needs); the result leaves it.
         using (global::TorchSharp.torch.NewDisposeScope())
         {
             var x = input;
+            observe?.Invoke("Conv1", x);
             x = __Conv1.forward(x); // [batch, 8, 28, 28]
+            observe?.Invoke("Bn1", x);
             x = global::GmnGen.Modules.BatchNormForward.Apply(__Bn1, x); // [batch, 8, 28, 28]
             x = global::TorchSharp.torch.nn.functional.relu(x); // [batch, 8, 28, 28]
             x = global::TorchSharp.torch.nn.functional.max_pool2d(x, 2, stride: 2, padding: 0); // [batch, 8, 14, 14]
+            observe?.Invoke("Conv2", x);
             x = __Conv2.forward(x); // [batch, 12, 6, 6]
+            observe?.Invoke("Bn2", x);
             x = global::GmnGen.Modules.BatchNormForward.Apply(__Bn2, x); // [batch, 12, 6, 6]
             x = global::TorchSharp.torch.nn.functional.silu(x); // [batch, 12, 6, 6]
             x = x.mean(new long[] { 2, 3 }); // [batch, 12]
+            observe?.Invoke("Head", x);
             x = __Head.forward(x); // [batch, 10]
             return x.MoveToOuterDisposeScope();
         }

@@ -176,58 +176,88 @@ partial class BottleneckResNet : global::TorchSharp.torch.nn.Module<global::Torc
     public partial global::TorchSharp.Modules.Linear Fc { get => __Fc; }
 
     /// <summary>Runs the layers in declaration order on a batch of shape [batch, 3, 32, 32].</summary>
-    public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
+    public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input) => ForwardObserved(input, null);
+
+    /// <summary><see cref="forward"/>, handing each layer's input to <paramref name="observe"/> (with the layer's
+    /// state_dict name) before the layer runs: how probe features read hidden activations. The observer runs
+    /// inside this pass's dispose scope: what it keeps, it moves out (MoveToOuterDisposeScope).</summary>
+    public global::TorchSharp.torch.Tensor ForwardObserved(global::TorchSharp.torch.Tensor input, global::System.Action<string, global::TorchSharp.torch.Tensor>? observe)
     {
         global::GmnGen.Runtime.InputShapeCheck.Require(input, InputShape, "BottleneckResNet");
         // Intermediates die with this scope, whatever the caller's (autograd keeps what backward needs); the result leaves it.
         using (global::TorchSharp.torch.NewDisposeScope())
         {
             var x = input;
+            observe?.Invoke("Conv1", x);
             x = __Conv1.forward(x); // [batch, 16, 32, 32]
+            observe?.Invoke("Bn1", x);
             x = global::GmnGen.Modules.BatchNormForward.Apply(__Bn1, x); // [batch, 16, 32, 32]
             x = global::TorchSharp.torch.nn.functional.relu(x); // [batch, 16, 32, 32]
             var Block1Conv1__in = x; // [batch, 16, 32, 32]
+            observe?.Invoke("Block1Conv1", x);
             x = __Block1Conv1.forward(x); // [batch, 8, 32, 32]
+            observe?.Invoke("Block1Bn1", x);
             x = global::GmnGen.Modules.BatchNormForward.Apply(__Block1Bn1, x); // [batch, 8, 32, 32]
             x = global::TorchSharp.torch.nn.functional.relu(x); // [batch, 8, 32, 32]
+            observe?.Invoke("Block1Conv2", x);
             x = __Block1Conv2.forward(x); // [batch, 8, 32, 32]
+            observe?.Invoke("Block1Bn2", x);
             x = global::GmnGen.Modules.BatchNormForward.Apply(__Block1Bn2, x); // [batch, 8, 32, 32]
             x = global::TorchSharp.torch.nn.functional.relu(x); // [batch, 8, 32, 32]
+            observe?.Invoke("Block1Conv3", x);
             x = __Block1Conv3.forward(x); // [batch, 32, 32, 32]
+            observe?.Invoke("Block1Bn3", x);
             x = global::GmnGen.Modules.BatchNormForward.Apply(__Block1Bn3, x); // [batch, 32, 32, 32]
             var Block1Downsample__main = x; // [batch, 32, 32, 32]
             x = Block1Conv1__in; // [batch, 16, 32, 32]
+            observe?.Invoke("Block1Downsample", x);
             x = __Block1Downsample.forward(x); // [batch, 32, 32, 32]
+            observe?.Invoke("Block1DownsampleBn", x);
             x = global::GmnGen.Modules.BatchNormForward.Apply(__Block1DownsampleBn, x); // [batch, 32, 32, 32]
             x = Block1Downsample__main.add(x, global::GmnGen.Runtime.Scalars.One); // [batch, 32, 32, 32]
             x = global::TorchSharp.torch.nn.functional.relu(x); // [batch, 32, 32, 32]
             var Block2Conv1__in = x; // [batch, 32, 32, 32]
+            observe?.Invoke("Block2Conv1", x);
             x = __Block2Conv1.forward(x); // [batch, 16, 32, 32]
+            observe?.Invoke("Block2Bn1", x);
             x = global::GmnGen.Modules.BatchNormForward.Apply(__Block2Bn1, x); // [batch, 16, 32, 32]
             x = global::TorchSharp.torch.nn.functional.relu(x); // [batch, 16, 32, 32]
+            observe?.Invoke("Block2Conv2", x);
             x = __Block2Conv2.forward(x); // [batch, 16, 16, 16]
+            observe?.Invoke("Block2Bn2", x);
             x = global::GmnGen.Modules.BatchNormForward.Apply(__Block2Bn2, x); // [batch, 16, 16, 16]
             x = global::TorchSharp.torch.nn.functional.relu(x); // [batch, 16, 16, 16]
+            observe?.Invoke("Block2Conv3", x);
             x = __Block2Conv3.forward(x); // [batch, 64, 16, 16]
+            observe?.Invoke("Block2Bn3", x);
             x = global::GmnGen.Modules.BatchNormForward.Apply(__Block2Bn3, x); // [batch, 64, 16, 16]
             var Block2Downsample__main = x; // [batch, 64, 16, 16]
             x = Block2Conv1__in; // [batch, 32, 32, 32]
+            observe?.Invoke("Block2Downsample", x);
             x = __Block2Downsample.forward(x); // [batch, 64, 16, 16]
+            observe?.Invoke("Block2DownsampleBn", x);
             x = global::GmnGen.Modules.BatchNormForward.Apply(__Block2DownsampleBn, x); // [batch, 64, 16, 16]
             x = Block2Downsample__main.add(x, global::GmnGen.Runtime.Scalars.One); // [batch, 64, 16, 16]
             x = global::TorchSharp.torch.nn.functional.relu(x); // [batch, 64, 16, 16]
             var Block3Conv1__in = x; // [batch, 64, 16, 16]
+            observe?.Invoke("Block3Conv1", x);
             x = __Block3Conv1.forward(x); // [batch, 16, 16, 16]
+            observe?.Invoke("Block3Bn1", x);
             x = global::GmnGen.Modules.BatchNormForward.Apply(__Block3Bn1, x); // [batch, 16, 16, 16]
             x = global::TorchSharp.torch.nn.functional.relu(x); // [batch, 16, 16, 16]
+            observe?.Invoke("Block3Conv2", x);
             x = __Block3Conv2.forward(x); // [batch, 16, 16, 16]
+            observe?.Invoke("Block3Bn2", x);
             x = global::GmnGen.Modules.BatchNormForward.Apply(__Block3Bn2, x); // [batch, 16, 16, 16]
             x = global::TorchSharp.torch.nn.functional.relu(x); // [batch, 16, 16, 16]
+            observe?.Invoke("Block3Conv3", x);
             x = __Block3Conv3.forward(x); // [batch, 64, 16, 16]
+            observe?.Invoke("Block3Bn3", x);
             x = global::GmnGen.Modules.BatchNormForward.Apply(__Block3Bn3, x); // [batch, 64, 16, 16]
             x = x.add(Block3Conv1__in, global::GmnGen.Runtime.Scalars.One); // [batch, 64, 16, 16]
             x = global::TorchSharp.torch.nn.functional.relu(x); // [batch, 64, 16, 16]
             x = x.mean(new long[] { 2, 3 }); // [batch, 64]
+            observe?.Invoke("Fc", x);
             x = __Fc.forward(x); // [batch, 10]
             return x.MoveToOuterDisposeScope();
         }

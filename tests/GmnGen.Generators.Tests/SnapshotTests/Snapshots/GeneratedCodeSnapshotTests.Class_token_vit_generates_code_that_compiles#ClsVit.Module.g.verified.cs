@@ -60,22 +60,33 @@ partial class ClsVit : global::TorchSharp.torch.nn.Module<global::TorchSharp.tor
     public partial global::TorchSharp.Modules.Linear Head { get => __Head; }
 
     /// <summary>Runs the layers in declaration order on a batch of shape [batch, 1, 16, 16].</summary>
-    public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
+    public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input) => ForwardObserved(input, null);
+
+    /// <summary><see cref="forward"/>, handing each layer's input to <paramref name="observe"/> (with the layer's
+    /// state_dict name) before the layer runs: how probe features read hidden activations. The observer runs
+    /// inside this pass's dispose scope: what it keeps, it moves out (MoveToOuterDisposeScope).</summary>
+    public global::TorchSharp.torch.Tensor ForwardObserved(global::TorchSharp.torch.Tensor input, global::System.Action<string, global::TorchSharp.torch.Tensor>? observe)
     {
         global::GmnGen.Runtime.InputShapeCheck.Require(input, InputShape, "ClsVit");
         // Intermediates die with this scope, whatever the caller's (autograd keeps what backward needs); the result leaves it.
         using (global::TorchSharp.torch.NewDisposeScope())
         {
             var x = input;
+            observe?.Invoke("Patches", x);
             x = __Patches.forward(x).flatten(2); // [batch, 8, 16]
             x = x.add(global::GmnGen.Runtime.SinusoidalEncoding.Of(8, 16, x), global::GmnGen.Runtime.Scalars.One); // [batch, 8, 16]
+            observe?.Invoke("Cls", x);
             x = __Cls.forward(x); // [batch, 8, 17]
             var Norm1__in = x; // [batch, 8, 17]
+            observe?.Invoke("Norm1", x);
             x = __Norm1.forward(x.movedim(new long[] { 1 }, new long[] { -1 })).movedim(new long[] { -1 }, new long[] { 1 }); // [batch, 8, 17]
+            observe?.Invoke("Attention", x);
             x = __Attention.forward(x); // [batch, 8, 17]
             x = x.add(Norm1__in, global::GmnGen.Runtime.Scalars.One); // [batch, 8, 17]
+            observe?.Invoke("FinalNorm", x);
             x = __FinalNorm.forward(x.movedim(new long[] { 1 }, new long[] { -1 })).movedim(new long[] { -1 }, new long[] { 1 }); // [batch, 8, 17]
             x = x.select(2, 0); // [batch, 8]
+            observe?.Invoke("Head", x);
             x = __Head.forward(x); // [batch, 3]
             return x.MoveToOuterDisposeScope();
         }

@@ -44,18 +44,26 @@ partial class DeepSetsNet : global::TorchSharp.torch.nn.Module<global::TorchShar
     public partial global::TorchSharp.Modules.Linear Head { get => __Head; }
 
     /// <summary>Runs the layers in declaration order on a batch of shape [batch, 28, 28].</summary>
-    public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
+    public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input) => ForwardObserved(input, null);
+
+    /// <summary><see cref="forward"/>, handing each layer's input to <paramref name="observe"/> (with the layer's
+    /// state_dict name) before the layer runs: how probe features read hidden activations. The observer runs
+    /// inside this pass's dispose scope: what it keeps, it moves out (MoveToOuterDisposeScope).</summary>
+    public global::TorchSharp.torch.Tensor ForwardObserved(global::TorchSharp.torch.Tensor input, global::System.Action<string, global::TorchSharp.torch.Tensor>? observe)
     {
         global::GmnGen.Runtime.InputShapeCheck.Require(input, InputShape, "DeepSetsNet");
         // Intermediates die with this scope, whatever the caller's (autograd keeps what backward needs); the result leaves it.
         using (global::TorchSharp.torch.NewDisposeScope())
         {
             var x = input;
+            observe?.Invoke("Set1", x);
             x = __Set1.forward(x); // [batch, 16, 28]
             x = global::TorchSharp.torch.nn.functional.relu(x); // [batch, 16, 28]
+            observe?.Invoke("Set2", x);
             x = __Set2.forward(x); // [batch, 8, 28]
             x = global::TorchSharp.torch.nn.functional.relu(x); // [batch, 8, 28]
             x = x.mean(new long[] { 2 }); // [batch, 8]
+            observe?.Invoke("Head", x);
             x = __Head.forward(x); // [batch, 10]
             return x.MoveToOuterDisposeScope();
         }

@@ -50,7 +50,12 @@ partial class ImageMlp : global::TorchSharp.torch.nn.Module<global::TorchSharp.t
     public partial global::TorchSharp.Modules.Linear Out { get => __Out; }
 
     /// <summary>Runs the layers in declaration order on a batch of shape [batch, 1, 28, 28].</summary>
-    public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
+    public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input) => ForwardObserved(input, null);
+
+    /// <summary><see cref="forward"/>, handing each layer's input to <paramref name="observe"/> (with the layer's
+    /// state_dict name) before the layer runs: how probe features read hidden activations. The observer runs
+    /// inside this pass's dispose scope: what it keeps, it moves out (MoveToOuterDisposeScope).</summary>
+    public global::TorchSharp.torch.Tensor ForwardObserved(global::TorchSharp.torch.Tensor input, global::System.Action<string, global::TorchSharp.torch.Tensor>? observe)
     {
         global::GmnGen.Runtime.InputShapeCheck.Require(input, InputShape, "ImageMlp");
         // Intermediates die with this scope, whatever the caller's (autograd keeps what backward needs); the result leaves it.
@@ -58,12 +63,16 @@ partial class ImageMlp : global::TorchSharp.torch.nn.Module<global::TorchSharp.t
         {
             var x = input;
             x = x.flatten(1); // [batch, 784]
+            observe?.Invoke("Fc1", x);
             x = __Fc1.forward(x); // [batch, 32]
             x = global::TorchSharp.torch.nn.functional.gelu(x); // [batch, 32]
             x = global::TorchSharp.torch.nn.functional.dropout(x, 0.1, training); // [batch, 32]
+            observe?.Invoke("Fc2", x);
             x = __Fc2.forward(x); // [batch, 16]
             x = global::TorchSharp.torch.nn.functional.tanh(x); // [batch, 16]
+            observe?.Invoke("Bn", x);
             x = global::GmnGen.Modules.BatchNormForward.Apply(__Bn, x); // [batch, 16]
+            observe?.Invoke("Out", x);
             x = __Out.forward(x); // [batch, 10]
             return x.MoveToOuterDisposeScope();
         }

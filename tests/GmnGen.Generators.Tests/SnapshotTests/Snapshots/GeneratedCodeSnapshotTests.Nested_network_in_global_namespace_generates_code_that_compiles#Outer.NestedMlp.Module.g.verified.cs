@@ -38,15 +38,22 @@ partial class Outer
         public partial global::TorchSharp.Modules.Linear Out { get => __Out; }
 
         /// <summary>Runs the layers in declaration order on a batch of shape [batch, 4].</summary>
-        public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
+        public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input) => ForwardObserved(input, null);
+
+        /// <summary><see cref="forward"/>, handing each layer's input to <paramref name="observe"/> (with the layer's
+        /// state_dict name) before the layer runs: how probe features read hidden activations. The observer runs
+        /// inside this pass's dispose scope: what it keeps, it moves out (MoveToOuterDisposeScope).</summary>
+        public global::TorchSharp.torch.Tensor ForwardObserved(global::TorchSharp.torch.Tensor input, global::System.Action<string, global::TorchSharp.torch.Tensor>? observe)
         {
             global::GmnGen.Runtime.InputShapeCheck.Require(input, InputShape, "NestedMlp");
             // Intermediates die with this scope, whatever the caller's (autograd keeps what backward needs); the result leaves it.
             using (global::TorchSharp.torch.NewDisposeScope())
             {
                 var x = input;
+                observe?.Invoke("hidden", x);
                 x = __Hidden.forward(x); // [batch, 8]
                 x = global::TorchSharp.torch.nn.functional.relu(x); // [batch, 8]
+                observe?.Invoke("Out", x);
                 x = __Out.forward(x); // [batch, 2]
                 return x.MoveToOuterDisposeScope();
             }

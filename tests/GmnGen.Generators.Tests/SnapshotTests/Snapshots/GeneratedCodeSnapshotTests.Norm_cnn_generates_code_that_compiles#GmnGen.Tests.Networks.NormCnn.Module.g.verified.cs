@@ -62,22 +62,33 @@ partial class NormCnn : global::TorchSharp.torch.nn.Module<global::TorchSharp.to
     public partial global::TorchSharp.Modules.Linear Head { get => __Head; }
 
     /// <summary>Runs the layers in declaration order on a batch of shape [batch, 2, 12, 12].</summary>
-    public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
+    public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input) => ForwardObserved(input, null);
+
+    /// <summary><see cref="forward"/>, handing each layer's input to <paramref name="observe"/> (with the layer's
+    /// state_dict name) before the layer runs: how probe features read hidden activations. The observer runs
+    /// inside this pass's dispose scope: what it keeps, it moves out (MoveToOuterDisposeScope).</summary>
+    public global::TorchSharp.torch.Tensor ForwardObserved(global::TorchSharp.torch.Tensor input, global::System.Action<string, global::TorchSharp.torch.Tensor>? observe)
     {
         global::GmnGen.Runtime.InputShapeCheck.Require(input, InputShape, "NormCnn");
         // Intermediates die with this scope, whatever the caller's (autograd keeps what backward needs); the result leaves it.
         using (global::TorchSharp.torch.NewDisposeScope())
         {
             var x = input;
+            observe?.Invoke("Conv1", x);
             x = __Conv1.forward(x); // [batch, 8, 12, 12]
+            observe?.Invoke("Gn", x);
             x = __Gn.forward(x); // [batch, 8, 12, 12]
             x = global::TorchSharp.torch.nn.functional.relu(x); // [batch, 8, 12, 12]
+            observe?.Invoke("Conv2", x);
             x = __Conv2.forward(x); // [batch, 6, 5, 5]
             x = global::TorchSharp.torch.nn.functional.relu(x); // [batch, 6, 5, 5]
+            observe?.Invoke("Inorm", x);
             x = __Inorm.forward(x); // [batch, 6, 5, 5]
+            observe?.Invoke("Ln", x);
             x = __Ln.forward(x.movedim(new long[] { 1 }, new long[] { -1 })).movedim(new long[] { -1 }, new long[] { 1 }); // [batch, 6, 5, 5]
             x = global::TorchSharp.torch.nn.functional.gelu(x); // [batch, 6, 5, 5]
             x = x.flatten(1); // [batch, 150]
+            observe?.Invoke("Head", x);
             x = __Head.forward(x); // [batch, 5]
             return x.MoveToOuterDisposeScope();
         }

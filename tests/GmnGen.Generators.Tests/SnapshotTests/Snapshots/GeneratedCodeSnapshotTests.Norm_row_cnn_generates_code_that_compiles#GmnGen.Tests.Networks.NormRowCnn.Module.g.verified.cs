@@ -68,23 +68,35 @@ partial class NormRowCnn : global::TorchSharp.torch.nn.Module<global::TorchSharp
     public partial global::TorchSharp.Modules.Linear Out { get => __Out; }
 
     /// <summary>Runs the layers in declaration order on a batch of shape [batch, 4, 16].</summary>
-    public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
+    public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input) => ForwardObserved(input, null);
+
+    /// <summary><see cref="forward"/>, handing each layer's input to <paramref name="observe"/> (with the layer's
+    /// state_dict name) before the layer runs: how probe features read hidden activations. The observer runs
+    /// inside this pass's dispose scope: what it keeps, it moves out (MoveToOuterDisposeScope).</summary>
+    public global::TorchSharp.torch.Tensor ForwardObserved(global::TorchSharp.torch.Tensor input, global::System.Action<string, global::TorchSharp.torch.Tensor>? observe)
     {
         global::GmnGen.Runtime.InputShapeCheck.Require(input, InputShape, "NormRowCnn");
         // Intermediates die with this scope, whatever the caller's (autograd keeps what backward needs); the result leaves it.
         using (global::TorchSharp.torch.NewDisposeScope())
         {
             var x = input;
+            observe?.Invoke("Conv1", x);
             x = __Conv1.forward(x); // [batch, 6, 14]
             x = global::TorchSharp.torch.nn.functional.relu(x); // [batch, 6, 14]
+            observe?.Invoke("Inorm", x);
             x = __Inorm.forward(x); // [batch, 6, 14]
+            observe?.Invoke("Gn1", x);
             x = __Gn1.forward(x); // [batch, 6, 14]
             x = global::TorchSharp.torch.nn.functional.relu(x); // [batch, 6, 14]
             x = x.mean(new long[] { 2 }); // [batch, 6]
+            observe?.Invoke("Fc", x);
             x = __Fc.forward(x); // [batch, 8]
+            observe?.Invoke("Gn2", x);
             x = __Gn2.forward(x.unsqueeze(-1)).squeeze(-1); // [batch, 8]
             x = global::TorchSharp.torch.nn.functional.tanh(x); // [batch, 8]
+            observe?.Invoke("Ln", x);
             x = __Ln.forward(x); // [batch, 8]
+            observe?.Invoke("Out", x);
             x = __Out.forward(x); // [batch, 3]
             return x.MoveToOuterDisposeScope();
         }

@@ -272,93 +272,139 @@ partial class ResNet18 : global::TorchSharp.torch.nn.Module<global::TorchSharp.t
     public partial global::TorchSharp.Modules.Linear Fc { get => __Fc; }
 
     /// <summary>Runs the layers in declaration order on a batch of shape [batch, 3, 32, 32].</summary>
-    public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
+    public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input) => ForwardObserved(input, null);
+
+    /// <summary><see cref="forward"/>, handing each layer's input to <paramref name="observe"/> (with the layer's
+    /// state_dict name) before the layer runs: how probe features read hidden activations. The observer runs
+    /// inside this pass's dispose scope: what it keeps, it moves out (MoveToOuterDisposeScope).</summary>
+    public global::TorchSharp.torch.Tensor ForwardObserved(global::TorchSharp.torch.Tensor input, global::System.Action<string, global::TorchSharp.torch.Tensor>? observe)
     {
         global::GmnGen.Runtime.InputShapeCheck.Require(input, InputShape, "ResNet18");
         // Intermediates die with this scope, whatever the caller's (autograd keeps what backward needs); the result leaves it.
         using (global::TorchSharp.torch.NewDisposeScope())
         {
             var x = input;
+            observe?.Invoke("Conv1", x);
             x = __Conv1.forward(x); // [batch, 8, 32, 32]
+            observe?.Invoke("Bn1", x);
             x = global::GmnGen.Modules.BatchNormForward.Apply(__Bn1, x); // [batch, 8, 32, 32]
             x = global::TorchSharp.torch.nn.functional.relu(x); // [batch, 8, 32, 32]
             var Layer1Block1Conv1__in = x; // [batch, 8, 32, 32]
+            observe?.Invoke("Layer1Block1Conv1", x);
             x = __Layer1Block1Conv1.forward(x); // [batch, 8, 32, 32]
+            observe?.Invoke("Layer1Block1Bn1", x);
             x = global::GmnGen.Modules.BatchNormForward.Apply(__Layer1Block1Bn1, x); // [batch, 8, 32, 32]
             x = global::TorchSharp.torch.nn.functional.relu(x); // [batch, 8, 32, 32]
+            observe?.Invoke("Layer1Block1Conv2", x);
             x = __Layer1Block1Conv2.forward(x); // [batch, 8, 32, 32]
+            observe?.Invoke("Layer1Block1Bn2", x);
             x = global::GmnGen.Modules.BatchNormForward.Apply(__Layer1Block1Bn2, x); // [batch, 8, 32, 32]
             x = x.add(Layer1Block1Conv1__in, global::GmnGen.Runtime.Scalars.One); // [batch, 8, 32, 32]
             x = global::TorchSharp.torch.nn.functional.relu(x); // [batch, 8, 32, 32]
             var Layer1Block2Conv1__in = x; // [batch, 8, 32, 32]
+            observe?.Invoke("Layer1Block2Conv1", x);
             x = __Layer1Block2Conv1.forward(x); // [batch, 8, 32, 32]
+            observe?.Invoke("Layer1Block2Bn1", x);
             x = global::GmnGen.Modules.BatchNormForward.Apply(__Layer1Block2Bn1, x); // [batch, 8, 32, 32]
             x = global::TorchSharp.torch.nn.functional.relu(x); // [batch, 8, 32, 32]
+            observe?.Invoke("Layer1Block2Conv2", x);
             x = __Layer1Block2Conv2.forward(x); // [batch, 8, 32, 32]
+            observe?.Invoke("Layer1Block2Bn2", x);
             x = global::GmnGen.Modules.BatchNormForward.Apply(__Layer1Block2Bn2, x); // [batch, 8, 32, 32]
             x = x.add(Layer1Block2Conv1__in, global::GmnGen.Runtime.Scalars.One); // [batch, 8, 32, 32]
             x = global::TorchSharp.torch.nn.functional.relu(x); // [batch, 8, 32, 32]
             var Layer2Block1Conv1__in = x; // [batch, 8, 32, 32]
+            observe?.Invoke("Layer2Block1Conv1", x);
             x = __Layer2Block1Conv1.forward(x); // [batch, 16, 16, 16]
+            observe?.Invoke("Layer2Block1Bn1", x);
             x = global::GmnGen.Modules.BatchNormForward.Apply(__Layer2Block1Bn1, x); // [batch, 16, 16, 16]
             x = global::TorchSharp.torch.nn.functional.relu(x); // [batch, 16, 16, 16]
+            observe?.Invoke("Layer2Block1Conv2", x);
             x = __Layer2Block1Conv2.forward(x); // [batch, 16, 16, 16]
+            observe?.Invoke("Layer2Block1Bn2", x);
             x = global::GmnGen.Modules.BatchNormForward.Apply(__Layer2Block1Bn2, x); // [batch, 16, 16, 16]
             var Layer2Block1Downsample__main = x; // [batch, 16, 16, 16]
             x = Layer2Block1Conv1__in; // [batch, 8, 32, 32]
+            observe?.Invoke("Layer2Block1Downsample", x);
             x = __Layer2Block1Downsample.forward(x); // [batch, 16, 16, 16]
+            observe?.Invoke("Layer2Block1DownsampleBn", x);
             x = global::GmnGen.Modules.BatchNormForward.Apply(__Layer2Block1DownsampleBn, x); // [batch, 16, 16, 16]
             x = Layer2Block1Downsample__main.add(x, global::GmnGen.Runtime.Scalars.One); // [batch, 16, 16, 16]
             x = global::TorchSharp.torch.nn.functional.relu(x); // [batch, 16, 16, 16]
             var Layer2Block2Conv1__in = x; // [batch, 16, 16, 16]
+            observe?.Invoke("Layer2Block2Conv1", x);
             x = __Layer2Block2Conv1.forward(x); // [batch, 16, 16, 16]
+            observe?.Invoke("Layer2Block2Bn1", x);
             x = global::GmnGen.Modules.BatchNormForward.Apply(__Layer2Block2Bn1, x); // [batch, 16, 16, 16]
             x = global::TorchSharp.torch.nn.functional.relu(x); // [batch, 16, 16, 16]
+            observe?.Invoke("Layer2Block2Conv2", x);
             x = __Layer2Block2Conv2.forward(x); // [batch, 16, 16, 16]
+            observe?.Invoke("Layer2Block2Bn2", x);
             x = global::GmnGen.Modules.BatchNormForward.Apply(__Layer2Block2Bn2, x); // [batch, 16, 16, 16]
             x = x.add(Layer2Block2Conv1__in, global::GmnGen.Runtime.Scalars.One); // [batch, 16, 16, 16]
             x = global::TorchSharp.torch.nn.functional.relu(x); // [batch, 16, 16, 16]
             var Layer3Block1Conv1__in = x; // [batch, 16, 16, 16]
+            observe?.Invoke("Layer3Block1Conv1", x);
             x = __Layer3Block1Conv1.forward(x); // [batch, 32, 8, 8]
+            observe?.Invoke("Layer3Block1Bn1", x);
             x = global::GmnGen.Modules.BatchNormForward.Apply(__Layer3Block1Bn1, x); // [batch, 32, 8, 8]
             x = global::TorchSharp.torch.nn.functional.relu(x); // [batch, 32, 8, 8]
+            observe?.Invoke("Layer3Block1Conv2", x);
             x = __Layer3Block1Conv2.forward(x); // [batch, 32, 8, 8]
+            observe?.Invoke("Layer3Block1Bn2", x);
             x = global::GmnGen.Modules.BatchNormForward.Apply(__Layer3Block1Bn2, x); // [batch, 32, 8, 8]
             var Layer3Block1Downsample__main = x; // [batch, 32, 8, 8]
             x = Layer3Block1Conv1__in; // [batch, 16, 16, 16]
+            observe?.Invoke("Layer3Block1Downsample", x);
             x = __Layer3Block1Downsample.forward(x); // [batch, 32, 8, 8]
+            observe?.Invoke("Layer3Block1DownsampleBn", x);
             x = global::GmnGen.Modules.BatchNormForward.Apply(__Layer3Block1DownsampleBn, x); // [batch, 32, 8, 8]
             x = Layer3Block1Downsample__main.add(x, global::GmnGen.Runtime.Scalars.One); // [batch, 32, 8, 8]
             x = global::TorchSharp.torch.nn.functional.relu(x); // [batch, 32, 8, 8]
             var Layer3Block2Conv1__in = x; // [batch, 32, 8, 8]
+            observe?.Invoke("Layer3Block2Conv1", x);
             x = __Layer3Block2Conv1.forward(x); // [batch, 32, 8, 8]
+            observe?.Invoke("Layer3Block2Bn1", x);
             x = global::GmnGen.Modules.BatchNormForward.Apply(__Layer3Block2Bn1, x); // [batch, 32, 8, 8]
             x = global::TorchSharp.torch.nn.functional.relu(x); // [batch, 32, 8, 8]
+            observe?.Invoke("Layer3Block2Conv2", x);
             x = __Layer3Block2Conv2.forward(x); // [batch, 32, 8, 8]
+            observe?.Invoke("Layer3Block2Bn2", x);
             x = global::GmnGen.Modules.BatchNormForward.Apply(__Layer3Block2Bn2, x); // [batch, 32, 8, 8]
             x = x.add(Layer3Block2Conv1__in, global::GmnGen.Runtime.Scalars.One); // [batch, 32, 8, 8]
             x = global::TorchSharp.torch.nn.functional.relu(x); // [batch, 32, 8, 8]
             var Layer4Block1Conv1__in = x; // [batch, 32, 8, 8]
+            observe?.Invoke("Layer4Block1Conv1", x);
             x = __Layer4Block1Conv1.forward(x); // [batch, 64, 4, 4]
+            observe?.Invoke("Layer4Block1Bn1", x);
             x = global::GmnGen.Modules.BatchNormForward.Apply(__Layer4Block1Bn1, x); // [batch, 64, 4, 4]
             x = global::TorchSharp.torch.nn.functional.relu(x); // [batch, 64, 4, 4]
+            observe?.Invoke("Layer4Block1Conv2", x);
             x = __Layer4Block1Conv2.forward(x); // [batch, 64, 4, 4]
+            observe?.Invoke("Layer4Block1Bn2", x);
             x = global::GmnGen.Modules.BatchNormForward.Apply(__Layer4Block1Bn2, x); // [batch, 64, 4, 4]
             var Layer4Block1Downsample__main = x; // [batch, 64, 4, 4]
             x = Layer4Block1Conv1__in; // [batch, 32, 8, 8]
+            observe?.Invoke("Layer4Block1Downsample", x);
             x = __Layer4Block1Downsample.forward(x); // [batch, 64, 4, 4]
+            observe?.Invoke("Layer4Block1DownsampleBn", x);
             x = global::GmnGen.Modules.BatchNormForward.Apply(__Layer4Block1DownsampleBn, x); // [batch, 64, 4, 4]
             x = Layer4Block1Downsample__main.add(x, global::GmnGen.Runtime.Scalars.One); // [batch, 64, 4, 4]
             x = global::TorchSharp.torch.nn.functional.relu(x); // [batch, 64, 4, 4]
             var Layer4Block2Conv1__in = x; // [batch, 64, 4, 4]
+            observe?.Invoke("Layer4Block2Conv1", x);
             x = __Layer4Block2Conv1.forward(x); // [batch, 64, 4, 4]
+            observe?.Invoke("Layer4Block2Bn1", x);
             x = global::GmnGen.Modules.BatchNormForward.Apply(__Layer4Block2Bn1, x); // [batch, 64, 4, 4]
             x = global::TorchSharp.torch.nn.functional.relu(x); // [batch, 64, 4, 4]
+            observe?.Invoke("Layer4Block2Conv2", x);
             x = __Layer4Block2Conv2.forward(x); // [batch, 64, 4, 4]
+            observe?.Invoke("Layer4Block2Bn2", x);
             x = global::GmnGen.Modules.BatchNormForward.Apply(__Layer4Block2Bn2, x); // [batch, 64, 4, 4]
             x = x.add(Layer4Block2Conv1__in, global::GmnGen.Runtime.Scalars.One); // [batch, 64, 4, 4]
             x = global::TorchSharp.torch.nn.functional.relu(x); // [batch, 64, 4, 4]
             x = x.mean(new long[] { 2, 3 }); // [batch, 64]
+            observe?.Invoke("Fc", x);
             x = __Fc.forward(x); // [batch, 10]
             return x.MoveToOuterDisposeScope();
         }

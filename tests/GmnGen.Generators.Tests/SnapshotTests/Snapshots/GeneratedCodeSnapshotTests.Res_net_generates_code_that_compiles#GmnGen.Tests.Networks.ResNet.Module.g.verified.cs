@@ -98,36 +98,53 @@ partial class ResNet : global::TorchSharp.torch.nn.Module<global::TorchSharp.tor
     public partial global::TorchSharp.Modules.Linear Head { get => __Head; }
 
     /// <summary>Runs the layers in declaration order on a batch of shape [batch, 3, 8, 8].</summary>
-    public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
+    public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input) => ForwardObserved(input, null);
+
+    /// <summary><see cref="forward"/>, handing each layer's input to <paramref name="observe"/> (with the layer's
+    /// state_dict name) before the layer runs: how probe features read hidden activations. The observer runs
+    /// inside this pass's dispose scope: what it keeps, it moves out (MoveToOuterDisposeScope).</summary>
+    public global::TorchSharp.torch.Tensor ForwardObserved(global::TorchSharp.torch.Tensor input, global::System.Action<string, global::TorchSharp.torch.Tensor>? observe)
     {
         global::GmnGen.Runtime.InputShapeCheck.Require(input, InputShape, "ResNet");
         // Intermediates die with this scope, whatever the caller's (autograd keeps what backward needs); the result leaves it.
         using (global::TorchSharp.torch.NewDisposeScope())
         {
             var x = input;
+            observe?.Invoke("Stem", x);
             x = __Stem.forward(x); // [batch, 8, 8, 8]
+            observe?.Invoke("StemBn", x);
             x = global::GmnGen.Modules.BatchNormForward.Apply(__StemBn, x); // [batch, 8, 8, 8]
             x = global::TorchSharp.torch.nn.functional.relu(x); // [batch, 8, 8, 8]
             var Block1Conv1__in = x; // [batch, 8, 8, 8]
+            observe?.Invoke("Block1Conv1", x);
             x = __Block1Conv1.forward(x); // [batch, 8, 8, 8]
+            observe?.Invoke("Block1Bn1", x);
             x = global::GmnGen.Modules.BatchNormForward.Apply(__Block1Bn1, x); // [batch, 8, 8, 8]
             x = global::TorchSharp.torch.nn.functional.relu(x); // [batch, 8, 8, 8]
+            observe?.Invoke("Block1Conv2", x);
             x = __Block1Conv2.forward(x); // [batch, 8, 8, 8]
+            observe?.Invoke("Block1Bn2", x);
             x = global::GmnGen.Modules.BatchNormForward.Apply(__Block1Bn2, x); // [batch, 8, 8, 8]
             x = x.add(Block1Conv1__in, global::GmnGen.Runtime.Scalars.One); // [batch, 8, 8, 8]
             x = global::TorchSharp.torch.nn.functional.relu(x); // [batch, 8, 8, 8]
             var Block2Conv1__in = x; // [batch, 8, 8, 8]
+            observe?.Invoke("Block2Conv1", x);
             x = __Block2Conv1.forward(x); // [batch, 12, 4, 4]
+            observe?.Invoke("Block2Bn1", x);
             x = global::GmnGen.Modules.BatchNormForward.Apply(__Block2Bn1, x); // [batch, 12, 4, 4]
             x = global::TorchSharp.torch.nn.functional.relu(x); // [batch, 12, 4, 4]
+            observe?.Invoke("Block2Conv2", x);
             x = __Block2Conv2.forward(x); // [batch, 12, 4, 4]
+            observe?.Invoke("Block2Bn2", x);
             x = global::GmnGen.Modules.BatchNormForward.Apply(__Block2Bn2, x); // [batch, 12, 4, 4]
             var Block2Proj__main = x; // [batch, 12, 4, 4]
             x = Block2Conv1__in; // [batch, 8, 8, 8]
+            observe?.Invoke("Block2Proj", x);
             x = __Block2Proj.forward(x); // [batch, 12, 4, 4]
             x = Block2Proj__main.add(x, global::GmnGen.Runtime.Scalars.One); // [batch, 12, 4, 4]
             x = global::TorchSharp.torch.nn.functional.relu(x); // [batch, 12, 4, 4]
             x = x.mean(new long[] { 2, 3 }); // [batch, 12]
+            observe?.Invoke("Head", x);
             x = __Head.forward(x); // [batch, 10]
             return x.MoveToOuterDisposeScope();
         }

@@ -74,26 +74,39 @@ partial class ResidualMlp : global::TorchSharp.torch.nn.Module<global::TorchShar
     public partial global::TorchSharp.Modules.Linear Out { get => __Out; }
 
     /// <summary>Runs the layers in declaration order on a batch of shape [batch, 6].</summary>
-    public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
+    public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input) => ForwardObserved(input, null);
+
+    /// <summary><see cref="forward"/>, handing each layer's input to <paramref name="observe"/> (with the layer's
+    /// state_dict name) before the layer runs: how probe features read hidden activations. The observer runs
+    /// inside this pass's dispose scope: what it keeps, it moves out (MoveToOuterDisposeScope).</summary>
+    public global::TorchSharp.torch.Tensor ForwardObserved(global::TorchSharp.torch.Tensor input, global::System.Action<string, global::TorchSharp.torch.Tensor>? observe)
     {
         global::GmnGen.Runtime.InputShapeCheck.Require(input, InputShape, "ResidualMlp");
         // Intermediates die with this scope, whatever the caller's (autograd keeps what backward needs); the result leaves it.
         using (global::TorchSharp.torch.NewDisposeScope())
         {
             var x = input;
+            observe?.Invoke("Embed", x);
             x = __Embed.forward(x); // [batch, 8]
             var Norm1__in = x; // [batch, 8]
+            observe?.Invoke("Norm1", x);
             x = __Norm1.forward(x); // [batch, 8]
+            observe?.Invoke("Up1", x);
             x = __Up1.forward(x); // [batch, 16]
             x = global::TorchSharp.torch.nn.functional.gelu(x); // [batch, 16]
+            observe?.Invoke("Down1", x);
             x = __Down1.forward(x); // [batch, 8]
             x = x.add(Norm1__in, global::GmnGen.Runtime.Scalars.One); // [batch, 8]
             var Norm2__in = x; // [batch, 8]
+            observe?.Invoke("Norm2", x);
             x = __Norm2.forward(x); // [batch, 8]
+            observe?.Invoke("Up2", x);
             x = __Up2.forward(x); // [batch, 16]
             x = global::TorchSharp.torch.nn.functional.gelu(x); // [batch, 16]
+            observe?.Invoke("Down2", x);
             x = __Down2.forward(x); // [batch, 8]
             x = x.add(Norm2__in, global::GmnGen.Runtime.Scalars.One); // [batch, 8]
+            observe?.Invoke("Out", x);
             x = __Out.forward(x); // [batch, 3]
             return x.MoveToOuterDisposeScope();
         }

@@ -44,19 +44,27 @@ partial class RowCnn : global::TorchSharp.torch.nn.Module<global::TorchSharp.tor
     public partial global::TorchSharp.Modules.Linear Head { get => __Head; }
 
     /// <summary>Runs the layers in declaration order on a batch of shape [batch, 28, 28].</summary>
-    public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
+    public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input) => ForwardObserved(input, null);
+
+    /// <summary><see cref="forward"/>, handing each layer's input to <paramref name="observe"/> (with the layer's
+    /// state_dict name) before the layer runs: how probe features read hidden activations. The observer runs
+    /// inside this pass's dispose scope: what it keeps, it moves out (MoveToOuterDisposeScope).</summary>
+    public global::TorchSharp.torch.Tensor ForwardObserved(global::TorchSharp.torch.Tensor input, global::System.Action<string, global::TorchSharp.torch.Tensor>? observe)
     {
         global::GmnGen.Runtime.InputShapeCheck.Require(input, InputShape, "RowCnn");
         // Intermediates die with this scope, whatever the caller's (autograd keeps what backward needs); the result leaves it.
         using (global::TorchSharp.torch.NewDisposeScope())
         {
             var x = input;
+            observe?.Invoke("Conv1", x);
             x = __Conv1.forward(x); // [batch, 12, 12]
             x = x.leaky_relu(global::GmnGen.Runtime.Scalars.Of(0.1)); // [batch, 12, 12]
+            observe?.Invoke("Conv2", x);
             x = __Conv2.forward(x); // [batch, 6, 8]
             x = global::TorchSharp.torch.nn.functional.sigmoid(x); // [batch, 6, 8]
             x = global::TorchSharp.torch.nn.functional.avg_pool1d(x, 2, stride: 2, padding: 0); // [batch, 6, 4]
             x = x.flatten(1); // [batch, 24]
+            observe?.Invoke("Head", x);
             x = __Head.forward(x); // [batch, 10]
             return x.MoveToOuterDisposeScope();
         }

@@ -44,16 +44,24 @@ partial class TinyMlp : global::TorchSharp.torch.nn.Module<global::TorchSharp.to
     public partial global::TorchSharp.Modules.Linear Fc2 { get => __Fc2; }
 
     /// <summary>Runs the layers in declaration order on a batch of shape [batch, 2].</summary>
-    public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
+    public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input) => ForwardObserved(input, null);
+
+    /// <summary><see cref="forward"/>, handing each layer's input to <paramref name="observe"/> (with the layer's
+    /// state_dict name) before the layer runs: how probe features read hidden activations. The observer runs
+    /// inside this pass's dispose scope: what it keeps, it moves out (MoveToOuterDisposeScope).</summary>
+    public global::TorchSharp.torch.Tensor ForwardObserved(global::TorchSharp.torch.Tensor input, global::System.Action<string, global::TorchSharp.torch.Tensor>? observe)
     {
         global::GmnGen.Runtime.InputShapeCheck.Require(input, InputShape, "TinyMlp");
         // Intermediates die with this scope, whatever the caller's (autograd keeps what backward needs); the result leaves it.
         using (global::TorchSharp.torch.NewDisposeScope())
         {
             var x = input;
+            observe?.Invoke("Fc1", x);
             x = __Fc1.forward(x); // [batch, 3]
             x = global::TorchSharp.torch.nn.functional.relu(x); // [batch, 3]
+            observe?.Invoke("Norm", x);
             x = __Norm.forward(x); // [batch, 3]
+            observe?.Invoke("Fc2", x);
             x = __Fc2.forward(x); // [batch, 1]
             return x.MoveToOuterDisposeScope();
         }

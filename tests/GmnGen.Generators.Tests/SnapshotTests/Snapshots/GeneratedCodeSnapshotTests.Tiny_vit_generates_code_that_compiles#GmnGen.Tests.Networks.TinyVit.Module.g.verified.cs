@@ -110,37 +110,56 @@ partial class TinyVit : global::TorchSharp.torch.nn.Module<global::TorchSharp.to
     public partial global::TorchSharp.Modules.Linear Head { get => __Head; }
 
     /// <summary>Runs the layers in declaration order on a batch of shape [batch, 1, 28, 28].</summary>
-    public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
+    public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input) => ForwardObserved(input, null);
+
+    /// <summary><see cref="forward"/>, handing each layer's input to <paramref name="observe"/> (with the layer's
+    /// state_dict name) before the layer runs: how probe features read hidden activations. The observer runs
+    /// inside this pass's dispose scope: what it keeps, it moves out (MoveToOuterDisposeScope).</summary>
+    public global::TorchSharp.torch.Tensor ForwardObserved(global::TorchSharp.torch.Tensor input, global::System.Action<string, global::TorchSharp.torch.Tensor>? observe)
     {
         global::GmnGen.Runtime.InputShapeCheck.Require(input, InputShape, "TinyVit");
         // Intermediates die with this scope, whatever the caller's (autograd keeps what backward needs); the result leaves it.
         using (global::TorchSharp.torch.NewDisposeScope())
         {
             var x = input;
+            observe?.Invoke("Patches", x);
             x = __Patches.forward(x).flatten(2); // [batch, 8, 16]
+            observe?.Invoke("Positions", x);
             x = __Positions.forward(x); // [batch, 8, 16]
             var Block1Norm1__in = x; // [batch, 8, 16]
+            observe?.Invoke("Block1Norm1", x);
             x = __Block1Norm1.forward(x.movedim(new long[] { 1 }, new long[] { -1 })).movedim(new long[] { -1 }, new long[] { 1 }); // [batch, 8, 16]
+            observe?.Invoke("Block1Attention", x);
             x = __Block1Attention.forward(x); // [batch, 8, 16]
             x = x.add(Block1Norm1__in, global::GmnGen.Runtime.Scalars.One); // [batch, 8, 16]
             var Block1Norm2__in = x; // [batch, 8, 16]
+            observe?.Invoke("Block1Norm2", x);
             x = __Block1Norm2.forward(x.movedim(new long[] { 1 }, new long[] { -1 })).movedim(new long[] { -1 }, new long[] { 1 }); // [batch, 8, 16]
+            observe?.Invoke("Block1Mlp1", x);
             x = __Block1Mlp1.forward(x); // [batch, 16, 16]
             x = global::TorchSharp.torch.nn.functional.gelu(x); // [batch, 16, 16]
+            observe?.Invoke("Block1Mlp2", x);
             x = __Block1Mlp2.forward(x); // [batch, 8, 16]
             x = x.add(Block1Norm2__in, global::GmnGen.Runtime.Scalars.One); // [batch, 8, 16]
             var Block2Norm1__in = x; // [batch, 8, 16]
+            observe?.Invoke("Block2Norm1", x);
             x = __Block2Norm1.forward(x.movedim(new long[] { 1 }, new long[] { -1 })).movedim(new long[] { -1 }, new long[] { 1 }); // [batch, 8, 16]
+            observe?.Invoke("Block2Attention", x);
             x = __Block2Attention.forward(x); // [batch, 8, 16]
             x = x.add(Block2Norm1__in, global::GmnGen.Runtime.Scalars.One); // [batch, 8, 16]
             var Block2Norm2__in = x; // [batch, 8, 16]
+            observe?.Invoke("Block2Norm2", x);
             x = __Block2Norm2.forward(x.movedim(new long[] { 1 }, new long[] { -1 })).movedim(new long[] { -1 }, new long[] { 1 }); // [batch, 8, 16]
+            observe?.Invoke("Block2Mlp1", x);
             x = __Block2Mlp1.forward(x); // [batch, 16, 16]
             x = global::TorchSharp.torch.nn.functional.gelu(x); // [batch, 16, 16]
+            observe?.Invoke("Block2Mlp2", x);
             x = __Block2Mlp2.forward(x); // [batch, 8, 16]
             x = x.add(Block2Norm2__in, global::GmnGen.Runtime.Scalars.One); // [batch, 8, 16]
+            observe?.Invoke("FinalNorm", x);
             x = __FinalNorm.forward(x.movedim(new long[] { 1 }, new long[] { -1 })).movedim(new long[] { -1 }, new long[] { 1 }); // [batch, 8, 16]
             x = x.mean(new long[] { 2 }); // [batch, 8]
+            observe?.Invoke("Head", x);
             x = __Head.forward(x); // [batch, 10]
             return x.MoveToOuterDisposeScope();
         }

@@ -50,20 +50,29 @@ partial class ZooCnn : global::TorchSharp.torch.nn.Module<global::TorchSharp.tor
     public partial global::TorchSharp.Modules.Linear Head { get => __Head; }
 
     /// <summary>Runs the layers in declaration order on a batch of shape [batch, 1, 28, 28].</summary>
-    public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
+    public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input) => ForwardObserved(input, null);
+
+    /// <summary><see cref="forward"/>, handing each layer's input to <paramref name="observe"/> (with the layer's
+    /// state_dict name) before the layer runs: how probe features read hidden activations. The observer runs
+    /// inside this pass's dispose scope: what it keeps, it moves out (MoveToOuterDisposeScope).</summary>
+    public global::TorchSharp.torch.Tensor ForwardObserved(global::TorchSharp.torch.Tensor input, global::System.Action<string, global::TorchSharp.torch.Tensor>? observe)
     {
         global::GmnGen.Runtime.InputShapeCheck.Require(input, InputShape, "ZooCnn");
         // Intermediates die with this scope, whatever the caller's (autograd keeps what backward needs); the result leaves it.
         using (global::TorchSharp.torch.NewDisposeScope())
         {
             var x = input;
+            observe?.Invoke("Conv1", x);
             x = __Conv1.forward(x); // [batch, 16, 13, 13]
             x = global::TorchSharp.torch.nn.functional.relu(x); // [batch, 16, 13, 13]
+            observe?.Invoke("Conv2", x);
             x = __Conv2.forward(x); // [batch, 16, 6, 6]
             x = global::TorchSharp.torch.nn.functional.relu(x); // [batch, 16, 6, 6]
+            observe?.Invoke("Conv3", x);
             x = __Conv3.forward(x); // [batch, 16, 2, 2]
             x = global::TorchSharp.torch.nn.functional.relu(x); // [batch, 16, 2, 2]
             x = x.mean(new long[] { 2, 3 }); // [batch, 16]
+            observe?.Invoke("Head", x);
             x = __Head.forward(x); // [batch, 10]
             return x.MoveToOuterDisposeScope();
         }
