@@ -98,10 +98,12 @@ public sealed class DataSplitTests
 internal static class ExperimentTesting
 {
     /// <summary>Members over five varying-CNN architectures with random weights; the target is a known
-    /// function of the weights (the mean absolute edge value). The caller disposes their graphs.</summary>
+    /// function of the weights (the mean absolute edge value), and each is read on 4 random probe images
+    /// (for the probe methods). The caller disposes their graphs.</summary>
     public static List<ZooMember> RandomMembers(int runs)
     {
         var architectures = ZooArchitecture.Of(ZooFamily.VaryingCnn).Where(a => a.Norm == "none").Take(5).ToList();
+        using var probes = torch.randn([4, 1, 28, 28], generator: new torch.Generator(99));
         var members = new List<ZooMember>();
         for (int run = 0; run < runs; run++)
         {
@@ -113,7 +115,7 @@ internal static class ExperimentTesting
             using (var scope = torch.NewDisposeScope()) target = graph.EdgeValues.abs().mean().item<float>();
             var row = new ZooCheckpoint(ZooCheckpoint.MakeId(run, 1), run, a.Name, a.Kind, a.Width, a.Depth, a.Kernel, a.Norm, a.Activation,
                 a.Dropout, "adam", 1e-3, 0, 1, 0.1, 1, 1, 1, run, 1.0, target, $"weights/{run}.safetensors");
-            members.Add(new ZooMember(row, a, graph));
+            members.Add(new ZooMember(row, a, graph, GmnGen.Probes.NodeProbes.Read((IGraphNetwork)model, a.ShapeInput(probes))));
         }
         return members;
     }

@@ -145,6 +145,34 @@ public sealed class ReportTests : IDisposable
     }
 
     [Fact]
+    public void Probe_methods_are_compared_apart_from_the_methods_that_read_weights_alone()
+    {
+        // Probes beats everyone; the GMN's verdict is still about StatNN, GMN+probes' about Probes and the GMN.
+        var summary = Summary(
+            Run("random", "GMN", 0, 0.70, 0.60), Run("random", "GMN", 1, 0.72, 0.62),
+            Run("random", "StatNN", 0, 0.60, 0.50), Run("random", "StatNN", 1, 0.61, 0.52),
+            Run("random", "GMN+probes", 0, 0.80, 0.70), Run("random", "GMN+probes", 1, 0.82, 0.71),
+            Run("random", "Probes", 0, 0.90, 0.80), Run("random", "Probes", 1, 0.91, 0.82));
+        var rows = ResultTable.Aggregate(summary);
+
+        var gmn = Verdict.Comparisons.Single(c => c.Candidate == "GMN");
+        Assert.Equal(["StatNN"], PairedDifferences.Compute(summary, gmn.Candidate, gmn.Baselines).Select(d => d.Baseline));
+        Assert.True(Verdict.PerSplit(rows, gmn.Candidate, gmn.Baselines).Single().Ahead);
+        var probed = Verdict.Comparisons.Single(c => c.Candidate == "GMN+probes");
+        Assert.Equal(["GMN", "Probes"], PairedDifferences.Compute(summary, probed.Candidate, probed.Baselines).Select(d => d.Baseline));
+        Assert.False(Verdict.PerSplit(rows, probed.Candidate, probed.Baselines).Single().Ahead);
+
+        var md = MarkdownReport.Render(summary, []);
+        var gmnSection = md[md.IndexOf("## GMN − baseline", StringComparison.Ordinal)..md.IndexOf("## GMN+probes − baseline", StringComparison.Ordinal)];
+        Assert.Contains("| random | StatNN |", gmnSection);
+        Assert.DoesNotContain("Probes", gmnSection);
+        Assert.Contains("| random | Probes | 2 | −0.095", md);
+        var verdict = md[md.IndexOf("## Verdict", StringComparison.Ordinal)..];
+        Assert.Contains("GMN is ahead of every baseline on both R² and Kendall τ in the one compared split (random).", verdict);
+        Assert.Contains("On random, Probes has the higher R² (0.905 vs 0.810 for GMN+probes)", verdict);
+    }
+
+    [Fact]
     public void Paired_differences_from_one_seed_say_they_cannot_tell_anything()
     {
         var paired = PairedDifferences.Compute(Summary(Run("random", "GMN", 0, 0.9, 0.9), Run("random", "StatNN", 0, 0.1, 0.1)));
