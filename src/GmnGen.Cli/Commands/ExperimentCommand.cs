@@ -160,8 +160,12 @@ public static class ExperimentCommand
             ("DeepSets", $"phi and rho {p.DeepSetsLayers}×{p.DeepSetsHidden} over every parameter (value + edge type)"),
             ("Device", p.Device.ToString()),
         };
+        string probes = $"{ZooProbes.DefaultCount} Fashion-MNIST training images (a fixed draw, seed {ZooProbes.Seed:X}); GMN+probes: mean and spread over them of each node's activation; " +
+                        $"Probes: MLP {p.StatNnLayers}×{p.StatNnHidden} on the softmax outputs";
+        if (options.NeedsProbes) settings.Insert(settings.Count - 1, ("Probes", probes));
         var fingerprint = string.Join("\n", members.Select(m => $"{m.Checkpoint.Id}:{m.Checkpoint.Architecture}:{m.Checkpoint.TestAccuracy:R}"))
-                          + "\n" + options with { Methods = [], Splits = [], Seeds = [], CurveRuns = null } + p + p.Gmn;
+                          + "\n" + options with { Methods = [], Splits = [], Seeds = [], CurveRuns = null } + p + p.Gmn
+                          + (options.NeedsProbes ? "\n" + probes : "");   // the probe images are part of the probe methods' input
         var cache = useCache ? new ExperimentCache(Path.Combine(outDirectory, "cache"), fingerprint) : null;
         AnsiConsole.MarkupLine($"experiment on [bold]{Markup.Escape(zooDirectory)}[/]: {members.Count} checkpoints; " +
                                $"{string.Join(", ", options.Methods)} × {string.Join(", ", options.Splits)} × {options.Seeds.Count} seeds");
