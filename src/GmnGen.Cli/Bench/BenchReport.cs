@@ -23,7 +23,10 @@ public sealed class BenchReport(BenchSettings settings, MachineInfo machine)
     public List<InferenceBench.Result> Inference { get; } = [];
     public List<InferenceBench.Skipped> SkippedInference { get; } = [];
     public List<Conv1dBench.Result> Conv1d { get; } = [];
-    public List<ReferenceBench.Result> Reference { get; } = [];
+    /// <summary>(f): GmnGen and the reference measured adjacent in time, one pair per network and width.</summary>
+    public List<SideBySideBench.Pair> Pairs { get; } = [];
+    /// <summary>(0): how the machine hands out memory (null on a GPU run).</summary>
+    public MemoryTouchBench.Result? MemoryTouch { get; set; }
     public List<ReferenceBench.Failed> ReferenceFailures { get; } = [];
     /// <summary>Why the reference did not run at all (no python, torch or script), or null.</summary>
     public string? ReferenceUnavailable { get; set; }
@@ -156,41 +159,53 @@ public sealed class BenchReport(BenchSettings settings, MachineInfo machine)
             .Note($"Each width is first run on {InferenceProbeBatch} graphs; the {settings.InferenceBatch}-graph batch is skipped when that run, scaled by edges, predicts more than 80 % of the available memory.");
     }
 
+    public ReportTable MemoryTouchTable()
+    {
+        var table = new ReportTable("(0) Memory: first touch, mapped, and after handing it back", "GiB", "first touch s", "first touch GiB/s",
+            "mapped s", "mapped GiB/s", "after release s", "after release GiB/s");
+        if (MemoryTouch is { } m)
+            table.Row(F(m.GiB, 1), F(m.FirstTouchSeconds, 2), F(m.FirstTouchGiBPerSecond, 2), F(m.MappedSeconds, 2), F(m.MappedGiBPerSecond, 1),
+                F(m.AfterReleaseSeconds, 2), F(m.AfterReleaseGiBPerSecond, 2));
+        return table.Note("One float32 buffer (60 % of the available memory, at most 16 GiB) filled right after allocation (every page faults in), filled again " +
+                          "(already mapped), then freed, handed back with `malloc_trim(0)`, allocated and filled once more (faults again, on memory the machine has used). " +
+                          "Where the first touch is far slower than the touch after release, the host backs the VM's memory lazily and a configuration that first needs " +
+                          "memory pays for it; this stage takes that cost before anything is measured, for GmnGen and the reference alike.");
+    }
+
     public ReportTable ReferenceTable()
     {
-        var table = new ReportTable("(f) Against the reference implementation, same machine, same run", "network", "h", "what", "reference steps",
-            "reference s", "reference graphs/s", "GmnGen s", "GmnGen graphs/s", "GmnGen ÷ reference");
-        foreach (var r in Reference)
+        var table = new ReportTable("(f) Against the reference implementation, side by side", "network", "h", "what", "matmul GFLOP/s",
+            "reference steps", "reference s", "reference graphs/s", "GmnGen s before", "GmnGen s after", "spread", "GmnGen ÷ reference");
+        foreach (var pair in Pairs)
         {
-            var matching = Training.Where(t => t.Network == r.Network && t.Hidden == r.Hidden && t.Batch == r.Batch).ToList();
-            if (matching.Count == 0) matching.Add(null!);
-            foreach (var ours in matching)
-                table.Row(r.Network, r.Hidden, ours is null ? $"training step, B = {r.Batch}" : $"training step, B = {r.Batch}, GmnGen {PrecisionName(ours.Precision)}",
-                    $"{r.WarmupSteps}+{r.TimedSteps}", F(r.MedianSeconds, 2), F(r.GraphsPerSecond, 2),
-                    ours is null ? "n/a" : F(ours.MedianSeconds, 3), ours is null ? "n/a" : F(ours.GraphsPerSecond, 1),
-                    ours is null ? "n/a" : F(r.MedianSeconds / ours.MedianSeconds, 1) + "×");
-            if (r.InferenceSeconds is { } seconds)
-            {
-                var infer = Inference.FirstOrDefault(i => i.Network == r.Network && i.Hidden == r.Hidden && i.Batch == r.InferenceBatch && i.Precision == Metanet.ProductPrecision.Float32);
-                table.Row(r.Network, r.Hidden, $"inference, B = {r.InferenceBatch}", r.InferenceWarm == true ? "1+1" : "1 (cold)", F(seconds, 2), F(r.InferenceBatch / seconds, 1),
-                    infer is null ? "n/a" : F(infer.ForwardSeconds, 3), infer is null ? "n/a" : F(infer.GraphsPerSecond, 1),
-                    infer is null ? "n/a" : F(seconds / infer.ForwardSeconds, 1) + "×");
-            }
+            var r = pair.Reference;
+            foreach (var precision in settings.TrainingPrecisions)
+                if (pair.TrainingSeconds(precision) is var (before, after))
+                    table.Row(pair.Network, pair.Hidden, $"training step, B = {r.Batch}, GmnGen {PrecisionName(precision)}", F(pair.MatmulGflops, 0),
+                        $"{r.WarmupSteps}+{r.TimedSteps}", F(r.MedianSeconds, 2), F(r.GraphsPerSecond, 2), F(before, 3), F(after, 3),
+                        F(100 * SideBySideBench.Spread(before, after), 0) + " %", F(SideBySideBench.Speedup(r.MedianSeconds, before, after), 1) + "×");
+            if (r.InferenceSeconds is { } seconds && pair.InferenceSeconds is var (inferBefore, inferAfter))
+                table.Row(pair.Network, pair.Hidden, $"inference, B = {r.InferenceBatch}, float32", F(pair.MatmulGflops, 0), r.InferenceWarm == true ? "1+1" : "1 (cold)",
+                    F(seconds, 2), F(r.InferenceBatch / seconds, 1), F(inferBefore, 3), F(inferAfter, 3),
+                    F(100 * SideBySideBench.Spread(inferBefore, inferAfter), 0) + " %", F(SideBySideBench.Speedup(seconds, inferBefore, inferAfter), 1) + "×");
         }
-        foreach (var f in ReferenceFailures) table.Row(f.Network, f.Hidden, $"B = {f.Batch}", "failed", f.Reason, "", "", "", "");
+        foreach (var f in ReferenceFailures) table.Row(f.Network, f.Hidden, $"B = {f.Batch}", "", "failed", f.Reason, "", "", "", "", "");
         if (ReferenceUnavailable is { } reason) table.Note("The reference did not run: " + reason + ".");
-        var first = Reference.FirstOrDefault();
+        var first = Pairs.FirstOrDefault()?.Reference;
         return table
             .Note("reference: `scripts/reference_gmn.py`, the official GMN metanet's computation (explicit concatenations [x_src, x_dst, e] and [x_src, e'] into per-edge MLPs, " +
                   "scatter-mean by index_add) in plain PyTorch" + (first is null ? "" : $" {first.Torch} ({first.Blas})") +
-                  ", as a child process with the same thread count, after GmnGen's measurements (never beside them), on the same graphs' shapes. " +
+                  ", as a child process with the same thread count, on the same graphs' shapes. " +
                   "Its width h is the official code's; GmnGen's blocks do fewer FLOPs at the same h (see (c)).")
-            .Note("reference steps: warm-up + timed (median). GmnGen s: the median step of (c) and the forward of (d) for the same network, width and batch.");
+            .Note("Each row is one pair, in this order: the 1024³ matmul (median of 5), GmnGen measured as in (c) and (d), the reference, GmnGen again. " +
+                  "GmnGen ÷ reference = reference time ÷ the mean of GmnGen's before and after, which cancels a drift of the machine's speed that is linear over the pair; " +
+                  "spread = |after − before| ÷ their mean: the drift and noise the ratio carries. reference steps: warm-up + timed (median).");
     }
 
     public IEnumerable<ReportTable> Tables()
     {
         yield return MachineTable();
+        if (MemoryTouch is not null) yield return MemoryTouchTable();
         yield return MatmulTable();
         yield return GraphBuildTable();
         yield return TopologyBuildTable();

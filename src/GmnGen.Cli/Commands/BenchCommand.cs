@@ -146,6 +146,12 @@ public static class BenchCommand
         console.MarkupLine($"device: [bold]{settings.Device}[/]");
         console.Write(report.MachineTable().ToSpectre());
 
+        if (settings.Device.type == DeviceType.CPU)
+        {
+            Stage("(0) memory: first touch", () => report.MemoryTouch = MemoryTouchBench.Run(MemoryTouchBench.DefaultGiB(ProcessMemory.AvailableMiB)));
+            console.Write(report.MemoryTouchTable().ToSpectre());
+        }
+
         Stage("(a) matmul 1024³", () => report.Matmul = MatmulBench.Run(settings.MatmulReps, settings.Device));
         console.Write(report.MatmulTable().ToSpectre());
 
@@ -259,8 +265,9 @@ public static class BenchCommand
         }
     }
 
-    /// <summary>The reference on every network and width at the reference batch, and (on ZooCnn graphs,
-    /// per width) its forward pass over the inference batch; each in its own process, one at a time.</summary>
+    /// <summary>(f) For every network and width at the reference batch: the matmul rate, GmnGen, the
+    /// reference (training and, on ZooCnn graphs, its forward pass over the inference batch) in its own
+    /// process, then GmnGen again (<see cref="SideBySideBench"/>).</summary>
     private static void RunReference(BenchSettings settings, BenchReport report, IAnsiConsole console)
     {
         var script = ReferenceBench.FindScript();
@@ -270,19 +277,41 @@ public static class BenchCommand
             console.MarkupLine($"  [yellow]{Markup.Escape("reference skipped: " + reason)}[/]");
             return;
         }
+        void Progress(string line) => console.MarkupLine($"  [grey]{Markup.Escape(line)}[/]");
         foreach (var hidden in settings.Widths)
             foreach (var architecture in settings.Networks)
             {
-                int inference = architecture == Architecture.Zoo ? settings.InferenceBatch : 0;
+                var config = new GmnConfig { Hidden = hidden };
+                // Inference only where stage (d) ran the batch (it skips one predicted not to fit in memory).
+                bool infer = architecture == Architecture.Zoo && report.Inference.Any(r => r.Hidden == hidden && r.Batch == settings.InferenceBatch);
+                (List<TrainingBench.Result> Training, InferenceBench.Result? Inference) MeasureGmnGen(string when)
+                {
+                    var training = settings.TrainingPrecisions
+                        .Select(precision => TrainingBench.Run(architecture, config, precision, settings.ReferenceBatch, settings, line => Progress($"{when}: {line}")))
+                        .ToList();
+                    var inference = infer
+                        ? InferenceBench.Run(architecture, config, ProductPrecision.Float32, settings.InferenceBatch, settings.InferenceReps, settings.ConfigSeconds, settings.Device)
+                        : null;
+                    if (inference is not null) Progress($"{when}: inference of {inference.Batch}: {inference.ForwardSeconds:F2} s");
+                    return (training, inference);
+                }
+
+                var matmul = MatmulBench.Run(5, settings.Device);
+                Progress($"{architecture.Name} h={hidden}: matmul {matmul.MedianGflops:F0} GFLOP/s");
+                var before = MeasureGmnGen("GmnGen before");
                 var (result, failure) = ReferenceBench.Run(script!, architecture.Name, hidden, settings.ReferenceBatch, torch.get_num_threads(),
-                    warmup: 1, steps: settings.Steps, maxSeconds: 4 * settings.ConfigSeconds, inference, timeout: TimeSpan.FromMinutes(15),
+                    warmup: 1, steps: settings.Steps, maxSeconds: 4 * settings.ConfigSeconds, infer ? settings.InferenceBatch : 0, timeout: TimeSpan.FromMinutes(15),
                     device: settings.Device.type == DeviceType.CUDA ? "cuda" : "cpu");
-                if (result is not null) report.Reference.Add(result);
-                if (failure is not null) report.ReferenceFailures.Add(failure);
-                console.MarkupLine($"  [grey]{Markup.Escape(result is null
-                    ? $"{architecture.Name} h={hidden}: failed, {failure!.Reason}"
-                    : $"{architecture.Name} h={hidden} B={result.Batch}: {result.MedianSeconds:F2} s/step, {result.GraphsPerSecond:F2} graphs/s" +
-                      (result.InferenceSeconds is { } s ? $"; inference of {result.InferenceBatch}: {s:F2} s" : ""))}[/]");
+                if (failure is not null)
+                {
+                    report.ReferenceFailures.Add(failure);
+                    Progress($"{architecture.Name} h={hidden}: reference failed, {failure.Reason}");
+                    continue;
+                }
+                Progress($"reference {architecture.Name} h={hidden} B={result!.Batch}: {result.MedianSeconds:F2} s/step, {result.GraphsPerSecond:F2} graphs/s" +
+                         (result.InferenceSeconds is { } s ? $"; inference of {result.InferenceBatch}: {s:F2} s" : ""));
+                var after = MeasureGmnGen("GmnGen after");
+                report.Pairs.Add(new SideBySideBench.Pair(architecture.Name, hidden, matmul.MedianGflops, result, before.Training, after.Training, before.Inference, after.Inference));
             }
     }
 
