@@ -25,7 +25,7 @@ internal sealed class BatchTopology : IDisposable
     private BatchTopology(Tensor[] tensors) => Tensors = tensors;
 
     /// <summary>NodeFeatures, EdgeIndex, StaticEdgeFeatures, EdgeStaticRow, NodeGraph, EdgeGraph,
-    /// NodeCounts, EdgeCounts, InDegree, OutDegree, in that order; owned by the cache.</summary>
+    /// NodeCounts, EdgeCounts, InDegree, OutDegree, EndpointPairs, EdgeEndpointPair, in that order; owned by the cache.</summary>
     public Tensor[] Tensors { get; }
 
     /// <summary>The static part for these graphs on this device: from the cache when the same
@@ -71,13 +71,20 @@ internal sealed class BatchTopology : IDisposable
         using var scope = NewDisposeScope();
         var nodeCounts = graphs.Select(g => (long)g.NodeCount).ToArray();
         var edgeCounts = graphs.Select(g => (long)g.EdgeCount).ToArray();
-        long offset = 0;
+        long offset = 0, pairOffset = 0;
         var shiftedIndex = new Tensor[graphs.Count];
+        var shiftedPairs = new Tensor[graphs.Count];
+        var shiftedEdgePair = new Tensor[graphs.Count];
         for (int g = 0; g < graphs.Count; g++)
         {
             using var shift = offset.ToScalar();
+            using var pairShift = pairOffset.ToScalar();
+            var pairs = graphs[g].Topology.EndpointPairs;
             shiftedIndex[g] = offset == 0 ? graphs[g].EdgeIndex : graphs[g].EdgeIndex.add(shift, Scalars.Of(1L));
+            shiftedPairs[g] = offset == 0 ? pairs.Pairs : pairs.Pairs.add(shift, Scalars.Of(1L));
+            shiftedEdgePair[g] = pairOffset == 0 ? pairs.EdgePair : pairs.EdgePair.add(pairShift, Scalars.Of(1L));
             offset += nodeCounts[g];
+            pairOffset += pairs.Pairs.shape[1];
         }
         var (staticFeatures, staticRow) = StaticRows(graphs);
         var graphIds = Scalars.Arange(0, graphs.Count);
@@ -96,6 +103,8 @@ internal sealed class BatchTopology : IDisposable
             // Degrees are static per architecture: concatenated, not recounted over the edges.
             cat(graphs.Select(g => g.Topology.InDegree).ToArray(), 0).to(device),
             cat(graphs.Select(g => g.Topology.OutDegree).ToArray(), 0).to(device),
+            cat(shiftedPairs, 1).to(device),
+            cat(shiftedEdgePair, 0).to(device),
         ];
         foreach (var t in tensors) t.DetachFromDisposeScope();
         return new BatchTopology(tensors);

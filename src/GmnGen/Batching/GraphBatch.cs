@@ -16,8 +16,10 @@ namespace GmnGen.Batching;
 public sealed class GraphBatch : IDisposable
 {
     private GraphBatch(int graphCount, Tensor nodeFeatures, Tensor edgeIndex, Tensor staticEdgeFeatures, Tensor edgeStaticRow, Tensor edgeValues,
-        Tensor nodeGraph, Tensor edgeGraph, Tensor nodeCounts, Tensor edgeCounts, Tensor inDegree, Tensor outDegree)
+        Tensor nodeGraph, Tensor edgeGraph, Tensor nodeCounts, Tensor edgeCounts, Tensor inDegree, Tensor outDegree, Tensor endpointPairs, Tensor edgeEndpointPair)
     {
+        EndpointPairs = endpointPairs;
+        EdgeEndpointPair = edgeEndpointPair;
         InDegree = inDegree;
         OutDegree = outDegree;
         GraphCount = graphCount;
@@ -64,6 +66,11 @@ public sealed class GraphBatch : IDisposable
     public Tensor InDegree { get; }
     /// <summary>float32 [N]: outgoing edges per node, at least 1.</summary>
     public Tensor OutDegree { get; }
+    /// <summary>int64 [2, P]: the distinct (source, destination) pairs among the edges (<see cref="Graphs.EndpointPairs"/>),
+    /// rows into the batch's nodes: per-edge work that depends only on an edge's two ends is done once per pair.</summary>
+    public Tensor EndpointPairs { get; }
+    /// <summary>int64 [E]: each edge's column of <see cref="EndpointPairs"/>.</summary>
+    public Tensor EdgeEndpointPair { get; }
     /// <summary>Nodes of all graphs together (N).</summary>
     public long NodeCount => NodeFeatures.shape[0];
     /// <summary>Edges of all graphs together (E).</summary>
@@ -91,7 +98,7 @@ public sealed class GraphBatch : IDisposable
         using var scope = NewDisposeScope();
         var values = cat(graphs.Select(g => g.EdgeValues.to(device)).ToArray(), 0).to(float32);
         values.DetachFromDisposeScope();
-        return new GraphBatch(graphs.Count, t[0], t[1], t[2], t[3], values, t[4], t[5], t[6], t[7], t[8], t[9]) { NodeProbes = probes };
+        return new GraphBatch(graphs.Count, t[0], t[1], t[2], t[3], values, t[4], t[5], t[6], t[7], t[8], t[9], t[10], t[11]) { NodeProbes = probes };
     }
 
     private static Tensor CollateProbes(IReadOnlyList<ParameterGraph> graphs, IReadOnlyList<float[]> nodeProbes, Device device)
@@ -128,10 +135,11 @@ public sealed class GraphBatch : IDisposable
         var nodeCounts = zeros(graphCount, dtype: float32, device: nodeGraph.device).index_add_(0, nodeGraph, ones(nodeGraph.shape[0], device: nodeGraph.device), Scalars.One);
         var edgeCounts = zeros(graphCount, dtype: float32, device: edgeGraph.device).index_add_(0, edgeGraph, ones(edgeGraph.shape[0], device: edgeGraph.device), Scalars.One);
         // Every edge its own static row: nothing is assumed shared.
+        var pairs = Graphs.EndpointPairs.Of(edgeIndex, nodeFeatures.shape[0]);
         var batch = new GraphBatch(graphCount, nodeFeatures.alias(), edgeIndex.alias(), edgeFeatures.alias(),
             Scalars.Arange(0, edgeFeatures.shape[0], edgeFeatures.device), edgeValues.alias(),
             nodeGraph.alias(), edgeGraph.alias(), nodeCounts, edgeCounts,
-            Degrees.Count(edgeIndex[1], nodeFeatures.shape[0]), Degrees.Count(edgeIndex[0], nodeFeatures.shape[0]));
+            Degrees.Count(edgeIndex[1], nodeFeatures.shape[0]), Degrees.Count(edgeIndex[0], nodeFeatures.shape[0]), pairs.Pairs, pairs.EdgePair);
         batch.DetachFromScope();
         return batch;
     }
@@ -141,7 +149,7 @@ public sealed class GraphBatch : IDisposable
         foreach (var t in Tensors) t.MoveToOuterDisposeScope();
     }
 
-    private IEnumerable<Tensor> Tensors => [NodeFeatures, EdgeIndex, StaticEdgeFeatures, EdgeStaticRow, EdgeValues, NodeGraph, EdgeGraph, NodeCounts, EdgeCounts, InDegree, OutDegree];
+    private IEnumerable<Tensor> Tensors => [NodeFeatures, EdgeIndex, StaticEdgeFeatures, EdgeStaticRow, EdgeValues, NodeGraph, EdgeGraph, NodeCounts, EdgeCounts, InDegree, OutDegree, EndpointPairs, EdgeEndpointPair];
 
     /// <summary>Frees the batch's tensor handles; tensors it shares by alias (with the topology cache, other batches, or the caller of <see cref="FromTensors"/>) stay valid.</summary>
     public void Dispose()

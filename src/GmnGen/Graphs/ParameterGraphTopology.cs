@@ -23,6 +23,7 @@ public sealed class ParameterGraphTopology
     public const int MaxKernelDims = 3;
 
     private readonly Lazy<Tensor> valueIndex;
+    private readonly Lazy<EndpointPairs> endpointPairs;
 
     private ParameterGraphTopology(ParameterGraphLayout layout, Tensor nodeFeatures, Tensor edgeIndex, Tensor edgeFeatures, Lazy<Tensor> valueIndex,
         Tensor inDegree, Tensor outDegree, bool identityGather)
@@ -35,6 +36,13 @@ public sealed class ParameterGraphTopology
         InDegree = inDegree;
         OutDegree = outDegree;
         IsIdentityGather = identityGather;
+        endpointPairs = new Lazy<EndpointPairs>(() =>
+        {
+            // Shared for the life of the process, like the rest: no caller's scope may own them.
+            using var scope = NewDisposeScope();
+            var pairs = EndpointPairs.Of(EdgeIndex, NodeFeatures.shape[0]);
+            return new EndpointPairs(pairs.Pairs.DetachFromDisposeScope(), pairs.EdgePair.DetachFromDisposeScope());
+        });
     }
 
     /// <summary>The layout this topology was built from.</summary>
@@ -53,6 +61,8 @@ public sealed class ParameterGraphTopology
     public Tensor InDegree { get; }
     /// <summary>float32 [nodes]: outgoing edges per node, at least 1.</summary>
     public Tensor OutDegree { get; }
+    /// <summary>The distinct (source, destination) pairs of the edges and each edge's pair, built on first use.</summary>
+    public EndpointPairs EndpointPairs => endpointPairs.Value;
     /// <summary>True when edge i carries value i, so a graph needs no gather at all.</summary>
     public bool IsIdentityGather { get; }
 

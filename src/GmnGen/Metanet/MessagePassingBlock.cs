@@ -22,7 +22,8 @@ namespace GmnGen.Metanet;
 /// (edge, message, reverse message) for the same information; this form keeps the edge MLP's
 /// nonlinearity over (x_src, x_dst, e) and moves the rest to the nodes, which are ~80× fewer.
 /// A linear map of a concatenation is a sum of linear maps, so A's node parts are applied once per
-/// node and gathered onto the edges instead of building E × 3h concatenations; the test project keeps
+/// node, summed once per (source, destination) pair (<see cref="Batching.GraphBatch.EndpointPairs"/>)
+/// and gathered onto the edges instead of building E × 3h concatenations; the test project keeps
 /// the concatenating form as an oracle.
 /// </summary>
 public sealed class MessagePassingBlock : Module<BlockState, BlockState>
@@ -107,8 +108,11 @@ public sealed class MessagePassingBlock : Module<BlockState, BlockState>
         var x = nodeNorm.forward(state.Nodes);
         long edgeCount = state.Edges.shape[0];
 
-        // A's node parts: one product for both ends, each edge chunk gathers its rows.
+        // A's node parts: one product for both ends, summed with A's bias once per (source, destination)
+        // pair (a conv kernel's k² edges share one); each edge gathers its pair's row.
         var ends = functional.linear(x, cat([edgeFromSource.weight!, edgeFromTarget.weight!], 0)).chunk(2, 1);
+        var pairs = batch.EndpointPairs;
+        var fromEnds = ends[0].index_select(0, pairs[0]).add_(ends[1].index_select(0, pairs[1]), Scalars.One).add_(edgeFromSelf.bias!, Scalars.One);
         var incoming = zeros_like(x);
         var outgoing = nodeFromOutgoing is null ? null : zeros_like(x);
         var pooledEdges = state.Global is null ? null : zeros(batch.GraphCount, x.shape[1], dtype: x.dtype, device: x.device);
@@ -117,7 +121,7 @@ public sealed class MessagePassingBlock : Module<BlockState, BlockState>
         if (is_grad_enabled())
         {
             using var halfWeights = TrainingPrecision == ProductPrecision.BFloat16 ? new HalfWeights(edgeFromSelf, edgeResidual) : null;
-            edges = EdgePass(state, 0, edgeCount, ends[0], ends[1], incoming, outgoing, pooledEdges, halfWeights);
+            edges = EdgePass(state, 0, edgeCount, fromEnds, incoming, outgoing, pooledEdges, halfWeights);
         }
         else
         {
@@ -127,7 +131,7 @@ public sealed class MessagePassingBlock : Module<BlockState, BlockState>
             for (long start = 0; start < edgeCount; start += InferenceChunkEdges)
             {
                 using var scope = NewDisposeScope();
-                EdgePass(state, start, System.Math.Min(InferenceChunkEdges, edgeCount - start), ends[0], ends[1], incoming, outgoing, pooledEdges, halfWeights);
+                EdgePass(state, start, System.Math.Min(InferenceChunkEdges, edgeCount - start), fromEnds, incoming, outgoing, pooledEdges, halfWeights);
             }
         }
 
@@ -154,28 +158,29 @@ public sealed class MessagePassingBlock : Module<BlockState, BlockState>
     /// aggregates and per-graph sums, and returns their new states (without autograd: written over
     /// the old ones).
     /// </summary>
-    private Tensor EdgePass(BlockState state, long start, long length, Tensor fromSource, Tensor fromTarget,
+    private Tensor EdgePass(BlockState state, long start, long length, Tensor fromEnds,
         Tensor incoming, Tensor? outgoing, Tensor? pooledEdges, HalfWeights? half = null)
     {
         var batch = state.Batch;
         bool whole = start == 0 && length == state.Edges.shape[0];
-        var src = whole ? batch.EdgeIndex[0] : batch.EdgeIndex[0].narrow(0, start, length);
-        var dst = whole ? batch.EdgeIndex[1] : batch.EdgeIndex[1].narrow(0, start, length);
-        var edgeState = whole ? state.Edges : state.Edges.narrow(0, start, length);
+        Tensor Slice(Tensor t) => whole ? t : t.narrow(0, start, length);
+        var src = Slice(batch.EdgeIndex[0]);
+        var dst = Slice(batch.EdgeIndex[1]);
+        var edgeState = Slice(state.Edges);
 
-        // In-place adds on a fresh Linear output: autograd needs neither operand of an add, and a
-        // Linear keeps its input, not its output, so this saves two E × h temporaries.
-        var pre = half is null
-            ? edgeFromSelf.forward(edgeNorm.forward(edgeState))
-            : edgeNorm.forward(edgeState).to(bfloat16).mm(half.FromSelf).to(float32).add_(edgeFromSelf.bias!, Scalars.One);
+        // The product accumulates into the gathered pair rows (a fresh tensor: index_select's backward
+        // needs only the index), so A's node parts and bias cost one gather and no pass of their own.
+        var pre = fromEnds.index_select(0, Slice(batch.EdgeEndpointPair));
+        var normalised = edgeNorm.forward(edgeState);
         var one = Scalars.One;
-        pre.add_(fromSource.index_select(0, src), one).add_(fromTarget.index_select(0, dst), one);
+        if (half is null) pre.addmm_(normalised, edgeFromSelf.weight!.t(), 1, 1);
+        else pre.add_(normalised.to(bfloat16).mm(half.FromSelf), one);
         var hidden = functional.silu(pre);
 
         incoming.index_add_(0, dst, hidden, one);
         outgoing?.index_add_(0, src, hidden, one);
         if (pooledEdges is not null)
-            pooledEdges.index_add_(0, whole ? batch.EdgeGraph : batch.EdgeGraph.narrow(0, start, length), hidden, one);
+            pooledEdges.index_add_(0, Slice(batch.EdgeGraph), hidden, one);
 
         // e + Rₑ a in one product-with-accumulate (addmm), then the bias in place.
         var weight = edgeResidual.weight!.t();

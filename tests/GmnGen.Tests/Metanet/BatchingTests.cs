@@ -36,6 +36,27 @@ public class BatchingTests
     }
 
     [Fact]
+    public void Endpoint_pairs_are_the_distinct_source_destination_pairs_and_every_edge_points_at_its_own()
+    {
+        // TinyMlp has no two edges between the same nodes: 16 pairs. RowCnn's kernels share theirs.
+        var graphs = new[] { Graph("TinyMlp", 1), Graph("RowCnn", 2), Graph("TinyMlp", 3) };
+        using var batch = GraphBatch.Collate(graphs);
+        var pairs = batch.EndpointPairs;
+        Assert.True(pairs.index_select(1, batch.EdgeEndpointPair).equal(batch.EdgeIndex).all().item<bool>(), "an edge's pair has other endpoints than the edge");
+        var keys = pairs[0].mul(batch.NodeCount.ToScalar()).add(pairs[1]);
+        Assert.Equal(keys.shape[0], keys.unique().output.shape[0]);
+        long expected = graphs.Sum(g => g.EdgeIndex[0].mul(g.NodeCount.ToScalar()).add(g.EdgeIndex[1]).unique().output.shape[0]);
+        Assert.Equal(expected, pairs.shape[1]);
+        Assert.Equal(16, graphs[0].Topology.EndpointPairs.Pairs.shape[1]);
+        Assert.True(graphs[1].Topology.EndpointPairs.Pairs.shape[1] < graphs[1].EdgeCount, "RowCnn's kernel edges should share pairs");
+
+        // A batch built from raw tensors finds the same pairs.
+        using var raw = GraphBatch.FromTensors(batch.GraphCount, batch.NodeFeatures, batch.EdgeIndex, batch.EdgeFeatures, batch.EdgeValues, batch.NodeGraph, batch.EdgeGraph);
+        Assert.True(raw.EndpointPairs.equal(pairs).all().item<bool>());
+        Assert.True(raw.EdgeEndpointPair.equal(batch.EdgeEndpointPair).all().item<bool>());
+    }
+
+    [Fact]
     public void Predict_collates_onto_the_metanets_device_and_equals_forward_on_the_collated_batch()
     {
         var metanet = CreateMetanet(Small, seed: 72);
