@@ -248,14 +248,15 @@ public sealed class GraphMetanet : Module<GraphBatch, Tensor>
         if (grad)
             return addmm(staticCode.index_select(0, row), valueScalars.forward(value.unsqueeze(1)), fromValue, 1, 1);
 
-        // Inference: in chunks, as the blocks do, so the E × 4d value code never exists whole.
+        // Inference: the static codes gathered straight into the edge states, then the value codes added
+        // in chunks, as the blocks do, so the E × 4d value code never exists whole.
         long edgeCount = row.shape[0];
-        var edges = empty(edgeCount, staticCode.shape[1], dtype: staticCode.dtype, device: staticCode.device);
+        var edges = staticCode.index_select(0, row);
         for (long start = 0; start < edgeCount; start += MessagePassingBlock.InferenceChunkEdges)
         {
             using var scope = NewDisposeScope();
             long length = Math.Min(MessagePassingBlock.InferenceChunkEdges, edgeCount - start);
-            var target = edges.narrow(0, start, length).copy_(staticCode.index_select(0, row.narrow(0, start, length)));
+            var target = edges.narrow(0, start, length);
             var valueCode = valueScalars.forward(value.narrow(0, start, length).unsqueeze(1));
             if (fromValueHalf is null) target.addmm_(valueCode, fromValue, 1, 1);
             else target.add_(valueCode.to(bfloat16).mm(fromValueHalf), Scalars.One);
