@@ -98,7 +98,7 @@ public sealed class BenchReport(BenchSettings settings, MachineInfo machine)
             .Note($"Effective GFLOP/s counts the reference implementation's work: {ReferenceFlops.Formula}. " +
                   "This implementation's blocks do two E × h × h products per block (4·E·h² FLOPs forward: node projections are per node, messages are means of the edge hidden features), " +
                   "so an effective rate above the matmul rate means faster than the reference would be at the machine's matmul rate, not more FLOPs than the CPU's peak.")
-            .Note($"steps: warm-up + timed. ms/step is the median of the timed steps. Up to {settings.WarmupSteps} warm-up steps (fewer when they pass {F(settings.ConfigSeconds / 2, 0)} s), " +
+            .Note($"steps: warm-up + timed. ms/step is the median of the timed steps. {settings.WarmupSteps} warm-up steps (and up to {TrainingBench.MaxExtraWarmupSteps} more while the last one spent over 10 % of its time in the kernel, faulting in memory), " +
                   $"then up to {settings.Steps} timed steps, no new one after {F(settings.ConfigSeconds, 0)} s (at least 2, or 1 when it alone took over {F(2 * settings.ConfigSeconds, 0)} s). " +
                   "The batch is collated once per configuration; every step runs in its own `torch.NewDisposeScope()`.")
             .Note("CPU user/sys s/step and page faults/step: this process's CPU time and minor page faults per timed step (/proc/self/stat). " +

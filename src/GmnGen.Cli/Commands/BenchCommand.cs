@@ -32,7 +32,7 @@ public static class BenchCommand
         };
         var warmup = new Option<int>("--warmup")
         {
-            Description = "Untimed training steps before the timed ones (fewer when they pass half of --config-seconds).",
+            Description = "Untimed training steps before the timed ones (all run; up to 3 more while a step still spends over 10 % of its time in the kernel faulting in memory).",
             DefaultValueFactory = _ => 2,
         };
         var maxStepSeconds = new Option<double>("--max-step-seconds")
