@@ -71,7 +71,7 @@ public sealed class GraphMetanet : Module<GraphBatch, Tensor>
     private readonly ScalarEncoder valueScalars;
     private Generator? augmentation;
 
-    /// <summary>Seeds the generator of <see cref="GmnConfig.ValueNoise"/> (without it, torch's global
+    /// <summary>Seeds the generator of <see cref="GmnConfig.ValueNoise"/> and <see cref="GmnConfig.ValueDropout"/> (without it, torch's global
     /// generator draws, which other code may share).</summary>
     public void SeedAugmentation(long seed)
     {
@@ -233,7 +233,13 @@ public sealed class GraphMetanet : Module<GraphBatch, Tensor>
         var type = f[.., 1];
         var scalars = cat([f[.., 0..1].to(float32).mul(Scalars.Of(LayerScale)), f[.., 2..5].to(float32).mul(Scalars.Of(PositionScale))], 1);
         var staticCode = edgeFromStatic.forward(cat([edgeScalars.forward(scalars), edgeType.forward(type)], 1));
-        var value = (batch.EdgeValues - value_mean.index_select(0, type).index_select(0, row))
+        var raw = batch.EdgeValues;
+        if (training && is_grad_enabled() && Config.ValueDropout > 0)
+        {
+            using var dropRate = Config.ValueDropout.ToScalar();
+            raw = raw.mul(rand(raw.shape, dtype: raw.dtype, device: raw.device, generator: augmentation).ge_(dropRate));
+        }
+        var value = (raw - value_mean.index_select(0, type).index_select(0, row))
                     / value_std.index_select(0, type).index_select(0, row);
         if (training && is_grad_enabled() && Config.ValueNoise > 0)
         {
