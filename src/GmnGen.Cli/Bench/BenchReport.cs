@@ -166,10 +166,10 @@ public sealed class BenchReport(BenchSettings settings, MachineInfo machine)
         if (MemoryTouch is { } m)
             table.Row(F(m.GiB, 1), F(m.FirstTouchSeconds, 2), F(m.FirstTouchGiBPerSecond, 2), F(m.MappedSeconds, 2), F(m.MappedGiBPerSecond, 1),
                 F(m.AfterReleaseSeconds, 2), F(m.AfterReleaseGiBPerSecond, 2));
-        return table.Note("One float32 buffer (60 % of the available memory, at most 16 GiB) filled right after allocation (every page faults in), filled again " +
+        return table.Note("One float32 buffer (60 % of the available memory, at most 16 GiB; 1 GiB with --quick) filled right after allocation (every page faults in), filled again " +
                           "(already mapped), then freed, handed back with `malloc_trim(0)`, allocated and filled once more: where the allocator did give it back this faults again, " +
                           "on memory the machine has used (in two runs on one machine 2.7 and 21.7 GiB/s: the second kept its pages). " +
-                          "Where the first touch is far slower than the touch after release, the host backs the VM's memory lazily and a configuration that first needs " +
+                          "Where the first touch is far slower than the mapped one (the kernel zeroing fresh pages, on a VM the host backing them), a configuration that first needs " +
                           "memory pays for it; this stage takes that cost before anything is measured, for GmnGen and the reference alike.");
     }
 
