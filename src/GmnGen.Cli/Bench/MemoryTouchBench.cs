@@ -7,8 +7,9 @@ namespace GmnGen.Cli.Bench;
 /// <summary>
 /// (0) How this machine hands out memory, measured first and used to warm it: filling a large buffer
 /// the process has just allocated (first touch), filling it again (mapped memory), and, after handing it
-/// back to the system, allocating and filling the same size once more. On a virtual machine whose host
-/// backs guest memory lazily the first touch runs 10 to 100 times slower than the others, and whichever
+/// back to the system, allocating and filling the same size once more. The first touch (the kernel zeroing
+/// fresh pages; on a virtual machine, the host backing them) ran 20 to 50 times slower than a touch of
+/// mapped memory on the AMD machine, and whichever
 /// configuration first needs that memory would pay for it (in one run the first WideCnn step took 15 s,
 /// 22 s of it system time, the fourth 3 s with none), so the bench touches it once before measuring.
 /// </summary>
