@@ -82,7 +82,6 @@ public static class TrainingBench
 
     public static Result Run(Architecture architecture, GmnConfig config, ProductPrecision precision, int batch, BenchSettings settings, Action<string>? progress = null)
     {
-        bool lastWarmupFaulting = false;
         var memory = MemoryProbe.Start();
         using var session = new Session(architecture, config, batch, device: settings.Device, precision: precision);
         string label = $"{architecture.Name} h={config.Hidden} B={batch} {precision}";
@@ -95,6 +94,7 @@ public static class TrainingBench
         double rssAfterFirst = double.NaN;
         int warmups = 0;
         double warm = 0;
+        bool lastWarmupFaulting = false;
         while (warmups < settings.WarmupSteps || (warmups > 0 && warmups < settings.WarmupSteps + MaxExtraWarmupSteps && lastWarmupFaulting))
         {
             var counters = ProcessCounters.Read();

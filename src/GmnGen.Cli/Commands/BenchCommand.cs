@@ -148,8 +148,8 @@ public static class BenchCommand
 
         if (settings.Device.type == DeviceType.CPU)
         {
-            Stage("(0) memory: first touch", () => report.MemoryTouch = MemoryTouchBench.Run(
-                settings.Quick ? Math.Min(1, MemoryTouchBench.DefaultGiB(ProcessMemory.AvailableMiB)) : MemoryTouchBench.DefaultGiB(ProcessMemory.AvailableMiB)));
+            double gib = MemoryTouchBench.DefaultGiB(ProcessMemory.AvailableMiB);
+            Stage("(0) memory: first touch", () => report.MemoryTouch = MemoryTouchBench.Run(settings.Quick ? Math.Min(1, gib) : gib));
             console.Write(report.MemoryTouchTable().ToSpectre());
         }
 

@@ -43,10 +43,10 @@ public sealed record GmnConfig
     /// training (0: none). The values are standardised per edge type, so 0.1 is the neural-graphs
     /// code's "0.1 × the tensor's std" augmentation. Draws come from <see cref="GraphMetanet.SeedAugmentation"/>'s generator.</summary>
     public double ValueNoise { get; init; }
-    /// <summary>Probability with which each edge value is set to zero while training (0: never), the
-    /// weight-dropout augmentation of the neural-graphs code: the raw weight is zeroed before
-    /// standardisation, a pruning a trained network's accuracy barely notices at small rates. Survivors are
-    /// not rescaled (that would change the network's function). Draws come from
+    /// <summary>Probability with which each edge value is set to zero while training (0: never): weight
+    /// dropout as an augmentation. The raw weight is zeroed before standardisation, a pruning a trained
+    /// network's accuracy barely notices at small rates; survivors are not rescaled (that would change
+    /// the network's function). Draws come from
     /// <see cref="GraphMetanet.SeedAugmentation"/>'s generator; must be in [0, 1).</summary>
     public double ValueDropout { get; init; }
     /// <summary>Probe features per node that the node encoder also reads (<see cref="Batching.GraphBatch.NodeProbes"/>,

@@ -17,46 +17,33 @@ public sealed class AugmentationTests
         return metanet.forward(batch).detach().MoveToOuterDisposeScope();
     }
 
-    [Fact]
-    public void Value_noise_moves_training_outputs_reproducibly_per_seed_and_leaves_evaluation_alone()
+    public static TheoryData<string> Augmentations => ["noise", "dropout"];
+
+    /// <summary>The small metanet with one augmentation on.</summary>
+    private static GmnConfig Augmented(string augmentation) =>
+        augmentation == "noise" ? Small with { ValueNoise = 0.5 } : Small with { ValueDropout = 0.3 };
+
+    [Theory]
+    [MemberData(nameof(Augmentations))]
+    public void An_augmentation_moves_training_outputs_reproducibly_per_seed_and_leaves_evaluation_alone(string augmentation)
     {
         using var batch = GraphBatch.Collate([Graph("BatchNormCnn", seed: 3), Graph("TinyMlp", seed: 4)]);
         using var clean = CreateMetanet(Small, seed: 5, gain: 2.0);
-        using var noisy = CreateMetanet(Small with { ValueNoise = 0.5 }, seed: 5, gain: 2.0);
-        using var again = CreateMetanet(Small with { ValueNoise = 0.5 }, seed: 5, gain: 2.0);
-        noisy.SeedAugmentation(11);
+        using var augmented = CreateMetanet(Augmented(augmentation), seed: 5, gain: 2.0);
+        using var again = CreateMetanet(Augmented(augmentation), seed: 5, gain: 2.0);
+        augmented.SeedAugmentation(11);
         again.SeedAugmentation(11);
 
         using var reference = Output(clean, batch, train: false);
-        using var evaluated = Output(noisy, batch, train: false);
-        Assert.True(evaluated.allclose(reference, rtol: 0, atol: 1e-6), "evaluation must not see the noise");
-        using var trained = Output(noisy, batch, train: true);
-        Assert.True(MaxAbsDifference(trained, reference) > 1e-3, "training outputs did not move with the noise");
-        using var repeated = Output(again, batch, train: true);
-        Assert.True(repeated.equal(trained).all().item<bool>(), "the same augmentation seed must draw the same noise");
-        using var next = Output(again, batch, train: true);
-        Assert.False(next.equal(trained).all().item<bool>(), "every training pass draws new noise");
-    }
-    [Fact]
-    public void Value_dropout_moves_training_outputs_reproducibly_per_seed_and_leaves_evaluation_alone()
-    {
-        using var batch = GraphBatch.Collate([Graph("BatchNormCnn", seed: 3), Graph("TinyMlp", seed: 4)]);
-        using var clean = CreateMetanet(Small, seed: 5, gain: 2.0);
-        using var dropped = CreateMetanet(Small with { ValueDropout = 0.3 }, seed: 5, gain: 2.0);
-        using var again = CreateMetanet(Small with { ValueDropout = 0.3 }, seed: 5, gain: 2.0);
-        dropped.SeedAugmentation(12);
-        again.SeedAugmentation(12);
-
-        using var reference = Output(clean, batch, train: false);
-        using var evaluated = Output(dropped, batch, train: false);
-        Assert.True(evaluated.allclose(reference, rtol: 0, atol: 1e-6), "evaluation must not drop values");
+        using var evaluated = Output(augmented, batch, train: false);
+        Assert.True(evaluated.allclose(reference, rtol: 0, atol: 1e-6), $"evaluation must not see the {augmentation}");
         using var cleanTrained = Output(clean, batch, train: true);
-        using var trained = Output(dropped, batch, train: true);
-        Assert.True(MaxAbsDifference(trained, cleanTrained) > 1e-3, "training outputs did not move with the dropout");
+        using var trained = Output(augmented, batch, train: true);
+        Assert.True(MaxAbsDifference(trained, cleanTrained) > 1e-3, $"training outputs did not move with the {augmentation}");
         using var repeated = Output(again, batch, train: true);
-        Assert.True(repeated.equal(trained).all().item<bool>(), "the same augmentation seed must drop the same values");
+        Assert.True(repeated.equal(trained).all().item<bool>(), "the same augmentation seed must draw the same values");
         using var next = Output(again, batch, train: true);
-        Assert.False(next.equal(trained).all().item<bool>(), "every training pass draws a new mask");
+        Assert.False(next.equal(trained).all().item<bool>(), "every training pass draws anew");
     }
 
     [Fact]
