@@ -58,6 +58,11 @@ public static class ExperimentCommand
                           $"auto: {defaults.GmnPerLayerReadoutSlots} slots for splits that train on at least {defaults.GmnPerLayerReadoutFrom:N0} checkpoints, none below (chosen on validation data); 0: off everywhere.",
             DefaultValueFactory = _ => "auto",
         };
+        var readoutStatistics = new Option<bool>("--gmn-readout-statistics")
+        {
+            Description = "The GMN's readout also reads, per layer slot and kind of parameter, the mean, std and quartiles of the standardised input weights (StatNN's statistics, keyed by layer and kind).",
+            DefaultValueFactory = _ => defaults.Gmn.ReadoutValueStatistics,
+        };
         var valueDropout = new Option<double>("--gmn-value-dropout") { Description = "Probability with which each edge value (weight) is zeroed while the GMN trains (0: never; in [0, 1)).", DefaultValueFactory = _ => defaults.Gmn.ValueDropout };
         var valueNoise = new Option<double>("--gmn-value-noise") { Description = "Std of Gaussian noise added to the GMN's standardised edge values while it trains (0: none; 0.1 is the neural-graphs recipe).", DefaultValueFactory = _ => defaults.Gmn.ValueNoise };
         var scaling = new Option<double>("--gmn-scaling-augmentation") { Description = "Largest factor f of the random scaling and sign symmetries applied to each GMN training graph at every step (factors log-uniform in [1/f, f]; 1: off).", DefaultValueFactory = _ => defaults.GmnScalingAugmentation };
@@ -71,7 +76,7 @@ public static class ExperimentCommand
             "Predict each zoo checkpoint's test accuracy from its weights with the GMN and the baselines StatNN and DeepSets, " +
             "on a random, a low-data and an out-of-distribution (by width) split, over several seeds; write a report with R², Kendall tau and plots.")
         {
-            zoo, output, methods, splits, seeds, epochs, batch, learningRate, hidden, blocks, poolStd, readoutLayers, valueNoise, valueDropout, precision, mixup, scaling, curve, device, noCache, threads, firstSeed,
+            zoo, output, methods, splits, seeds, epochs, batch, learningRate, hidden, blocks, poolStd, readoutLayers, readoutStatistics, valueNoise, valueDropout, precision, mixup, scaling, curve, device, noCache, threads, firstSeed,
         };
         command.SetAction(parse =>
         {
@@ -95,6 +100,7 @@ public static class ExperimentCommand
                     {
                         Hidden = parse.GetValue(hidden), Blocks = parse.GetValue(blocks),
                         PoolStandardDeviation = parse.GetValue(poolStd), ValueNoise = parse.GetValue(valueNoise), ValueDropout = parse.GetValue(valueDropout), ReadoutLayers = ReadoutSlots(parse.GetValue(readoutLayers)!) ?? 0,
+                        ReadoutValueStatistics = parse.GetValue(readoutStatistics),
                     },
                     GmnPerLayerReadoutFrom = ReadoutSlots(parse.GetValue(readoutLayers)!) is null ? defaults.GmnPerLayerReadoutFrom : int.MaxValue,
                     Device = DeviceChoices.Parse(parse.GetValue(device)!).Resolve(),
@@ -155,6 +161,7 @@ public static class ExperimentCommand
                     (p.Gmn.ValueDropout > 0 ? $", value dropout {p.Gmn.ValueDropout.ToString(CultureInfo.InvariantCulture)}" : "") +
                     (p.Gmn.ReadoutLayers > 0 ? $", readout per layer ({p.Gmn.ReadoutLayers} slots)"
                         : p.GmnPerLayerReadoutFrom < int.MaxValue ? $", readout per layer ({p.GmnPerLayerReadoutSlots} slots) where a split trains on at least {p.GmnPerLayerReadoutFrom:N0} checkpoints" : "") +
+                    (p.Gmn.ReadoutValueStatistics ? ", readout also reads the input values' mean, std and quartiles per layer slot and parameter kind" : "") +
                     (p.GmnWeightMixup > 0 ? $", weight-space MixUp with aligned partners (probability {p.GmnWeightMixup.ToString(CultureInfo.InvariantCulture)})" : "") +
                     (p.GmnTrainingPrecision == ProductPrecision.BFloat16 ? ", bfloat16 edge products in training" : "") +
                     (p.GmnScalingAugmentation > 1 ? $", scaling augmentation up to ×{p.GmnScalingAugmentation.ToString(CultureInfo.InvariantCulture)}" : "")),

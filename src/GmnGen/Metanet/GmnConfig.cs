@@ -39,6 +39,11 @@ public sealed record GmnConfig
     /// ReadoutLayers − 1 (deeper layers share the last slot), and concatenate the slots: the layer-wise
     /// statistics StatNN reads, after message passing (0: off). Mean, and std with <see cref="PoolStandardDeviation"/>.</summary>
     public int ReadoutLayers { get; init; }
+    /// <summary>The readout also reads, per layer slot (<see cref="ReadoutLayers"/> of them, at least one) and kind of
+    /// parameter (weights, biases, norm scales and shifts, running statistics, embeddings), the mean, standard
+    /// deviation and 0/25/50/75/100 % quantiles of the standardised input values: what StatNN reads of each
+    /// tensor, beside what message passing made of it.</summary>
+    public bool ReadoutValueStatistics { get; init; }
     /// <summary>Standard deviation of Gaussian noise added to every standardised edge value while
     /// training (0: none). The values are standardised per edge type, so 0.1 is the neural-graphs
     /// code's "0.1 × the tensor's std" augmentation. Draws come from <see cref="GraphMetanet.SeedAugmentation"/>'s generator.</summary>

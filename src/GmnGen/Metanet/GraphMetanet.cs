@@ -60,7 +60,10 @@ public sealed class GraphMetanet : Module<GraphBatch, Tensor>
         int pooled = (config.Readout == Readout.NodesAndEdges ? 2 * h : h) * moments + (config.GlobalFeature ? h : 0)
                      + 2 * h * moments * config.ReadoutLayers;   // per-layer slots of node and edge states
         readoutNorm = LayerNorm(pooled);
-        readoutHidden = Linear(pooled, h);
+        // The value statistics skip the LayerNorm: they are squashed already, and their zeros (kinds a
+        // layer does not have) would skew the norm of the pooled states.
+        int statistics = config.ReadoutValueStatistics ? ValueStatistics.Width(StatisticsSlots) : 0;
+        readoutHidden = Linear(pooled + statistics, h);
         readoutOut = Linear(h, config.Outputs);
         value_mean = zeros(config.EdgeTypes);
         value_std = ones(config.EdgeTypes);
@@ -168,7 +171,22 @@ public sealed class GraphMetanet : Module<GraphBatch, Tensor>
         if (Config.ReadoutLayers > 0)
             pooled = cat([pooled, PoolPerLayer(state.Nodes, batch.NodeGraph, batch.NodeFeatures[.., 0], batch.GraphCount),
                           PoolPerLayer(state.Edges, batch.EdgeGraph, batch.EdgeFeatures[.., 0], batch.GraphCount)], 1);
-        return readoutOut.forward(functional.silu(readoutHidden.forward(readoutNorm.forward(pooled)))).MoveToOuterDisposeScope();
+        var readIn = readoutNorm.forward(pooled);
+        if (Config.ReadoutValueStatistics) readIn = cat([readIn, ValueStatisticsOf(batch)], 1);
+        return readoutOut.forward(functional.silu(readoutHidden.forward(readIn))).MoveToOuterDisposeScope();
+    }
+
+    private int StatisticsSlots => Math.Max(1, Config.ReadoutLayers);
+
+    /// <summary>[graphs, statistics]: <see cref="ValueStatistics.PerGraph"/> of the batch's standardised edge values.</summary>
+    private Tensor ValueStatisticsOf(GraphBatch batch)
+    {
+        var f = batch.StaticEdgeFeatures;
+        var row = batch.EdgeStaticRow;
+        var layer = f[.., 0].index_select(0, row);
+        var type = f[.., 1].index_select(0, row);
+        var value = batch.EdgeValues.sub(value_mean.index_select(0, type)).div_(value_std.index_select(0, type));
+        return ValueStatistics.PerGraph(value, type, layer, batch.EdgeGraph, batch.GraphCount, StatisticsSlots);
     }
 
     /// <summary>[graphs, ReadoutLayers · moments · features]: each graph's rows pooled per layer slot
