@@ -63,6 +63,11 @@ public static class ExperimentCommand
             Description = "The GMN's readout also reads, per layer slot and kind of parameter, the mean, std and quartiles of the standardised input weights (StatNN's statistics, keyed by layer and kind).",
             DefaultValueFactory = _ => defaults.Gmn.ReadoutValueStatistics,
         };
+        var fanIn = new Option<bool>("--gmn-fan-in-scaling")
+        {
+            Description = "The GMN multiplies every weight by √(fan-in of the unit it feeds) before standardising it, so layers of any width present their weights on one scale.",
+            DefaultValueFactory = _ => defaults.Gmn.FanInScaledValues,
+        };
         var valueDropout = new Option<double>("--gmn-value-dropout") { Description = "Probability with which each edge value (weight) is zeroed while the GMN trains (0: never; in [0, 1)).", DefaultValueFactory = _ => defaults.Gmn.ValueDropout };
         var valueNoise = new Option<double>("--gmn-value-noise") { Description = "Std of Gaussian noise added to the GMN's standardised edge values while it trains (0: none; 0.1 is the neural-graphs recipe).", DefaultValueFactory = _ => defaults.Gmn.ValueNoise };
         var scaling = new Option<double>("--gmn-scaling-augmentation") { Description = "Largest factor f of the random scaling and sign symmetries applied to each GMN training graph at every step (factors log-uniform in [1/f, f]; 1: off).", DefaultValueFactory = _ => defaults.GmnScalingAugmentation };
@@ -76,7 +81,7 @@ public static class ExperimentCommand
             "Predict each zoo checkpoint's test accuracy from its weights with the GMN and the baselines StatNN and DeepSets, " +
             "on a random, a low-data and an out-of-distribution (by width) split, over several seeds; write a report with R², Kendall tau and plots.")
         {
-            zoo, output, methods, splits, seeds, epochs, batch, learningRate, hidden, blocks, poolStd, readoutLayers, readoutStatistics, valueNoise, valueDropout, precision, mixup, scaling, curve, device, noCache, threads, firstSeed,
+            zoo, output, methods, splits, seeds, epochs, batch, learningRate, hidden, blocks, poolStd, readoutLayers, readoutStatistics, fanIn, valueNoise, valueDropout, precision, mixup, scaling, curve, device, noCache, threads, firstSeed,
         };
         command.SetAction(parse =>
         {
@@ -101,6 +106,7 @@ public static class ExperimentCommand
                         Hidden = parse.GetValue(hidden), Blocks = parse.GetValue(blocks),
                         PoolStandardDeviation = parse.GetValue(poolStd), ValueNoise = parse.GetValue(valueNoise), ValueDropout = parse.GetValue(valueDropout), ReadoutLayers = ReadoutSlots(parse.GetValue(readoutLayers)!) ?? 0,
                         ReadoutValueStatistics = parse.GetValue(readoutStatistics),
+                        FanInScaledValues = parse.GetValue(fanIn),
                     },
                     GmnPerLayerReadoutFrom = ReadoutSlots(parse.GetValue(readoutLayers)!) is null ? defaults.GmnPerLayerReadoutFrom : int.MaxValue,
                     Device = DeviceChoices.Parse(parse.GetValue(device)!).Resolve(),
@@ -162,6 +168,7 @@ public static class ExperimentCommand
                     (p.Gmn.ReadoutLayers > 0 ? $", readout per layer ({p.Gmn.ReadoutLayers} slots)"
                         : p.GmnPerLayerReadoutFrom < int.MaxValue ? $", readout per layer ({p.GmnPerLayerReadoutSlots} slots) where a split trains on at least {p.GmnPerLayerReadoutFrom:N0} checkpoints" : "") +
                     (p.Gmn.ReadoutValueStatistics ? ", readout also reads the input values' mean, std and quartiles per layer slot and parameter kind" : "") +
+                    (p.Gmn.FanInScaledValues ? ", weights scaled by √fan-in before standardising" : "") +
                     (p.GmnWeightMixup > 0 ? $", weight-space MixUp with aligned partners (probability {p.GmnWeightMixup.ToString(CultureInfo.InvariantCulture)})" : "") +
                     (p.GmnTrainingPrecision == ProductPrecision.BFloat16 ? ", bfloat16 edge products in training" : "") +
                     (p.GmnScalingAugmentation > 1 ? $", scaling augmentation up to ×{p.GmnScalingAugmentation.ToString(CultureInfo.InvariantCulture)}" : "")),

@@ -18,7 +18,12 @@ public static class EdgeValueNormalization
     /// <paramref name="mean"/> and <paramref name="std"/> (float32 [edgeTypes]); unseen types get 0 and 1,
     /// constant ones a std of 1.
     /// </summary>
-    public static void Fit(IEnumerable<ParameterGraph> graphs, Tensor mean, Tensor std)
+    /// <param name="graphs">The training graphs.</param>
+    /// <param name="mean">Receives the means.</param>
+    /// <param name="std">Receives the standard deviations.</param>
+    /// <param name="values">The values to fit on, per graph (default: its <see cref="ParameterGraph.EdgeValues"/>), for a
+    /// metanet that transforms them before standardising.</param>
+    public static void Fit(IEnumerable<ParameterGraph> graphs, Tensor mean, Tensor std, System.Func<ParameterGraph, Tensor>? values = null)
     {
         long edgeTypes = mean.shape[0];
         using var _ = no_grad();
@@ -30,7 +35,7 @@ public static class EdgeValueNormalization
         foreach (var graph in graphs)
         {
             var type = graph.EdgeFeatures[.., 1];
-            var v = graph.EdgeValues.to(CPU).to(float64);
+            var v = (values is null ? graph.EdgeValues : values(graph)).to(CPU).to(float64);
             sums.index_add_(0, type, v, one);
             squares.index_add_(0, type, v.mul(v), one);
             counts.index_add_(0, type, ones_like(v), one);

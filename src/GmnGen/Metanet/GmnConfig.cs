@@ -44,6 +44,9 @@ public sealed record GmnConfig
     /// deviation and 0/25/50/75/100 % quantiles of the standardised input values: what StatNN reads of each
     /// tensor, beside what message passing made of it.</summary>
     public bool ReadoutValueStatistics { get; init; }
+    /// <summary>Multiply every weight by √(fan-in of the unit it feeds) before standardising it
+    /// (<see cref="FanInScale"/>): layers of any width then present their weights on one scale.</summary>
+    public bool FanInScaledValues { get; init; }
     /// <summary>Standard deviation of Gaussian noise added to every standardised edge value while
     /// training (0: none). The values are standardised per edge type, so 0.1 is the neural-graphs
     /// code's "0.1 × the tensor's std" augmentation. Draws come from <see cref="GraphMetanet.SeedAugmentation"/>'s generator.</summary>

@@ -185,7 +185,8 @@ public sealed class GraphMetanet : Module<GraphBatch, Tensor>
         var row = batch.EdgeStaticRow;
         var layer = f[.., 0].index_select(0, row);
         var type = f[.., 1].index_select(0, row);
-        var value = batch.EdgeValues.sub(value_mean.index_select(0, type)).div_(value_std.index_select(0, type));
+        var raw = Config.FanInScaledValues ? batch.EdgeValues.mul(FanInScale.PerEdge(batch.EdgeIndex, type, batch.NodeCount)) : batch.EdgeValues;
+        var value = raw.sub(value_mean.index_select(0, type)).div_(value_std.index_select(0, type));
         return ValueStatistics.PerGraph(value, type, layer, batch.EdgeGraph, batch.GraphCount, StatisticsSlots);
     }
 
@@ -252,6 +253,7 @@ public sealed class GraphMetanet : Module<GraphBatch, Tensor>
         var scalars = cat([f[.., 0..1].to(float32).mul(Scalars.Of(LayerScale)), f[.., 2..5].to(float32).mul(Scalars.Of(PositionScale))], 1);
         var staticCode = edgeFromStatic.forward(cat([edgeScalars.forward(scalars), edgeType.forward(type)], 1));
         var raw = batch.EdgeValues;
+        if (Config.FanInScaledValues) raw = raw.mul(FanInScale.PerEdge(batch.EdgeIndex, type.index_select(0, row), batch.NodeCount));
         if (training && is_grad_enabled() && Config.ValueDropout > 0)
         {
             using var dropRate = Config.ValueDropout.ToScalar();
@@ -296,7 +298,7 @@ public sealed class GraphMetanet : Module<GraphBatch, Tensor>
     /// touch any symmetry. Stored with the metanet's weights.
     /// </summary>
     public void FitValueNormalization(IEnumerable<ParameterGraph> graphs) =>
-        EdgeValueNormalization.Fit(graphs, value_mean, value_std);
+        EdgeValueNormalization.Fit(graphs, value_mean, value_std, Config.FanInScaledValues ? FanInScale.ScaledValues : null);
 
     private bool valueNormalizationChecked;
 

@@ -33,6 +33,7 @@ public class InvarianceTests
         ["forward edges, node and edge readout by mean and std"] = Small with { Readout = Readout.NodesAndEdges, PoolStandardDeviation = true, Outputs = 4 },
         ["forward edges, mean and std also per layer (3 slots: deeper layers share the last)"] = Small with { PoolStandardDeviation = true, ReadoutLayers = 3, Outputs = 4 },
         ["forward edges, mean and std per layer and the input values' statistics (3 slots)"] = Small with { PoolStandardDeviation = true, ReadoutLayers = 3, ReadoutValueStatistics = true, Outputs = 4 },
+        ["node and edge readout by mean and std, weights scaled by √fan-in"] = Small with { PoolStandardDeviation = true, FanInScaledValues = true, Outputs = 4 },
     };
 
     private static readonly Lazy<IReadOnlyList<(string Name, GraphMetanet Metanet)>> Metanets = new(() =>
