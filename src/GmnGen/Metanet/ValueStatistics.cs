@@ -77,7 +77,7 @@ public static class ValueStatistics
 
         // One sort orders the values by (segment, value): the key is the segment plus the value mapped
         // monotonically into [0, 1), which float64 resolves finely at any segment count a batch has.
-        var key = segment.to(float64).add_(v.atan().div_(Scalars.Of(Math.PI)).add_(Scalars.Of(0.5)).mul_(Scalars.Of(0.999)), Scalars.One);
+        var key = segment.to(float64).add_(v.atan().div_(Scalars.Of(Math.PI)).add_(Scalars.Of(0.5), Scalars.One).mul_(Scalars.Of(0.999)), Scalars.One);
         var sorted = v.index_select(0, key.argsort());
         var start = counts.cumsum(0).sub_(counts);
         var last = counts.sub(Scalars.Of(1L)).clamp_min(Scalars.Of(0L)).to(float64);
