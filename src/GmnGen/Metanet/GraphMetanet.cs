@@ -178,6 +178,12 @@ public sealed class GraphMetanet : Module<GraphBatch, Tensor>
 
     private int StatisticsSlots => Math.Max(1, Config.ReadoutLayers);
 
+    /// <summary>float [E]: the batch's edge values as the metanet reads them before standardising: times √fan-in
+    /// with <see cref="GmnConfig.FanInScaledValues"/> (the one place that decides it, for the encoder and the statistics).</summary>
+    private Tensor RawValues(GraphBatch batch, Tensor edgeType) => Config.FanInScaledValues
+        ? batch.EdgeValues.mul(FanInScale.PerEdge(batch.EdgeIndex, edgeType, batch.NodeCount))
+        : batch.EdgeValues;
+
     /// <summary>[graphs, statistics]: <see cref="ValueStatistics.PerGraph"/> of the batch's standardised edge values.</summary>
     private Tensor ValueStatisticsOf(GraphBatch batch)
     {
@@ -185,8 +191,7 @@ public sealed class GraphMetanet : Module<GraphBatch, Tensor>
         var row = batch.EdgeStaticRow;
         var layer = f[.., 0].index_select(0, row);
         var type = f[.., 1].index_select(0, row);
-        var raw = Config.FanInScaledValues ? batch.EdgeValues.mul(FanInScale.PerEdge(batch.EdgeIndex, type, batch.NodeCount)) : batch.EdgeValues;
-        var value = raw.sub(value_mean.index_select(0, type)).div_(value_std.index_select(0, type));
+        var value = RawValues(batch, type).sub(value_mean.index_select(0, type)).div_(value_std.index_select(0, type));
         return ValueStatistics.PerGraph(value, type, layer, batch.EdgeGraph, batch.GraphCount, StatisticsSlots);
     }
 
@@ -252,8 +257,7 @@ public sealed class GraphMetanet : Module<GraphBatch, Tensor>
         var type = f[.., 1];
         var scalars = cat([f[.., 0..1].to(float32).mul(Scalars.Of(LayerScale)), f[.., 2..5].to(float32).mul(Scalars.Of(PositionScale))], 1);
         var staticCode = edgeFromStatic.forward(cat([edgeScalars.forward(scalars), edgeType.forward(type)], 1));
-        var raw = batch.EdgeValues;
-        if (Config.FanInScaledValues) raw = raw.mul(FanInScale.PerEdge(batch.EdgeIndex, type.index_select(0, row), batch.NodeCount));
+        var raw = RawValues(batch, type.index_select(0, row));
         if (training && is_grad_enabled() && Config.ValueDropout > 0)
         {
             using var dropRate = Config.ValueDropout.ToScalar();
