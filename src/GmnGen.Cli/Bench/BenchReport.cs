@@ -143,19 +143,21 @@ public sealed class BenchReport(BenchSettings settings, MachineInfo machine)
 
     public ReportTable InferenceTable()
     {
-        var table = new ReportTable("(d) Inference: forward only, torch.no_grad", "network", "h", "edge products", "B", "edges", "reps", "collate ms", "forward ms",
+        var table = new ReportTable("(d) Inference: forward only, torch.no_grad", "network", "h", "edge products", "edge pass", "B", "edges", "reps", "collate ms", "forward ms",
             "graphs/s", "eff. GFLOP/s", "of matmul", "CPU user s", "CPU sys s", "page faults", "peak − start MiB", "< 1 s");
         foreach (var r in Inference)
-            table.Row(r.Network, r.Hidden, PrecisionName(r.Precision), r.Batch, F(r.Edges, 0), r.Cold ? "1 (cold)" : r.Reps.ToString(Inv), Ms(r.CollateSeconds), Ms(r.ForwardSeconds), F(r.GraphsPerSecond, 1),
+            table.Row(r.Network, r.Hidden, PrecisionName(r.Precision), r.Tiled ? "tiles" : "libtorch", r.Batch, F(r.Edges, 0), r.Cold ? "1 (cold)" : r.Reps.ToString(Inv), Ms(r.CollateSeconds), Ms(r.ForwardSeconds), F(r.GraphsPerSecond, 1),
                 F(r.EffectiveGflops, 1), OfMatmul(r.EffectiveGflops), F(r.PerPass.UserSeconds, 2), F(r.PerPass.SystemSeconds, 2), F(r.PerPass.MinorFaults, 0),
                 F(r.PeakIncreaseMiB, 0), r.ForwardSeconds < 1 ? "yes" : "no");
         foreach (var s in SkippedInference)
-            table.Row(s.Network, s.Hidden, "", s.Batch, F(s.Edges, 0), "skipped", s.Reason, "", "", "", "", "", "", "", "", "");
+            table.Row(s.Network, s.Hidden, "", "", s.Batch, F(s.Edges, 0), "skipped", s.Reason, "", "", "", "", "", "", "", "", "");
         return table.Note("forward: median of the timed passes after one warm-up pass (CPU time and faults per pass); a pass slower than " +
                           $"{F(settings.ConfigSeconds, 0)} s is measured once, cold (its first pass). collate: `GraphBatch.Collate` of the same graphs, median of 5, timed separately. " +
                           "Effective GFLOP/s counts blocks × 12·E·h² per forward.")
             .Note("edge products: the precision of the two per-edge products per block and the edge encoder's value product (`GraphMetanet.InferencePrecision`); " +
                   "float32 is the default, bfloat16 an opt-in (outputs differ by about 1 % of their size; a test bounds it).")
+            .Note("edge pass: `tiles` is `GraphMetanet.TiledInference` (the default where the CPU has AVX-512 and h is a multiple of 64: each block's edge pass in one pass over " +
+                  "tiles of four edges kept in the L1 cache), `libtorch` the composition of libtorch operations it replaces, run right after on the same graphs.")
             .Note($"Each width is first run on {InferenceProbeBatch} graphs; the {settings.InferenceBatch}-graph batch is skipped when that run, scaled by edges, predicts more than 80 % of the available memory.");
     }
 
@@ -186,7 +188,7 @@ public sealed class BenchReport(BenchSettings settings, MachineInfo machine)
                         $"{r.WarmupSteps}+{r.TimedSteps}", F(r.MedianSeconds, 2), F(r.GraphsPerSecond, 2), F(before, 3), F(after, 3),
                         F(100 * SideBySideBench.Spread(before, after), 0) + " %", F(SideBySideBench.Speedup(r.MedianSeconds, before, after), 1) + "×");
             if (r.InferenceSeconds is { } seconds && pair.InferenceSeconds is var (inferBefore, inferAfter))
-                table.Row(pair.Network, pair.Hidden, $"inference, B = {r.InferenceBatch}, float32", F(pair.MatmulGflops, 0), r.InferenceWarm == true ? "1+1" : "1 (cold)",
+                table.Row(pair.Network, pair.Hidden, $"inference, B = {r.InferenceBatch}, float32{(pair.InferenceBefore?.Tiled == true ? ", tiles" : "")}", F(pair.MatmulGflops, 0), r.InferenceWarm == true ? "1+1" : "1 (cold)",
                     F(seconds, 2), F(r.InferenceBatch / seconds, 1), F(inferBefore, 3), F(inferAfter, 3),
                     F(100 * SideBySideBench.Spread(inferBefore, inferAfter), 0) + " %", F(SideBySideBench.Speedup(seconds, inferBefore, inferAfter), 1) + "×");
         }

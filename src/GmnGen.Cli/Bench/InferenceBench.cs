@@ -10,7 +10,8 @@ namespace GmnGen.Cli.Bench;
 /// random ZooCnn graphs (the goal: 256 graphs in under a second). Collation is timed separately.</summary>
 public static class InferenceBench
 {
-    public sealed record Result(string Network, int Hidden, int Blocks, ProductPrecision Precision, int Batch, long Edges, int Reps,
+    /// <param name="Tiled">Whether the edge passes ran on the CPU tiles (<see cref="GraphMetanet.TiledInference"/>), not the libtorch composition.</param>
+    public sealed record Result(string Network, int Hidden, int Blocks, ProductPrecision Precision, bool Tiled, int Batch, long Edges, int Reps,
         double CollateSeconds, double ForwardSeconds, ProcessCounters PerPass, double PeakIncreaseMiB, double PeakMiB, bool Cold)
     {
         public double GraphsPerSecond => Batch / ForwardSeconds;
@@ -22,14 +23,17 @@ public static class InferenceBench
 
     /// <summary>One untimed pass, then up to <paramref name="reps"/> timed passes while within
     /// <paramref name="seconds"/> (at least one). When the untimed pass alone takes longer than
-    /// <paramref name="seconds"/>, it is the figure reported (<see cref="Result.Cold"/>).</summary>
-    public static Result Run(Architecture architecture, GmnConfig config, ProductPrecision precision, int batch, int reps, double seconds, Device? device = null)
+    /// <paramref name="seconds"/>, it is the figure reported (<see cref="Result.Cold"/>). <paramref name="tiled"/> sets
+    /// <see cref="GraphMetanet.TiledInference"/> (where the tiles do not apply, both settings run the composition).</summary>
+    public static Result Run(Architecture architecture, GmnConfig config, ProductPrecision precision, int batch, int reps, double seconds, Device? device = null,
+        bool tiled = true)
     {
         device ??= CPU;
+        tiled = tiled && TilesApply(config.Hidden, precision, device);
         var memory = MemoryProbe.Start();
         manual_seed(2).Dispose();   // returns a new handle to the global generator
         var graphs = architecture.RandomGraphs(batch);
-        using var metanet = new GraphMetanet(config) { InferencePrecision = precision };
+        using var metanet = new GraphMetanet(config) { InferencePrecision = precision, TiledInference = tiled };
         metanet.FitValueNormalization(graphs);
         metanet.to(device);
         metanet.eval();
@@ -56,7 +60,11 @@ public static class InferenceBench
         }
         if (cold) { times.Add(first); before = start; }
         var perPass = (ProcessCounters.Read() - before).Per(times.Count);
-        return new Result(architecture.Name, config.Hidden, config.Blocks, precision, batch, data.EdgeCount, times.Count,
+        return new Result(architecture.Name, config.Hidden, config.Blocks, precision, tiled, batch, data.EdgeCount, times.Count,
             Measure.Median(collate), Measure.Median(times), perPass, memory.PeakIncreaseMiB, memory.PeakMiB, cold);
     }
+
+    /// <summary>Whether inference of this width and precision on this device runs on the CPU tiles when they are on.</summary>
+    public static bool TilesApply(int hidden, ProductPrecision precision, Device device) =>
+        precision == ProductPrecision.Float32 && device.type == DeviceType.CPU && GraphMetanet.TiledInferenceSupported(hidden);
 }

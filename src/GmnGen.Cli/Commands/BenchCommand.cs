@@ -221,11 +221,13 @@ public static class BenchCommand
                             continue;
                         }
                     }
+                    // float32 on the tiles (the default) and, where the tiles apply, on the libtorch composition right after; then bfloat16.
                     foreach (var precision in Enum.GetValues<ProductPrecision>())
+                    foreach (bool tiled in InferenceBench.TilesApply(hidden, precision, settings.Device) ? new[] { true, false } : new[] { false })
                     {
-                        var result = InferenceBench.Run(Architecture.Zoo, config, precision, batch, settings.InferenceReps, settings.ConfigSeconds, settings.Device);
+                        var result = InferenceBench.Run(Architecture.Zoo, config, precision, batch, settings.InferenceReps, settings.ConfigSeconds, settings.Device, tiled);
                         report.Inference.Add(result);
-                        console.MarkupLine($"  [grey]h={hidden} B={batch} {precision}: {result.ForwardSeconds * 1000:F0} ms, peak +{result.PeakIncreaseMiB:F0} MiB[/]");
+                        console.MarkupLine($"  [grey]h={hidden} B={batch} {precision}{(tiled ? ", tiles" : "")}: {result.ForwardSeconds * 1000:F0} ms, peak +{result.PeakIncreaseMiB:F0} MiB[/]");
                     }
                 }
             }

@@ -124,6 +124,27 @@ public sealed class GraphMetanet : Module<GraphBatch, Tensor>
     }
     private ProductPrecision trainingPrecision;
 
+    /// <summary>
+    /// Run inference's edge passes (under <c>torch.no_grad()</c>, float32 products) on CPU tiles of four edges that stay in
+    /// the L1 cache, where the CPU has AVX-512 and <see cref="GmnConfig.Hidden"/> is a multiple of 64: the same function
+    /// as the libtorch composition, without its E × h intermediates (docs/benchmarks.md). On by default; off runs the
+    /// composition everywhere. Training always runs the composition.
+    /// </summary>
+    public bool TiledInference
+    {
+        get => tiledInference;
+        set
+        {
+            tiledInference = value;
+            foreach (var block in blocks) block.TiledInference = value;
+        }
+    }
+    private bool tiledInference = true;
+
+    /// <summary>Whether this CPU runs <see cref="TiledInference"/> for a metanet of this width (AVX-512F, and a width that
+    /// is a multiple of 64 up to 2048); elsewhere inference runs the libtorch composition.</summary>
+    public static bool TiledInferenceSupported(int hidden) => EdgeTileKernels.Supports(hidden);
+
     private ProductPrecision inferencePrecision;
 
     /// <summary>Number of trainable parameter values (the value-normalisation buffers not included).</summary>

@@ -77,6 +77,10 @@ public sealed class MessagePassingBlock : Module<BlockState, BlockState>
     /// <see cref="GraphMetanet.TrainingPrecision"/>); the weights stay float32 and receive float32 gradients.</summary>
     public ProductPrecision TrainingPrecision { get; set; }
 
+    /// <summary>Run inference's edge pass on the CPU tiles (<see cref="TiledEdgeInference"/>) where they apply (on by default;
+    /// set through <see cref="GraphMetanet.TiledInference"/>); off, or where they do not apply, the libtorch composition runs.</summary>
+    public bool TiledInference { get; set; } = true;
+
     /// <summary>The per-edge products' weights in bfloat16, transposed, converted once per block call
     /// (with autograd on the conversion is part of the graph, so the float32 weights get the gradients).</summary>
     private sealed class HalfWeights(Linear fromSelf, Linear residual) : System.IDisposable
@@ -106,8 +110,48 @@ public sealed class MessagePassingBlock : Module<BlockState, BlockState>
     {
         var batch = state.Batch;
         var x = nodeNorm.forward(state.Nodes);
-        long edgeCount = state.Edges.shape[0];
+        var (edges, sums) = UsesTiles(state.Edges) ? TiledEdgePass(state, x) : ComposedEdgePass(state, x);
 
+        var one = Scalars.One;
+        var nodeInput = nodeFromSelf.forward(x).add_(nodeFromIncoming.forward(sums.Incoming.div_(batch.InDegree.unsqueeze(1))), one);
+        if (sums.Outgoing is not null) nodeInput.add_(nodeFromOutgoing!.forward(sums.Outgoing.div_(batch.OutDegree.unsqueeze(1))), one);
+        Tensor? global = state.Global;
+        if (global is not null) nodeInput.add_(nodeFromGlobal!.forward(global).index_select(0, batch.NodeGraph), one);
+        var nodeUpdate = nodeOut.forward(functional.silu(nodeInput));
+        var nodes = state.Nodes.add(nodeResidual.forward(functional.silu(nodeUpdate)), one);
+
+        if (global is not null)
+        {
+            var pooledNodes = Pooling.MeanPerGraph(nodeUpdate, batch.NodeGraph, batch.NodeCounts, batch.GraphCount);
+            var meanEdges = sums.Pooled!.div_(batch.EdgeCounts.clamp_min(one).unsqueeze(1));
+            global = global.add(globalOut!.forward(functional.silu(
+                globalFromSelf!.forward(global).add_(globalFromNodes!.forward(pooledNodes), one).add_(globalFromEdges!.forward(meanEdges), one))), one);
+        }
+        return new BlockState(batch, nodes, edges, global);
+    }
+
+    /// <summary>Whether this edge pass runs on the CPU tiles (<see cref="TiledEdgeInference"/>): inference, <see cref="TiledInference"/>
+    /// on, float32 products, and edge states the tiles take.</summary>
+    private bool UsesTiles(Tensor edges) =>
+        TiledInference && !is_grad_enabled() && InferencePrecision == ProductPrecision.Float32 && TiledEdgeInference.Applies(edges);
+
+    /// <summary>Inference on the tiles: the edge states are updated in place.</summary>
+    private (Tensor Edges, EdgeSums Sums) TiledEdgePass(BlockState state, Tensor x)
+    {
+        var batch = state.Batch;
+        // A's node parts for both ends in one product: [nodes, 2h], source part then destination part.
+        var ends = functional.linear(x, cat([edgeFromSource.weight!, edgeFromTarget.weight!], 0));
+        var sums = TiledEdgeInference.Run(state.Edges, ends, edgeFromSelf.weight!, edgeFromSelf.bias!, edgeNorm.weight!, edgeNorm.bias!,
+            edgeResidual.weight!, edgeResidual.bias!, batch.EdgeIndex[0], batch.EdgeIndex[1], state.Global is null ? null : batch.EdgeGraph,
+            batch.NodeCount, batch.GraphCount, nodeFromOutgoing is not null);
+        return (state.Edges, sums);
+    }
+
+    /// <summary>The edge pass composed of libtorch operations: training, other devices and precisions, and the tiles' oracle.</summary>
+    private (Tensor Edges, EdgeSums Sums) ComposedEdgePass(BlockState state, Tensor x)
+    {
+        var batch = state.Batch;
+        long edgeCount = state.Edges.shape[0];
         // A's node parts: one product for both ends, summed with A's bias once per (source, destination)
         // pair (a conv kernel's k² edges share one); each edge gathers its pair's row.
         var ends = functional.linear(x, cat([edgeFromSource.weight!, edgeFromTarget.weight!], 0)).chunk(2, 1);
@@ -134,23 +178,7 @@ public sealed class MessagePassingBlock : Module<BlockState, BlockState>
                 EdgePass(state, start, System.Math.Min(InferenceChunkEdges, edgeCount - start), fromEnds, incoming, outgoing, pooledEdges, halfWeights);
             }
         }
-
-        var one = Scalars.One;
-        var nodeInput = nodeFromSelf.forward(x).add_(nodeFromIncoming.forward(incoming.div_(batch.InDegree.unsqueeze(1))), one);
-        if (outgoing is not null) nodeInput.add_(nodeFromOutgoing!.forward(outgoing.div_(batch.OutDegree.unsqueeze(1))), one);
-        Tensor? global = state.Global;
-        if (global is not null) nodeInput.add_(nodeFromGlobal!.forward(global).index_select(0, batch.NodeGraph), one);
-        var nodeUpdate = nodeOut.forward(functional.silu(nodeInput));
-        var nodes = state.Nodes.add(nodeResidual.forward(functional.silu(nodeUpdate)), one);
-
-        if (global is not null)
-        {
-            var pooledNodes = Pooling.MeanPerGraph(nodeUpdate, batch.NodeGraph, batch.NodeCounts, batch.GraphCount);
-            var meanEdges = pooledEdges!.div_(batch.EdgeCounts.clamp_min(one).unsqueeze(1));
-            global = global.add(globalOut!.forward(functional.silu(
-                globalFromSelf!.forward(global).add_(globalFromNodes!.forward(pooledNodes), one).add_(globalFromEdges!.forward(meanEdges), one))), one);
-        }
-        return new BlockState(batch, nodes, edges, global);
+        return (edges, new EdgeSums(incoming, outgoing, pooledEdges));
     }
 
     /// <summary>
