@@ -95,7 +95,7 @@ public sealed class MessagePassingBlock : Module<BlockState, BlockState>
         }
     }
 
-    /// <summary>Without autograd, edges are processed in chunks of this many, so inference memory
+    /// <summary>Without autograd (and where the CPU tiles do not run, <see cref="TiledInference"/>), edges are processed in chunks of this many, so inference memory
     /// is bounded by a chunk's temporaries instead of the whole batch's (aggregation is a sum), and
     /// a chunk's temporaries stay in the CPU's caches between the passes over them (16k edges was
     /// the fastest of 2k to 256k for 256 zoo graphs at h = 64). Without autograd the block also
