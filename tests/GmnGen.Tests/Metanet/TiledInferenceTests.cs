@@ -53,6 +53,23 @@ public class TiledInferenceTests
     }
 
     [Fact]
+    public void A_batch_too_small_to_split_runs_the_tiles_on_one_thread()
+    {
+        var metanet = CreateMetanet(Small with { Hidden = 64, Blocks = 2, GlobalFeature = true }, seed: 35, zeroResiduals: false);
+        using var batch = GraphBatch.Collate([Graph("TinyMlp", 12), Graph("TinyMlp", 13), Graph("TinyMlp", 14)]);
+        Assert.True(batch.EdgeCount < 1024, "one thread takes fewer than 1,024 edges");
+        Tensor tiled, composed;
+        using (no_grad())
+        {
+            tiled = metanet.forward(batch);
+            metanet.TiledInference = false;
+            composed = metanet.forward(batch);
+        }
+        double scale = 1 + composed.abs().max().item<float>();
+        Assert.True(MaxAbsDifference(tiled, composed) < 1e-4 * scale, $"tiles and composition differ by {MaxAbsDifference(tiled, composed):E2}");
+    }
+
+    [Fact]
     public void Tiled_inference_is_invariant_to_relabelled_nodes_and_reordered_edges()
     {
         // Edges in random order send each tile's rows to scattered endpoints and graphs: the sums must still land.
