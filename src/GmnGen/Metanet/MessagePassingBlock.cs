@@ -135,12 +135,14 @@ public sealed class MessagePassingBlock : Module<BlockState, BlockState>
     private bool UsesTiles(Tensor edges) =>
         TiledInference && !is_grad_enabled() && InferencePrecision == ProductPrecision.Float32 && TiledEdgeInference.Applies(edges);
 
+    /// <summary>A's node parts for both ends of every edge, in one product: [nodes, 2h], source part then destination part.</summary>
+    private Tensor EndProjections(Tensor x) => functional.linear(x, cat([edgeFromSource.weight!, edgeFromTarget.weight!], 0));
+
     /// <summary>Inference on the tiles: the edge states are updated in place.</summary>
     private (Tensor Edges, EdgeSums Sums) TiledEdgePass(BlockState state, Tensor x)
     {
         var batch = state.Batch;
-        // A's node parts for both ends in one product: [nodes, 2h], source part then destination part.
-        var ends = functional.linear(x, cat([edgeFromSource.weight!, edgeFromTarget.weight!], 0));
+        var ends = EndProjections(x);
         var sums = TiledEdgeInference.Run(state.Edges, ends, edgeFromSelf.weight!, edgeFromSelf.bias!, edgeNorm.weight!, edgeNorm.bias!,
             edgeResidual.weight!, edgeResidual.bias!, batch.EdgeIndex[0], batch.EdgeIndex[1], state.Global is null ? null : batch.EdgeGraph,
             batch.NodeCount, batch.GraphCount, nodeFromOutgoing is not null);
@@ -154,7 +156,7 @@ public sealed class MessagePassingBlock : Module<BlockState, BlockState>
         long edgeCount = state.Edges.shape[0];
         // A's node parts: one product for both ends, summed with A's bias once per (source, destination)
         // pair (a conv kernel's k² edges share one); each edge gathers its pair's row.
-        var ends = functional.linear(x, cat([edgeFromSource.weight!, edgeFromTarget.weight!], 0)).chunk(2, 1);
+        var ends = EndProjections(x).chunk(2, 1);
         var pairs = batch.EndpointPairs;
         var fromEnds = ends[0].index_select(0, pairs[0]).add_(ends[1].index_select(0, pairs[1]), Scalars.One).add_(edgeFromSelf.bias!, Scalars.One);
         var incoming = zeros_like(x);

@@ -32,20 +32,9 @@ public class TiledInferenceTests
         Assert.True(batch.EdgeCount % 8 != 0, "the batch should leave rows after the tiles of four");
 
         var withAutograd = metanet.forward(batch).detach();
-        Tensor tiled, composed;
-        using (no_grad())
-        {
-            tiled = metanet.forward(batch);
-            metanet.TiledInference = false;
-            composed = metanet.forward(batch);
-        }
-
-        // The tiles sum the products' terms and each node's edges in another order than libtorch: float32 rounding
-        // through the blocks moves outputs by ~1e-6 of their size (seen: 1.5e-7 to 4.6e-7 at h = 64 and 128), a wrong
-        // weight, bias or endpoint by their whole size.
-        double scale = 1 + composed.abs().max().item<float>();
-        Assert.True(MaxAbsDifference(tiled, composed) < 1e-4 * scale, $"tiles and composition differ by {MaxAbsDifference(tiled, composed):E2} (outputs up to {scale - 1:F3})");
-        Assert.True(MaxAbsDifference(tiled, withAutograd) < 1e-4 * scale, $"tiles and the autograd forward differ by {MaxAbsDifference(tiled, withAutograd):E2}");
+        var (tiled, composed) = TiledThenComposed(metanet, batch);
+        AssertClose(composed, tiled, "tiles and composition");
+        AssertClose(withAutograd, tiled, "tiles and the autograd forward");
         if (GraphMetanet.TiledInferenceSupported(hidden))
             Assert.True(MaxAbsDifference(tiled, composed) > 0, "the tiles did not run: the output is the composition's bit for bit");
         else
@@ -58,15 +47,8 @@ public class TiledInferenceTests
         var metanet = CreateMetanet(Small with { Hidden = 64, Blocks = 2, GlobalFeature = true }, seed: 35, zeroResiduals: false);
         using var batch = GraphBatch.Collate([Graph("TinyMlp", 12), Graph("TinyMlp", 13), Graph("TinyMlp", 14)]);
         Assert.True(batch.EdgeCount < 1024, "one thread takes fewer than 1,024 edges");
-        Tensor tiled, composed;
-        using (no_grad())
-        {
-            tiled = metanet.forward(batch);
-            metanet.TiledInference = false;
-            composed = metanet.forward(batch);
-        }
-        double scale = 1 + composed.abs().max().item<float>();
-        Assert.True(MaxAbsDifference(tiled, composed) < 1e-4 * scale, $"tiles and composition differ by {MaxAbsDifference(tiled, composed):E2}");
+        var (tiled, composed) = TiledThenComposed(metanet, batch);
+        AssertClose(composed, tiled, "tiles and composition");
     }
 
     [Fact]
@@ -82,8 +64,7 @@ public class TiledInferenceTests
             original = metanet.forward(batch);
             moved = metanet.forward(relabelled);
         }
-        double scale = 1 + original.abs().max().item<float>();
-        Assert.True(MaxAbsDifference(original, moved) < 1e-4 * scale, $"relabelling moved the tiled outputs by {MaxAbsDifference(original, moved):E2}");
+        AssertClose(original, moved, "the tiled outputs before and after relabelling");
     }
 
     [Fact]
@@ -95,13 +76,25 @@ public class TiledInferenceTests
         var metanet = CreateMetanet(Small with { Hidden = 64 }, seed: 34, zeroResiduals: false);
         using var batch = GraphBatch.Collate([Graph("ZooCnn", 11)]);
         metanet.InferencePrecision = ProductPrecision.BFloat16;
-        Tensor on, off;
-        using (no_grad())
-        {
-            on = metanet.forward(batch);
-            metanet.TiledInference = false;
-            off = metanet.forward(batch);
-        }
+        var (on, off) = TiledThenComposed(metanet, batch);
         Assert.True(on.equal(off).all().item<bool>(), "bfloat16 products must not go through the float32 tiles");
+    }
+
+    /// <summary>Inference with <see cref="GraphMetanet.TiledInference"/> on, then off (it stays off).</summary>
+    private static (Tensor Tiled, Tensor Composed) TiledThenComposed(GraphMetanet metanet, GraphBatch batch)
+    {
+        using var _ = no_grad();
+        var tiled = metanet.forward(batch);
+        metanet.TiledInference = false;
+        return (tiled, metanet.forward(batch));
+    }
+
+    /// <summary>The tiles sum the products' terms and each node's edges in another order than libtorch: float32 rounding
+    /// through the blocks moves outputs by ~1e-6 of their size (seen: 1.5e-7 to 4.6e-7 at h = 64 and 128), a wrong
+    /// weight, bias or endpoint by their whole size.</summary>
+    private static void AssertClose(Tensor expected, Tensor actual, string what)
+    {
+        double scale = 1 + expected.abs().max().item<float>();
+        Assert.True(MaxAbsDifference(expected, actual) < 1e-4 * scale, $"{what} differ by {MaxAbsDifference(expected, actual):E2} (outputs up to {scale - 1:F3})");
     }
 }
