@@ -84,17 +84,20 @@ public sealed class BenchReport(BenchSettings settings, MachineInfo machine)
 
     public ReportTable TrainingTable()
     {
-        var table = new ReportTable("(c) Metanet training: forward + backward + Adam step", "network", "h", "edge products", "B", "edges", "parameters",
+        var table = new ReportTable("(c) Metanet training: forward + backward + Adam step", "network", "h", "edge products", "edge pass", "B", "edges", "parameters",
             "steps", "ms/step", "graphs/s", "Medges/s", "eff. GFLOP/s", "of matmul", "CPU user s/step", "CPU sys s/step", "page faults/step");
         foreach (var r in Training)
-            table.Row(r.Network, r.Hidden, PrecisionName(r.Precision), r.Batch, F(r.Edges, 0), F(r.Parameters, 0), $"{r.WarmupSteps}+{r.TimedSteps}", Ms(r.MedianSeconds),
+            table.Row(r.Network, r.Hidden, PrecisionName(r.Precision), r.Tiled ? "tiles" : "libtorch", r.Batch, F(r.Edges, 0), F(r.Parameters, 0), $"{r.WarmupSteps}+{r.TimedSteps}", Ms(r.MedianSeconds),
                 F(r.GraphsPerSecond, r.GraphsPerSecond < 10 ? 2 : 1), F(r.EdgesPerSecond / 1e6, 3), F(r.EffectiveGflops, 1),
                 OfMatmul(r.EffectiveGflops), F(r.PerStep.UserSeconds, 2), F(r.PerStep.SystemSeconds, 2), F(r.PerStep.MinorFaults, 0));
         foreach (var s in SkippedTraining)
-            table.Row(s.Network, s.Hidden, "", s.Batch, F(s.Edges, 0), "", "skipped", s.Reason, "", "", "", "", "", "", "");
+            table.Row(s.Network, s.Hidden, "", "", s.Batch, F(s.Edges, 0), "", "skipped", s.Reason, "", "", "", "", "", "", "");
         return table
             .Note("edge products: `GraphMetanet.TrainingPrecision`, the precision of the per-edge products (two per block and the edge encoder's value product) forward and backward; " +
                   "bfloat16 keeps float32 weights, gradients, optimiser state and everything outside the products. Each precision runs right after the other on the same shape.")
+            .Note("edge pass: `tiles` is `GraphMetanet.TiledTraining` (the default where the CPU has AVX-512 and h is a multiple of 64: each block's edge pass forward on the inference tiles, " +
+                  "cut out of the autograd graph, and backward in one pass over tiles of 16 edges that recomputes the forward's activations; gradients through `GraphMetanet.Backward`), " +
+                  "`libtorch` the composition of libtorch operations with autograd it replaces, run right after on the same graphs.")
             .Note($"Effective GFLOP/s counts the reference implementation's work: {ReferenceFlops.Formula}. " +
                   "This implementation's blocks do two E × h × h products per block (4·E·h² FLOPs forward: node projections are per node, messages are means of the edge hidden features), " +
                   "so an effective rate above the matmul rate means faster than the reference would be at the machine's matmul rate, not more FLOPs than the CPU's peak.")
@@ -184,7 +187,7 @@ public sealed class BenchReport(BenchSettings settings, MachineInfo machine)
             var r = pair.Reference;
             foreach (var precision in settings.TrainingPrecisions)
                 if (pair.TrainingSeconds(precision) is var (before, after))
-                    table.Row(pair.Network, pair.Hidden, $"training step, B = {r.Batch}, GmnGen {PrecisionName(precision)}", F(pair.MatmulGflops, 0),
+                    table.Row(pair.Network, pair.Hidden, $"training step, B = {r.Batch}, GmnGen {PrecisionName(precision)}{(pair.Before.Any(t => t.Precision == precision && t.Tiled) ? ", tiles" : "")}", F(pair.MatmulGflops, 0),
                         $"{r.WarmupSteps}+{r.TimedSteps}", F(r.MedianSeconds, 2), F(r.GraphsPerSecond, 2), F(before, 3), F(after, 3),
                         F(100 * SideBySideBench.Spread(before, after), 0) + " %", F(SideBySideBench.Speedup(r.MedianSeconds, before, after), 1) + "×");
             if (r.InferenceSeconds is { } seconds && pair.InferenceSeconds is var (inferBefore, inferAfter))

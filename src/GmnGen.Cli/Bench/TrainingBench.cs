@@ -14,7 +14,8 @@ namespace GmnGen.Cli.Bench;
 /// </summary>
 public static class TrainingBench
 {
-    public sealed record Result(string Network, int Hidden, int Blocks, ProductPrecision Precision, int Batch, long Edges, long Parameters,
+    /// <param name="Tiled">Whether the edge passes ran on the CPU tiles (<see cref="GraphMetanet.TiledTraining"/>), not the libtorch composition.</param>
+    public sealed record Result(string Network, int Hidden, int Blocks, ProductPrecision Precision, bool Tiled, int Batch, long Edges, long Parameters,
         int WarmupSteps, int TimedSteps, double MedianSeconds, ProcessCounters PerStep,
         double StartRssMiB, double PeakIncreaseMiB, double PeakMiB, double RssAfterFirstStepMiB, double RssAfterLastStepMiB)
     {
@@ -36,12 +37,12 @@ public static class TrainingBench
         private readonly GmnGen.Training.Optimizer optimizer;
 
         public Session(Architecture architecture, GmnConfig config, int batch, long seed = 1, Device? device = null,
-            ProductPrecision precision = ProductPrecision.Float32)
+            ProductPrecision precision = ProductPrecision.Float32, bool tiled = true)
         {
             this.device = device ?? CPU;
             manual_seed(seed).Dispose();   // returns a new handle to the global generator
             var graphs = architecture.RandomGraphs(batch);
-            Metanet = new GraphMetanet(config) { TrainingPrecision = precision };
+            Metanet = new GraphMetanet(config) { TrainingPrecision = precision, TiledTraining = tiled };
             Metanet.FitValueNormalization(graphs);
             Metanet.to(this.device);
             Metanet.train();
@@ -62,7 +63,7 @@ public static class TrainingBench
             {
                 optimizer.ZeroGrad();
                 var loss = nn.functional.binary_cross_entropy_with_logits(Metanet.forward(Data), targets);
-                loss.backward();
+                Metanet.Backward(loss);
                 optimizer.Step();
                 DeviceSync.Wait(device);
             });
@@ -80,11 +81,15 @@ public static class TrainingBench
     /// <summary>Warm-up steps beyond <see cref="BenchSettings.WarmupSteps"/> while the process is still faulting in memory.</summary>
     public const int MaxExtraWarmupSteps = 3;
 
-    public static Result Run(Architecture architecture, GmnConfig config, ProductPrecision precision, int batch, BenchSettings settings, Action<string>? progress = null)
+    /// <summary>Warm-up, then timed steps of one configuration; <paramref name="tiled"/> sets <see cref="GraphMetanet.TiledTraining"/>
+    /// (where the tiles do not apply, both settings run the composition).</summary>
+    public static Result Run(Architecture architecture, GmnConfig config, ProductPrecision precision, int batch, BenchSettings settings, Action<string>? progress = null,
+        bool tiled = true)
     {
+        tiled = tiled && InferenceBench.TilesApply(config.Hidden, precision, settings.Device);
         var memory = MemoryProbe.Start();
-        using var session = new Session(architecture, config, batch, device: settings.Device, precision: precision);
-        string label = $"{architecture.Name} h={config.Hidden} B={batch} {precision}";
+        using var session = new Session(architecture, config, batch, device: settings.Device, precision: precision, tiled: tiled);
+        string label = $"{architecture.Name} h={config.Hidden} B={batch} {precision}{(tiled ? ", tiles" : "")}";
 
         // The first steps of a shape are slow for reasons that are not the metanet's (heap growth,
         // Adam state, the VM backing fresh pages): every warm-up step runs, however slow, and while the
@@ -117,7 +122,7 @@ public static class TrainingBench
             progress?.Invoke($"{label}: step {times.Count}, {times[^1] * 1000:F0} ms");
         }
         var perStep = (ProcessCounters.Read() - before).Per(times.Count);
-        return new Result(architecture.Name, config.Hidden, config.Blocks, precision, batch, session.Data.EdgeCount, session.Metanet.ParameterCount,
+        return new Result(architecture.Name, config.Hidden, config.Blocks, precision, tiled, batch, session.Data.EdgeCount, session.Metanet.ParameterCount,
             warmups, times.Count, Measure.Median(times), perStep, memory.StartRssMiB, memory.PeakIncreaseMiB, memory.PeakMiB,
             rssAfterFirst, ProcessMemory.RssMiB);
     }

@@ -187,14 +187,17 @@ public static class BenchCommand
                             console.MarkupLine($"  [yellow]{Markup.Escape($"{architecture.Name} h={hidden} B={batch}: skipped, {reason}")}[/]");
                             continue;
                         }
-                        // The precisions one after another on the same shape, so that drift hits them alike;
-                        // the skip rule reads the first (float32 by default), the slower one.
+                        // The precisions (and float32 on the tiles, then on the libtorch composition) one after another on
+                        // the same shape, so that drift hits them alike; the skip rule reads the first run.
+                        bool first = true;
                         foreach (var precision in settings.TrainingPrecisions)
+                        foreach (bool tiled in InferenceBench.TilesApply(hidden, precision, settings.Device) ? new[] { true, false } : new[] { false })
                         {
                             var result = TrainingBench.Run(architecture, config, precision, batch, settings,
-                                line => console.MarkupLine($"  [grey]{Markup.Escape(line)}[/]"));
+                                line => console.MarkupLine($"  [grey]{Markup.Escape(line)}[/]"), tiled);
                             report.Training.Add(result);
-                            if (precision == settings.TrainingPrecisions[0]) previous = result;
+                            if (first) previous = result;
+                            first = false;
                         }
                     }
                 }

@@ -88,7 +88,7 @@ public static class SelfChecks
         using var batch = GraphBatch.Collate(graphs, device);
         var output = metanet.forward(batch);
         using var loss = output.mul(output).mean();
-        loss.backward();
+        metanet.Backward(loss);
         var gradients = metanet.parameters().Where(p => p.grad is not null).Select(p => p.grad!.detach().cpu()).ToList();
         return (output.detach().cpu(), gradients);
     }

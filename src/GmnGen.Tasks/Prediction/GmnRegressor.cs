@@ -64,6 +64,9 @@ internal sealed class GmnRegressor : IMixingRegressor<GmnInput>
     public GmnInput Encode(LabelledGraph sample) => new(sample.Graph, !ReadsProbes ? null
         : sample.Probes?.NodeFeatures ?? throw new ArgumentException($"GMN+probes: sample '{sample.Id}' has no probe reading (load the zoo with probe inputs)."));
 
+    /// <summary>Through <see cref="GraphMetanet.Backward"/>, which also takes the gradients of edge passes run on the CPU tiles.</summary>
+    public void Backward(Tensor loss) => Metanet.Backward(loss);
+
     public Tensor Forward(IReadOnlyList<GmnInput> inputs)
     {
         if (ReadsProbes) return Predict(inputs.Select(i => i.Graph).ToList(), inputs.Select(i => i.NodeProbes!).ToList());

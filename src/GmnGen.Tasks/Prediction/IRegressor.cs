@@ -21,6 +21,9 @@ internal interface IRegressor<TInput> : IDisposable
 
     /// <summary>float32 [n] on the module's device: one prediction per input, in order.</summary>
     Tensor Forward(IReadOnlyList<TInput> batch);
+
+    /// <summary>Backpropagates a loss computed from this regressor's latest training forward into the module's <c>.grad</c>.</summary>
+    void Backward(Tensor loss) => loss.backward();
 }
 
 /// <summary>

@@ -110,7 +110,7 @@ internal sealed class PredictorTrainer<TInput>(IRegressor<TInput> regressor, Pre
                 truth = tensor(rows.Select(i => targets[i]).ToArray(), device: predicted.device);
             }
             var loss = nn.functional.mse_loss(predicted, truth);
-            loss.backward();
+            regressor.Backward(loss);
             optimizer.Step();
             sum += loss.item<float>() * rows.Length;
         }

@@ -17,13 +17,14 @@ internal static unsafe class EdgeTileKernels
     /// <summary>LayerNorm's ε (TorchSharp's default, which <see cref="MessagePassingBlock"/>'s edge norm uses).</summary>
     public const float NormEpsilon = 1e-5f;
 
-    /// <summary>One call's operands: edge states [rows, H] (updated in place), the per-node projections <see cref="Ends"/>
+    /// <summary>One call's operands: edge states [rows, H] and where their new states go, <see cref="Out"/> (the same rows
+    /// for an update in place), the per-node projections <see cref="Ends"/>
     /// [nodes, 2H] (source part, then destination part), the norm's γ and β, A's bias b₁, Rₑ's bias b₂ and the int64
     /// endpoints (and graphs, or null) of each edge.</summary>
     public struct Operands
     {
         public int H;
-        public float* E, Ends, Gamma, Beta, BiasIn, BiasOut;
+        public float* E, Out, Ends, Gamma, Beta, BiasIn, BiasOut;
         public long* Src, Dst, Graph;
     }
 
@@ -48,24 +49,24 @@ internal static unsafe class EdgeTileKernels
             for (int m = 0; m < 4; m++) Prepare(o, i + m, normalised + m * h, pre + m * h);
             for (int j = 0; j < h; j += 64) Accumulate4x64(normalised, h, w1t + j, h, h, pre + j, h);
             for (int m = 0; m < 4; m++) Activate(o, i + m, pre + m * h, incoming, outgoing, pooled);
-            for (int j = 0; j < h; j += 64) Accumulate4x64(pre, h, w2t + j, h, h, o.E + i * h + j, h);
+            for (int j = 0; j < h; j += 64) Accumulate4x64(pre, h, w2t + j, h, h, o.Out + i * h + j, h);
         }
         for (; i < end; i++)
         {
             Prepare(o, i, normalised, pre);
             for (int j = 0; j < h; j += 64) Accumulate1x64(normalised, w1t + j, h, h, pre + j);
             Activate(o, i, pre, incoming, outgoing, pooled);
-            for (int j = 0; j < h; j += 64) Accumulate1x64(pre, w2t + j, h, h, o.E + i * h + j);
+            for (int j = 0; j < h; j += 64) Accumulate1x64(pre, w2t + j, h, h, o.Out + i * h + j);
         }
     }
 
     /// <summary>Row i: its LayerNorm into <paramref name="normalised"/>, A's node parts and bias into <paramref name="pre"/>,
-    /// and b₂ added to the edge state in place (the residual product accumulates onto it later).</summary>
+    /// and the edge state plus b₂ into its output row (the residual product accumulates onto it later).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Prepare(in Operands o, long i, float* normalised, float* pre)
     {
         int h = o.H;
-        float* e = o.E + i * h;
+        float* e = o.E + i * h, output = o.Out + i * h;
         var s0 = Vector512<float>.Zero;
         var s1 = Vector512<float>.Zero;
         for (int j = 0; j < h; j += 32)
@@ -91,7 +92,7 @@ internal static unsafe class EdgeTileKernels
             var x = Vector512.Load(e + j);
             Vector512.Store((x - vMean) * vRstd * Vector512.Load(o.Gamma + j) + Vector512.Load(o.Beta + j), normalised + j);
             Vector512.Store(Vector512.Load(fromSrc + j) + Vector512.Load(fromDst + j) + Vector512.Load(o.BiasIn + j), pre + j);
-            Vector512.Store(x + Vector512.Load(o.BiasOut + j), e + j);
+            Vector512.Store(x + Vector512.Load(o.BiasOut + j), output + j);
         }
     }
 
@@ -116,7 +117,7 @@ internal static unsafe class EdgeTileKernels
 
     /// <summary>C[0..3][0..63] += A[0..3][0..k) · B[0..k)[0..63]: sixteen accumulators held in registers over k.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Accumulate4x64(float* a, int lda, float* b, int ldb, int k, float* c, int ldc)
+    internal static void Accumulate4x64(float* a, int lda, float* b, int ldb, int k, float* c, int ldc)
     {
         float* c1 = c + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
         var c00 = Vector512.Load(c); var c01 = Vector512.Load(c + 16); var c02 = Vector512.Load(c + 32); var c03 = Vector512.Load(c + 48);
@@ -167,7 +168,7 @@ internal static unsafe class EdgeTileKernels
     /// <summary>eˣ lane by lane (Cephes' single-precision scheme: 2ⁿ·e^r with |r| ≤ ln2/2 and a degree-6 polynomial;
     /// within 2 ulp of MathF.Exp over the clamped range [−87.3, 88.3], which keeps the result a finite normal float).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> Exp(Vector512<float> x)
+    internal static Vector512<float> Exp(Vector512<float> x)
     {
         x = Vector512.Min(Vector512.Max(x, Vector512.Create(-87.3f)), Vector512.Create(88.3f));
         var n = Vector512.Floor(x * Vector512.Create(1.44269504088896341f) + Vector512.Create(0.5f));

@@ -85,6 +85,8 @@ public sealed class GraphMetanet : Module<GraphBatch, Tensor>
     /// <summary>Disposes the augmentation generator (<see cref="SeedAugmentation"/>), then the module.</summary>
     protected override void Dispose(bool disposing)
     {
+        foreach (var tape in pendingTapes) tape.Dispose();
+        pendingTapes = [];
         augmentation?.Dispose();
         augmentation = null;
         base.Dispose(disposing);
@@ -141,6 +143,55 @@ public sealed class GraphMetanet : Module<GraphBatch, Tensor>
     }
     private bool tiledInference = true;
 
+    /// <summary>
+    /// Run training's edge passes (autograd on, float32 products) on the same CPU tiles as <see cref="TiledInference"/>, forward
+    /// and backward, where they apply: the passes are cut out of the autograd graph, so gradients must be taken with
+    /// <see cref="Backward"/>, not <c>loss.backward()</c> (the next forward throws where <c>loss.backward()</c> reached a cut). On by
+    /// default; off, training runs the libtorch composition and <c>loss.backward()</c> works as well. Only in training mode
+    /// (<c>train()</c>): in <c>eval()</c> mode a forward with autograd on runs the composition.
+    /// </summary>
+    public bool TiledTraining
+    {
+        get => tiledTraining;
+        set
+        {
+            tiledTraining = value;
+            foreach (var block in blocks) block.TiledTraining = value;
+        }
+    }
+    private bool tiledTraining = true;
+
+    /// <summary>The training forward's tiled edge passes, in block order, until <see cref="Backward"/> takes their gradients.</summary>
+    private List<TiledEdgeTape> pendingTapes = [];
+
+    /// <summary>
+    /// Backpropagates <paramref name="loss"/> into the metanet's (and anything else's) <c>.grad</c>, as <c>loss.backward()</c>
+    /// does, including through the edge passes that ran on the CPU tiles (<see cref="TiledTraining"/>): autograd first, then
+    /// each tiled pass's backward from the last block to the first, each handing its input gradients back to autograd.
+    /// Call it once per training forward; without tiled passes it is <c>loss.backward()</c>.
+    /// </summary>
+    /// <param name="loss">A scalar computed from this metanet's latest training forward.</param>
+    public void Backward(Tensor loss)
+    {
+        var tapes = pendingTapes;
+        pendingTapes = [];
+        try
+        {
+            if (tapes.Count == 0)
+            {
+                loss.backward();
+                return;
+            }
+            // The node-level graph is kept for the tapes' calls, which run back through it.
+            loss.backward(retain_graph: true);
+            for (int k = tapes.Count - 1; k >= 0; k--) tapes[k].Backward(retainGraph: k > 0);
+        }
+        finally
+        {
+            foreach (var tape in tapes) tape.Dispose();
+        }
+    }
+
     /// <summary>Whether this CPU runs <see cref="TiledInference"/> for a metanet of this width (AVX-512F, and a width that
     /// is a multiple of 64 up to 2048); elsewhere inference runs the libtorch composition.</summary>
     public static bool TiledInferenceSupported(int hidden) => EdgeTileKernels.Supports(hidden);
@@ -162,10 +213,44 @@ public sealed class GraphMetanet : Module<GraphBatch, Tensor>
         // the backward pass needs on its own); only the result leaves.
         using var forwardScope = NewDisposeScope();
         RequireFittedValueNormalization();
+        DropPendingTapes();
+        try
+        {
+            return Run(batch);
+        }
+        catch
+        {
+            // A forward that failed leaves nothing to backpropagate.
+            foreach (var tape in pendingTapes) tape.Dispose();
+            pendingTapes = [];
+            throw;
+        }
+    }
+
+    /// <summary>Drops the tapes of a training forward whose output was never backpropagated. If autograd did reach them
+    /// (their leaves have gradients), <c>loss.backward()</c> ran instead of <see cref="Backward"/> and the edge passes, the
+    /// encoder and everything before them got no gradient: that throws rather than let training go on without them.</summary>
+    private void DropPendingTapes()
+    {
+        if (pendingTapes.Count == 0) return;
+        bool reached = pendingTapes.Any(t => t.HasGradients);
+        foreach (var tape in pendingTapes) tape.Dispose();
+        pendingTapes = [];
+        if (reached)
+            throw new InvalidOperationException(
+                "GraphMetanet: the previous training forward ran its edge passes on the CPU tiles (TiledTraining), and its loss was " +
+                "backpropagated with loss.backward(), which stops at them: the edge passes and the encoders got no gradient. " +
+                "Take gradients with metanet.Backward(loss), or set TiledTraining = false.");
+    }
+
+    private Tensor Run(GraphBatch batch)
+    {
         var state = new BlockState(batch, EncodeNodes(batch), EncodeEdges(batch),
             globalInit?.unsqueeze(0).expand(batch.GraphCount, -1));
+        var tapes = training && is_grad_enabled() && tiledTraining ? pendingTapes : null;
         foreach (var block in blocks)
         {
+            block.Tapes = tapes;
             // Free a block's edge-sized temporaries as soon as it is done (autograd keeps what the
             // backward pass needs on its own).
             using var scope = NewDisposeScope();
@@ -179,6 +264,7 @@ public sealed class GraphMetanet : Module<GraphBatch, Tensor>
             KeepInForwardScope(state.Edges, previous.Edges);
             if (state.Global is not null) KeepInForwardScope(state.Global, previous.Global);
         }
+        foreach (var block in blocks) block.Tapes = null;
         Tensor Pool(Tensor rows, Tensor graphOfRow, Tensor rowsPerGraph) => Config.PoolStandardDeviation
             ? Pooling.MeanAndStdPerGraph(rows, graphOfRow, rowsPerGraph, batch.GraphCount)
             : Pooling.MeanPerGraph(rows, graphOfRow, rowsPerGraph, batch.GraphCount);

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using GmnGen.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -110,11 +111,14 @@ public sealed class MessagePassingBlock : Module<BlockState, BlockState>
     {
         var batch = state.Batch;
         var x = nodeNorm.forward(state.Nodes);
-        var (edges, sums) = UsesTiles(state.Edges) ? TiledEdgePass(state, x) : ComposedEdgePass(state, x);
+        var (edges, sums) = UsesTrainingTiles(state.Edges) ? TiledTrainingEdgePass(state, x)
+            : UsesTiles(state.Edges) ? TiledEdgePass(state, x) : ComposedEdgePass(state, x);
 
         var one = Scalars.One;
-        var nodeInput = nodeFromSelf.forward(x).add_(nodeFromIncoming.forward(sums.Incoming.div_(batch.InDegree.unsqueeze(1))), one);
-        if (sums.Outgoing is not null) nodeInput.add_(nodeFromOutgoing!.forward(sums.Outgoing.div_(batch.OutDegree.unsqueeze(1))), one);
+        // Out of place with autograd: the tiled training pass hands its sums on as leaves, which take no in-place op.
+        static Tensor Mean(Tensor sum, Tensor count) => is_grad_enabled() ? sum.div(count.unsqueeze(1)) : sum.div_(count.unsqueeze(1));
+        var nodeInput = nodeFromSelf.forward(x).add_(nodeFromIncoming.forward(Mean(sums.Incoming, batch.InDegree)), one);
+        if (sums.Outgoing is not null) nodeInput.add_(nodeFromOutgoing!.forward(Mean(sums.Outgoing, batch.OutDegree)), one);
         Tensor? global = state.Global;
         if (global is not null) nodeInput.add_(nodeFromGlobal!.forward(global).index_select(0, batch.NodeGraph), one);
         var nodeUpdate = nodeOut.forward(functional.silu(nodeInput));
@@ -123,7 +127,7 @@ public sealed class MessagePassingBlock : Module<BlockState, BlockState>
         if (global is not null)
         {
             var pooledNodes = Pooling.MeanPerGraph(nodeUpdate, batch.NodeGraph, batch.NodeCounts, batch.GraphCount);
-            var meanEdges = sums.Pooled!.div_(batch.EdgeCounts.clamp_min(one).unsqueeze(1));
+            var meanEdges = Mean(sums.Pooled!, batch.EdgeCounts.clamp_min(one));
             global = global.add(globalOut!.forward(functional.silu(
                 globalFromSelf!.forward(global).add_(globalFromNodes!.forward(pooledNodes), one).add_(globalFromEdges!.forward(meanEdges), one))), one);
         }
@@ -134,6 +138,32 @@ public sealed class MessagePassingBlock : Module<BlockState, BlockState>
     /// on, float32 products, and edge states the tiles take.</summary>
     private bool UsesTiles(Tensor edges) =>
         TiledInference && !is_grad_enabled() && InferencePrecision == ProductPrecision.Float32 && TiledEdgeInference.Applies(edges);
+
+    /// <summary>Run training's edge pass on the CPU tiles where they apply (on by default; set through
+    /// <see cref="GraphMetanet.TiledTraining"/>): only inside <see cref="GraphMetanet"/>'s forward, which records the
+    /// passes (<see cref="Tapes"/>) for <see cref="GraphMetanet.Backward"/>; called on its own, the block runs the composition.</summary>
+    public bool TiledTraining { get; set; } = true;
+
+    /// <summary>Where a training forward records its tiled edge passes for <see cref="GraphMetanet.Backward"/> (set by the
+    /// metanet for the length of its forward; null: no recording, so no tiles in training).</summary>
+    internal List<TiledEdgeTape>? Tapes { get; set; }
+
+    /// <summary>Whether this edge pass runs on the tiles with autograd on (<see cref="TiledTraining"/>, float32 products,
+    /// edge states the tiles take, and a metanet recording the pass).</summary>
+    private bool UsesTrainingTiles(Tensor edges) =>
+        TiledTraining && Tapes is not null && is_grad_enabled() && TrainingPrecision == ProductPrecision.Float32 && TiledEdgeTape.Applies(edges);
+
+    /// <summary>Training on the tiles: the pass runs outside autograd and its outputs are fresh leaves (<see cref="TiledEdgeTape"/>).</summary>
+    private (Tensor Edges, EdgeSums Sums) TiledTrainingEdgePass(BlockState state, Tensor x)
+    {
+        var weights = new EdgePassWeights(edgeFromSelf.weight!, edgeFromSelf.bias!, edgeNorm.weight!, edgeNorm.bias!,
+            edgeResidual.weight!, edgeResidual.bias!, nodeFromOutgoing is not null, state.Global is not null);
+        // The input edge states are the previous block's tape's leaf, or else (the first block) the encoder's output, which the tape keeps.
+        bool fromTape = Tapes!.Count > 0 && ReferenceEquals(Tapes[^1].EdgesOut, state.Edges);
+        var tape = new TiledEdgeTape(weights, state.Batch, state.Edges, EndProjections(x), ownsEdgesIn: !fromTape);
+        Tapes.Add(tape);
+        return (tape.EdgesOut, tape.Sums);
+    }
 
     /// <summary>A's node parts for both ends of every edge, in one product: [nodes, 2h], source part then destination part.</summary>
     private Tensor EndProjections(Tensor x) => functional.linear(x, cat([edgeFromSource.weight!, edgeFromTarget.weight!], 0));

@@ -25,8 +25,8 @@ internal static unsafe class TiledEdgeInference
         edges.device_type == DeviceType.CPU && edges.dtype == ScalarType.Float32 && edges.dim() == 2 && edges.is_contiguous()
         && EdgeTileKernels.Supports((int)edges.shape[1]) && edges.numel() * sizeof(float) < int.MaxValue;
 
-    /// <summary>Updates <paramref name="edges"/> in place and returns the sums of the new hidden features.</summary>
-    /// <param name="edges">[E, h] edge states (overwritten).</param>
+    /// <summary>Writes the new edge states (over <paramref name="edges"/>, or into <paramref name="into"/>) and returns the sums of the hidden features.</summary>
+    /// <param name="edges">[E, h] edge states (overwritten unless <paramref name="into"/> is given).</param>
     /// <param name="ends">[nodes, 2h]: A's source part, then destination part, applied to every node's normalised state.</param>
     /// <param name="w1">A's edge part [h, h] (out, in).</param>
     /// <param name="b1">A's bias.</param>
@@ -40,8 +40,9 @@ internal static unsafe class TiledEdgeInference
     /// <param name="nodeCount">Nodes in the batch.</param>
     /// <param name="graphCount">Graphs in the batch.</param>
     /// <param name="outgoing">Whether the sums per source node are wanted too.</param>
+    /// <param name="into">[E, h] float32, contiguous: where the new edge states go (null: over <paramref name="edges"/>).</param>
     public static EdgeSums Run(Tensor edges, Tensor ends, Tensor w1, Tensor b1, Tensor gamma, Tensor beta, Tensor w2, Tensor b2,
-        Tensor src, Tensor dst, Tensor? graphOfEdge, long nodeCount, int graphCount, bool outgoing)
+        Tensor src, Tensor dst, Tensor? graphOfEdge, long nodeCount, int graphCount, bool outgoing, Tensor? into = null)
     {
         long rows = edges.shape[0];
         int h = (int)edges.shape[1];
@@ -54,21 +55,21 @@ internal static unsafe class TiledEdgeInference
         var w2t = w2.t().contiguous();
         var o = new EdgeTileKernels.Operands
         {
-            H = h, E = rows == 0 ? null : Floats(edges), Ends = ends.numel() == 0 ? null : Floats(Contiguous(ends)), Gamma = Floats(gamma), Beta = Floats(beta),
+            H = h, E = rows == 0 ? null : Floats(edges), Out = rows == 0 ? null : Floats(into ?? edges), Ends = ends.numel() == 0 ? null : Floats(Contiguous(ends)), Gamma = Floats(gamma), Beta = Floats(beta),
             BiasIn = Floats(b1), BiasOut = Floats(b2),
             Src = rows == 0 ? null : Longs(Contiguous(src)), Dst = rows == 0 ? null : Longs(Contiguous(dst)),
             Graph = graphOfEdge is null || rows == 0 ? null : Longs(Contiguous(graphOfEdge)),
         };
         float* w1p = Floats(w1t), w2p = Floats(w2t);
-        var into = new Scatter(incoming, incomingOthers, nodeCount * h);
+        var toDst = new Scatter(incoming, incomingOthers, nodeCount * h);
         var outOf = new Scatter(outgoingSum, outgoingOthers, nodeCount * h);
         var pool = new Scatter(pooled, pooledOthers, (long)graphCount * h);
         if (rows == 0) { }
         else if (threads == 1)
-            EdgeTileKernels.Run(o, w1p, w2p, 0, rows, into.For(0), outOf.For(0), pool.For(0));
+            EdgeTileKernels.Run(o, w1p, w2p, 0, rows, toDst.For(0), outOf.For(0), pool.For(0));
         else
             Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
-                EdgeTileKernels.Run(o, w1p, w2p, rows * t / threads, rows * (t + 1) / threads, into.For(t), outOf.For(t), pool.For(t)));
+                EdgeTileKernels.Run(o, w1p, w2p, rows * t / threads, rows * (t + 1) / threads, toDst.For(t), outOf.For(t), pool.For(t)));
         return new EdgeSums(Total(incoming, incomingOthers)!, Total(outgoingSum, outgoingOthers), Total(pooled, pooledOthers));
     }
 
