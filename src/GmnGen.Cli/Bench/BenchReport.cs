@@ -160,7 +160,7 @@ public sealed class BenchReport(BenchSettings settings, MachineInfo machine)
             .Note("edge products: the precision of the two per-edge products per block and the edge encoder's value product (`GraphMetanet.InferencePrecision`); " +
                   "float32 is the default, bfloat16 an opt-in (outputs differ by about 1 % of their size; a test bounds it).")
             .Note("edge pass: `tiles` is `GraphMetanet.TiledInference` (the default where the CPU has AVX-512 and h is a multiple of 64: each block's edge pass in one pass over " +
-                  "tiles of four edges kept in the L1 cache), `libtorch` the composition of libtorch operations it replaces, run right after on the same graphs.")
+                  "tiles of 16 edges kept in the CPU's caches), `libtorch` the composition of libtorch operations it replaces, run right after on the same graphs.")
             .Note($"Each width is first run on {InferenceProbeBatch} graphs; the {settings.InferenceBatch}-graph batch is skipped when that run, scaled by edges, predicts more than 80 % of the available memory.");
     }
 

@@ -75,26 +75,20 @@ internal static unsafe class EdgeTileBackwardKernels
                 }
                 for (int r = 0; r < m; r++)
                     Prepare(o, i + r, normalisedUnscaled + r * h, normalised + r * h, pre + r * h, gradHidden + r * h, rstd + r);
-                for (int q = 0; q < Rows; q += 4)
-                    for (int j = 0; j < h; j += 64)
-                    {
-                        EdgeTileKernels.Accumulate4x64(normalised + q * h, h, o.W1t + j, h, h, pre + q * h + j, h);
-                        EdgeTileKernels.Accumulate4x64(grad + q * h, h, o.W2 + j, h, h, gradHidden + q * h + j, h);
-                    }
+                EdgeTileKernels.Products(normalised, o.W1t, pre, Rows, h);
+                EdgeTileKernels.Products(grad, o.W2, gradHidden, Rows, h);
                 for (int r = 0; r < Rows; r++)
                     ActivationBackward(o, sums, r < m ? i + r : -1, pre + r * h, hidden + r * h, gradHidden + r * h, grad + r * h);
-                for (int p = 0; p < h; p += 4)
-                    for (int j = 0; j < h; j += 64)
-                    {
+                for (int j = 0; j < h; j += 64)
+                    for (int p = 0; p < h; p += 4)
                         AccumulateOuter4x64(grad + p, h, hidden + j, h, sums.W2 + p * h + j, h);
+                for (int j = 0; j < h; j += 64)
+                    for (int p = 0; p < h; p += 4)
                         AccumulateOuter4x64(gradHidden + p, h, normalised + j, h, sums.W1 + p * h + j, h);
-                    }
                 if (m < Rows) Buffer.MemoryCopy(gradNormalised, normalised, (long)tile * sizeof(float), (long)tile * sizeof(float));
                 float* gradOut = m < Rows ? normalised : grad;   // where this tile's ∂e' rows are now
                 new Span<float>(gradNormalised, tile).Clear();
-                for (int q = 0; q < Rows; q += 4)
-                    for (int j = 0; j < h; j += 64)
-                        EdgeTileKernels.Accumulate4x64(gradHidden + q * h, h, o.W1 + j, h, h, gradNormalised + q * h + j, h);
+                EdgeTileKernels.Products(gradHidden, o.W1, gradNormalised, Rows, h);
                 for (int r = 0; r < m; r++)
                     NormBackward(o, sums, normalisedUnscaled + r * h, gradNormalised + r * h, rstd[r], gradOut + r * h, o.Grad + (i + r) * h);
             }
@@ -159,7 +153,7 @@ internal static unsafe class EdgeTileBackwardKernels
         for (int j = 0; j < h; j += 16)
         {
             var z = Vector512.Load(pre + j);
-            var sigmoid = Vector512<float>.One / (Vector512<float>.One + EdgeTileKernels.Exp(-z));
+            var sigmoid = EdgeTileKernels.Reciprocal(Vector512<float>.One + EdgeTileKernels.Exp(-z));
             Vector512.Store(z * sigmoid, hidden + j);
             var dz = Vector512.Load(gradHidden + j) * sigmoid * (Vector512<float>.One + z * (Vector512<float>.One - sigmoid));
             Vector512.Store(dz, gradHidden + j);

@@ -127,10 +127,10 @@ public sealed class GraphMetanet : Module<GraphBatch, Tensor>
     private ProductPrecision trainingPrecision;
 
     /// <summary>
-    /// Run inference's edge passes (under <c>torch.no_grad()</c>, float32 products) on CPU tiles of four edges that stay in
-    /// the L1 cache, where the CPU has AVX-512 and <see cref="GmnConfig.Hidden"/> is a multiple of 64: the same function
+    /// Run inference's edge passes (under <c>torch.no_grad()</c>, float32 products) on CPU tiles of 16 edges that stay in
+    /// the CPU's caches, where the CPU has AVX-512 and <see cref="GmnConfig.Hidden"/> is a multiple of 64: the same function
     /// as the libtorch composition, without its E × h intermediates (docs/benchmarks.md). On by default; off runs the
-    /// composition everywhere. Training always runs the composition.
+    /// composition everywhere. Training has its own switch, <see cref="TiledTraining"/>.
     /// </summary>
     public bool TiledInference
     {
