@@ -95,7 +95,8 @@ public sealed class BenchReport(BenchSettings settings, MachineInfo machine)
         return table
             .Note("edge products: `GraphMetanet.TrainingPrecision`, the precision of the per-edge products (two per block and the edge encoder's value product) forward and backward; " +
                   "bfloat16 keeps float32 weights, gradients, optimiser state and everything outside the products. Each precision runs right after the other on the same shape.")
-            .Note("edge pass: `tiles` is `GraphMetanet.TiledTraining` (the default where the CPU has AVX-512 and h is a multiple of 64: each block's edge pass forward on the inference tiles, " +
+            .Note("edge pass: `tiles` is `GraphMetanet.TiledTraining` (the default where the CPU has AVX-512, h is a multiple of 64 and the batch has at least " +
+                  $"{Metanet.MessagePassingBlock.DefaultTiledTrainingMinimumSize.ToString("N0", Inv)} edge values, edges × h: each block's edge pass forward on the inference tiles, " +
                   "cut out of the autograd graph, and backward in one pass over tiles of 16 edges that recomputes the forward's activations; gradients through `GraphMetanet.Backward`), " +
                   "`libtorch` the composition of libtorch operations with autograd it replaces, run right after on the same graphs.")
             .Note($"Effective GFLOP/s counts the reference implementation's work: {ReferenceFlops.Formula}. " +

@@ -81,12 +81,17 @@ public static class TrainingBench
     /// <summary>Warm-up steps beyond <see cref="BenchSettings.WarmupSteps"/> while the process is still faulting in memory.</summary>
     public const int MaxExtraWarmupSteps = 3;
 
+    /// <summary>Whether <see cref="GraphMetanet.TiledTraining"/> runs this configuration's edge passes on the tiles: where the
+    /// inference tiles apply and the batch has at least <see cref="GraphMetanet.TiledTrainingMinimumSize"/>'s default of edge values.</summary>
+    public static bool TilesApply(int hidden, ProductPrecision precision, Device device, long edges) =>
+        InferenceBench.TilesApply(hidden, precision, device) && edges * hidden >= MessagePassingBlock.DefaultTiledTrainingMinimumSize;
+
     /// <summary>Warm-up, then timed steps of one configuration; <paramref name="tiled"/> sets <see cref="GraphMetanet.TiledTraining"/>
     /// (where the tiles do not apply, both settings run the composition).</summary>
     public static Result Run(Architecture architecture, GmnConfig config, ProductPrecision precision, int batch, BenchSettings settings, Action<string>? progress = null,
         bool tiled = true)
     {
-        tiled = tiled && InferenceBench.TilesApply(config.Hidden, precision, settings.Device);
+        tiled = tiled && TilesApply(config.Hidden, precision, settings.Device, (long)batch * architecture.EdgeCount);
         var memory = MemoryProbe.Start();
         using var session = new Session(architecture, config, batch, device: settings.Device, precision: precision, tiled: tiled);
         string label = $"{architecture.Name} h={config.Hidden} B={batch} {precision}{(tiled ? ", tiles" : "")}";

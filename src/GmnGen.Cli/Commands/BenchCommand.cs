@@ -191,7 +191,7 @@ public static class BenchCommand
                         // the same shape, so that drift hits them alike; the skip rule reads the first run.
                         bool first = true;
                         foreach (var precision in settings.TrainingPrecisions)
-                        foreach (bool tiled in InferenceBench.TilesApply(hidden, precision, settings.Device) ? new[] { true, false } : new[] { false })
+                        foreach (bool tiled in TrainingBench.TilesApply(hidden, precision, settings.Device, edges) ? new[] { true, false } : new[] { false })
                         {
                             var result = TrainingBench.Run(architecture, config, precision, batch, settings,
                                 line => console.MarkupLine($"  [grey]{Markup.Escape(line)}[/]"), tiled);

@@ -145,7 +145,7 @@ public sealed class GraphMetanet : Module<GraphBatch, Tensor>
 
     /// <summary>
     /// Run training's edge passes (autograd on, float32 products) on the same CPU tiles as <see cref="TiledInference"/>, forward
-    /// and backward, where they apply: the passes are cut out of the autograd graph, so gradients must be taken with
+    /// and backward, where they apply and the batch is large enough for them to pay (<see cref="TiledTrainingMinimumSize"/>): the passes are cut out of the autograd graph, so gradients must be taken with
     /// <see cref="Backward"/>, not <c>loss.backward()</c> (the next forward throws where <c>loss.backward()</c> reached a cut). On by
     /// default; off, training runs the libtorch composition and <c>loss.backward()</c> works as well. Only in training mode
     /// (<c>train()</c>): in <c>eval()</c> mode a forward with autograd on runs the composition.
@@ -160,6 +160,25 @@ public sealed class GraphMetanet : Module<GraphBatch, Tensor>
         }
     }
     private bool tiledTraining = true;
+
+    /// <summary>
+    /// The fewest edge-state values (edges in the batch × <see cref="GmnConfig.Hidden"/>) for which <see cref="TiledTraining"/>
+    /// runs a training edge pass on the tiles (default 2²³, 32 MiB of float32); smaller batches run the composition. The tiles
+    /// pay by not writing the composition's E × h intermediates to memory: on an Ice Lake Xeon they were 5 to 17 % slower
+    /// than the composition for 8 ZooCnn graphs (2.5 and 5.1 million values at h = 64 and 128), whose intermediates mostly
+    /// stay in the caches, and faster from 32 graphs at h = 64 (10.2 million) up (docs/benchmarks.md). 0 tiles every size.
+    /// </summary>
+    public long TiledTrainingMinimumSize
+    {
+        get => tiledTrainingMinimumSize;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value);
+            tiledTrainingMinimumSize = value;
+            foreach (var block in blocks) block.TiledTrainingMinimumSize = value;
+        }
+    }
+    private long tiledTrainingMinimumSize = MessagePassingBlock.DefaultTiledTrainingMinimumSize;
 
     /// <summary>The training forward's tiled edge passes, in block order, until <see cref="Backward"/> takes their gradients.</summary>
     private List<TiledEdgeTape> pendingTapes = [];

@@ -144,14 +144,22 @@ public sealed class MessagePassingBlock : Module<BlockState, BlockState>
     /// passes (<see cref="Tapes"/>) for <see cref="GraphMetanet.Backward"/>; called on its own, the block runs the composition.</summary>
     public bool TiledTraining { get; set; } = true;
 
+    /// <summary>The fewest edge-state values (edges × width) a training edge pass runs on the tiles for (set through
+    /// <see cref="GraphMetanet.TiledTrainingMinimumSize"/>).</summary>
+    public long TiledTrainingMinimumSize { get; set; } = DefaultTiledTrainingMinimumSize;
+
+    /// <summary>Default of <see cref="TiledTrainingMinimumSize"/>: 2²³ values (32 MiB of float32 edge states).</summary>
+    public const long DefaultTiledTrainingMinimumSize = 1L << 23;
+
     /// <summary>Where a training forward records its tiled edge passes for <see cref="GraphMetanet.Backward"/> (set by the
     /// metanet for the length of its forward; null: no recording, so no tiles in training).</summary>
     internal List<TiledEdgeTape>? Tapes { get; set; }
 
     /// <summary>Whether this edge pass runs on the tiles with autograd on (<see cref="TiledTraining"/>, float32 products,
-    /// edge states the tiles take, and a metanet recording the pass).</summary>
+    /// edge states the tiles take, at least <see cref="TiledTrainingMinimumSize"/> of them, and a metanet recording the pass).</summary>
     private bool UsesTrainingTiles(Tensor edges) =>
-        TiledTraining && Tapes is not null && is_grad_enabled() && TrainingPrecision == ProductPrecision.Float32 && TiledEdgeTape.Applies(edges);
+        TiledTraining && Tapes is not null && is_grad_enabled() && TrainingPrecision == ProductPrecision.Float32
+        && edges.numel() >= TiledTrainingMinimumSize && TiledEdgeTape.Applies(edges);
 
     /// <summary>Training on the tiles: the pass runs outside autograd and its outputs are fresh leaves (<see cref="TiledEdgeTape"/>).</summary>
     private (Tensor Edges, EdgeSums Sums) TiledTrainingEdgePass(BlockState state, Tensor x)

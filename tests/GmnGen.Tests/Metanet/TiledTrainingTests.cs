@@ -29,6 +29,7 @@ public class TiledTrainingTests
     {
         using var metanet = CreateMetanet(Small with { Hidden = hidden, Blocks = 3, ReverseEdges = reverseEdges, GlobalFeature = globalFeature },
             seed: 41, zeroResiduals: false);
+        metanet.TiledTrainingMinimumSize = 0;
         using var batch = GraphBatch.Collate(Graphs());
         Assert.True(batch.EdgeCount % 32 != 0, "the batch should leave a partial tile");
         AssertTiledEqualsComposed(metanet, batch);
@@ -38,6 +39,7 @@ public class TiledTrainingTests
     public void A_batch_too_small_to_split_trains_on_one_thread()
     {
         using var metanet = CreateMetanet(Small with { Hidden = 64, Blocks = 2, GlobalFeature = true }, seed: 42, zeroResiduals: false);
+        metanet.TiledTrainingMinimumSize = 0;
         using var batch = GraphBatch.Collate([Graph("TinyMlp", 21), Graph("TinyMlp", 22)]);
         Assert.True(batch.EdgeCount < 1024, "one thread takes fewer than 1,024 edges");
         AssertTiledEqualsComposed(metanet, batch);
@@ -47,6 +49,7 @@ public class TiledTrainingTests
     public void Loss_backward_after_a_tiled_forward_makes_the_next_forward_throw()
     {
         using var metanet = CreateMetanet(Small with { Hidden = 64, Blocks = 2 }, seed: 43, zeroResiduals: false);
+        metanet.TiledTrainingMinimumSize = 0;
         using var batch = GraphBatch.Collate([Graph("ZooCnn", 23)]);
         metanet.train();
         using (var output = metanet.forward(batch))
@@ -71,6 +74,7 @@ public class TiledTrainingTests
     public void A_forward_never_backpropagated_or_in_eval_mode_leaves_loss_backward_working()
     {
         using var metanet = CreateMetanet(Small with { Hidden = 64, Blocks = 2 }, seed: 44, zeroResiduals: false);
+        metanet.TiledTrainingMinimumSize = 0;
         using var batch = GraphBatch.Collate([Graph("ZooCnn", 24)]);
         metanet.train();
         using (metanet.forward(batch)) { }   // autograd on, output dropped: nothing to backpropagate
@@ -81,6 +85,21 @@ public class TiledTrainingTests
         loss.backward();
         Assert.All(metanet.parameters(), p => Assert.NotNull(p.grad));
         using var next = metanet.forward(batch);
+    }
+
+    [Fact]
+    public void Batches_below_the_minimum_size_train_on_the_composition()
+    {
+        using var metanet = CreateMetanet(Small with { Hidden = 64, Blocks = 2 }, seed: 45, zeroResiduals: false);
+        using var batch = GraphBatch.Collate(Graphs());
+        Assert.True(batch.EdgeCount * 64 < metanet.TiledTrainingMinimumSize, "the batch should be below the default minimum");
+        metanet.train();
+        var (on, onGradients) = OutputAndGradients(metanet, batch);
+        metanet.TiledTraining = false;
+        var (off, offGradients) = OutputAndGradients(metanet, batch);
+        Assert.True(on.equal(off).all().item<bool>(), "below the minimum size the outputs must be the composition's");
+        Assert.All(onGradients.Zip(offGradients), pair => Assert.True(pair.First.equal(pair.Second).all().item<bool>()));
+        Assert.Throws<ArgumentOutOfRangeException>(() => metanet.TiledTrainingMinimumSize = -1);
     }
 
     /// <summary>Outputs and every parameter's gradient with <see cref="GraphMetanet.TiledTraining"/> on, then off: equal
