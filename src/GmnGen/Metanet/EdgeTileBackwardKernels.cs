@@ -106,25 +106,10 @@ internal static unsafe class EdgeTileBackwardKernels
     {
         int h = o.H;
         float* e = o.EdgesIn + i * h;
-        var s0 = Vector512<float>.Zero;
-        var s1 = Vector512<float>.Zero;
-        for (int j = 0; j < h; j += 32)
-        {
-            s0 += Vector512.Load(e + j);
-            s1 += Vector512.Load(e + j + 16);
-        }
-        var vMean = Vector512.Create(Vector512.Sum(s0 + s1) / h);
-        var q0 = Vector512<float>.Zero;
-        var q1 = Vector512<float>.Zero;
-        for (int j = 0; j < h; j += 32)
-        {
-            var d0 = Vector512.Load(e + j) - vMean;
-            var d1 = Vector512.Load(e + j + 16) - vMean;
-            q0 = Avx512F.FusedMultiplyAdd(d0, d0, q0);
-            q1 = Avx512F.FusedMultiplyAdd(d1, d1, q1);
-        }
-        *rstd = 1f / MathF.Sqrt(Vector512.Sum(q0 + q1) / h + EdgeTileKernels.NormEpsilon);
-        var vRstd = Vector512.Create(*rstd);
+        var (mean, r) = EdgeTileKernels.NormStatistics(e, h);
+        *rstd = r;
+        var vMean = Vector512.Create(mean);
+        var vRstd = Vector512.Create(r);
         float* fromSrc = o.Ends + o.Src[i] * 2 * h, fromDst = o.Ends + o.Dst[i] * 2 * h + h;
         float* into = o.GradIncoming + o.Dst[i] * h;
         float* outOf = o.GradOutgoing == null ? null : o.GradOutgoing + o.Src[i] * h;

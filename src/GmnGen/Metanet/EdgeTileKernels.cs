@@ -86,6 +86,23 @@ internal static unsafe class EdgeTileKernels
     {
         int h = o.H;
         float* e = o.E + i * h, output = o.Out + i * h;
+        var (mean, rstd) = NormStatistics(e, h);
+        var vMean = Vector512.Create(mean);
+        var vRstd = Vector512.Create(rstd);
+        float* fromSrc = o.Ends + o.Src[i] * 2 * h, fromDst = o.Ends + o.Dst[i] * 2 * h + h;
+        for (int j = 0; j < h; j += 16)
+        {
+            var x = Vector512.Load(e + j);
+            Vector512.Store((x - vMean) * vRstd * Vector512.Load(o.Gamma + j) + Vector512.Load(o.Beta + j), normalised + j);
+            Vector512.Store(Vector512.Load(fromSrc + j) + Vector512.Load(fromDst + j) + Vector512.Load(o.BiasIn + j), pre + j);
+            Vector512.Store(x + Vector512.Load(o.BiasOut + j), output + j);
+        }
+    }
+
+    /// <summary>A row's mean and 1/√(variance + ε), LayerNorm's statistics (centred before squaring, as libtorch does).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static (float Mean, float Rstd) NormStatistics(float* e, int h)
+    {
         var s0 = Vector512<float>.Zero;
         var s1 = Vector512<float>.Zero;
         for (int j = 0; j < h; j += 32)
@@ -104,15 +121,7 @@ internal static unsafe class EdgeTileKernels
             q0 = Avx512F.FusedMultiplyAdd(d0, d0, q0);
             q1 = Avx512F.FusedMultiplyAdd(d1, d1, q1);
         }
-        var vRstd = Vector512.Create(1f / MathF.Sqrt(Vector512.Sum(q0 + q1) / h + NormEpsilon));
-        float* fromSrc = o.Ends + o.Src[i] * 2 * h, fromDst = o.Ends + o.Dst[i] * 2 * h + h;
-        for (int j = 0; j < h; j += 16)
-        {
-            var x = Vector512.Load(e + j);
-            Vector512.Store((x - vMean) * vRstd * Vector512.Load(o.Gamma + j) + Vector512.Load(o.Beta + j), normalised + j);
-            Vector512.Store(Vector512.Load(fromSrc + j) + Vector512.Load(fromDst + j) + Vector512.Load(o.BiasIn + j), pre + j);
-            Vector512.Store(x + Vector512.Load(o.BiasOut + j), output + j);
-        }
+        return (mean, 1f / MathF.Sqrt(Vector512.Sum(q0 + q1) / h + NormEpsilon));
     }
 
     /// <summary>SiLU of row i's pre-activation in place, summed into the scatter targets.</summary>

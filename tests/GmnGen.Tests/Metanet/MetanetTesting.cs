@@ -49,6 +49,11 @@ internal static class MetanetTesting
 
     public static ParameterGraph Graph(string name, long seed) => Network(name, seed).ToParameterGraph();
 
+    /// <summary>Three zoo CNNs, an MLP with a LayerNorm and a BatchNorm CNN (seeds from <paramref name="seed"/> on): 15,000+ edges
+    /// of every edge type, an edge count that leaves rows after the tiles of the CPU kernels.</summary>
+    public static List<ParameterGraph> MixedGraphs(long seed) =>
+        Enumerable.Range(0, 3).Select(i => Graph("ZooCnn", seed + i)).Append(Graph("TinyMlp", seed + 3)).Append(Graph("BatchNormCnn", seed + 4)).ToList();
+
     /// <summary>A few graphs of every catalogue architecture, for <see cref="GraphMetanet.FitValueNormalization"/>.</summary>
     public static IEnumerable<ParameterGraph> NormalisationGraphs() =>
         Catalogue.Networks.Keys.SelectMany(name => new[] { 101L, 102L }.Select(seed => Graph(name, seed))).ToList();

@@ -15,10 +15,7 @@ namespace GmnGen.Tests.Metanet;
 /// </summary>
 public class TiledInferenceTests
 {
-    // Three zoo CNNs, an MLP with a LayerNorm and a BatchNorm CNN: 15,000+ edges of every edge type, and an edge
-    // count that leaves rows after the tiles of four in every thread's range.
-    private static List<ParameterGraph> Graphs() =>
-        Enumerable.Range(0, 3).Select(i => Graph("ZooCnn", seed: 400 + i)).Append(Graph("TinyMlp", seed: 9)).Append(Graph("BatchNormCnn", seed: 10)).ToList();
+    private static List<ParameterGraph> Graphs() => MixedGraphs(400);
 
     [Theory]
     [InlineData(64, false, false)]

@@ -16,10 +16,7 @@ namespace GmnGen.Tests.Metanet;
 /// </summary>
 public class TiledTrainingTests
 {
-    // Three zoo CNNs, an MLP with a LayerNorm and a BatchNorm CNN: every edge type, and an edge count that leaves a
-    // partial tile of 16 rows at the end of each thread's range.
-    private static List<ParameterGraph> Graphs() =>
-        Enumerable.Range(0, 3).Select(i => Graph("ZooCnn", seed: 500 + i)).Append(Graph("TinyMlp", seed: 19)).Append(Graph("BatchNormCnn", seed: 20)).ToList();
+    private static List<ParameterGraph> Graphs() => MixedGraphs(500);
 
     [Theory]
     [InlineData(64, false, false)]
