@@ -85,8 +85,7 @@ public sealed class GraphMetanet : Module<GraphBatch, Tensor>
     /// <summary>Disposes the augmentation generator (<see cref="SeedAugmentation"/>), then the module.</summary>
     protected override void Dispose(bool disposing)
     {
-        foreach (var tape in pendingTapes) tape.Dispose();
-        pendingTapes = [];
+        pendingTapes.Dispose();
         augmentation?.Dispose();
         augmentation = null;
         base.Dispose(disposing);
@@ -146,7 +145,7 @@ public sealed class GraphMetanet : Module<GraphBatch, Tensor>
     /// <summary>
     /// Run training's edge passes (autograd on, float32 products) on the same CPU tiles as <see cref="TiledInference"/>, forward
     /// and backward, where they apply and the batch is large enough for them to pay (<see cref="TiledTrainingMinimumSize"/>): the passes are cut out of the autograd graph, so gradients must be taken with
-    /// <see cref="Backward"/>, not <c>loss.backward()</c> (the next forward throws where <c>loss.backward()</c> reached a cut). On by
+    /// <see cref="Backward"/>, not <c>loss.backward()</c> (the next training forward throws where <c>loss.backward()</c> reached a cut). On by
     /// default; off, training runs the libtorch composition and <c>loss.backward()</c> works as well. Only in training mode
     /// (<c>train()</c>): in <c>eval()</c> mode a forward with autograd on runs the composition.
     /// </summary>
@@ -180,36 +179,19 @@ public sealed class GraphMetanet : Module<GraphBatch, Tensor>
     }
     private long tiledTrainingMinimumSize = MessagePassingBlock.DefaultTiledTrainingMinimumSize;
 
-    /// <summary>The training forward's tiled edge passes, in block order, until <see cref="Backward"/> takes their gradients.</summary>
-    private List<TiledEdgeTape> pendingTapes = [];
+    /// <summary>The training forwards' tiled edge passes until <see cref="Backward"/> takes their gradients.</summary>
+    private readonly PendingTapes pendingTapes = new();
 
     /// <summary>
     /// Backpropagates <paramref name="loss"/> into the metanet's (and anything else's) <c>.grad</c>, as <c>loss.backward()</c>
     /// does, including through the edge passes that ran on the CPU tiles (<see cref="TiledTraining"/>): autograd first, then
     /// each tiled pass's backward from the last block to the first, each handing its input gradients back to autograd.
-    /// Call it once per training forward; without tiled passes it is <c>loss.backward()</c>.
+    /// Call it instead of <c>loss.backward()</c>; the loss may combine several training forwards (up to
+    /// 16 since the last call). Forwards the loss did not reach are dropped. Without tiled passes it is
+    /// <c>loss.backward()</c>.
     /// </summary>
-    /// <param name="loss">A scalar computed from this metanet's latest training forward.</param>
-    public void Backward(Tensor loss)
-    {
-        var tapes = pendingTapes;
-        pendingTapes = [];
-        try
-        {
-            if (tapes.Count == 0)
-            {
-                loss.backward();
-                return;
-            }
-            // The node-level graph is kept for the tapes' calls, which run back through it.
-            loss.backward(retain_graph: true);
-            for (int k = tapes.Count - 1; k >= 0; k--) tapes[k].Backward(retainGraph: k > 0);
-        }
-        finally
-        {
-            foreach (var tape in tapes) tape.Dispose();
-        }
-    }
+    /// <param name="loss">A scalar computed from this metanet's training forwards since the last <see cref="Backward"/>.</param>
+    public void Backward(Tensor loss) => pendingTapes.Backward(loss);
 
     /// <summary>Whether this CPU runs <see cref="TiledInference"/> for a metanet of this width (AVX-512F, and a width that
     /// is a multiple of 64 up to 2048); elsewhere inference runs the libtorch composition.</summary>
@@ -232,41 +214,27 @@ public sealed class GraphMetanet : Module<GraphBatch, Tensor>
         // the backward pass needs on its own); only the result leaves.
         using var forwardScope = NewDisposeScope();
         RequireFittedValueNormalization();
-        DropPendingTapes();
+        bool recording = training && is_grad_enabled() && tiledTraining;
+        if (recording) pendingTapes.CheckBeforeForward();
+        var tapes = recording ? pendingTapes.StartForward() : null;
         try
         {
-            return Run(batch);
+            var output = Run(batch, tapes);
+            if (tapes is not null) pendingTapes.EndForward(tapes);
+            return output;
         }
         catch
         {
-            // A forward that failed leaves nothing to backpropagate.
-            foreach (var tape in pendingTapes) tape.Dispose();
-            pendingTapes = [];
+            if (tapes is not null) pendingTapes.Discard(tapes);
             throw;
         }
     }
 
-    /// <summary>Drops the tapes of a training forward whose output was never backpropagated. If autograd did reach them
-    /// (their leaves have gradients), <c>loss.backward()</c> ran instead of <see cref="Backward"/> and the edge passes, the
-    /// encoder and everything before them got no gradient: that throws rather than let training go on without them.</summary>
-    private void DropPendingTapes()
-    {
-        if (pendingTapes.Count == 0) return;
-        bool reached = pendingTapes.Any(t => t.HasGradients);
-        foreach (var tape in pendingTapes) tape.Dispose();
-        pendingTapes = [];
-        if (reached)
-            throw new InvalidOperationException(
-                "GraphMetanet: the previous training forward ran its edge passes on the CPU tiles (TiledTraining), and its loss was " +
-                "backpropagated with loss.backward(), which stops at them: the edge passes and the encoders got no gradient. " +
-                "Take gradients with metanet.Backward(loss), or set TiledTraining = false.");
-    }
-
-    private Tensor Run(GraphBatch batch)
+    /// <summary>The forward pass; a training forward's tiled edge passes go to <paramref name="tapes"/> (null: none recorded).</summary>
+    private Tensor Run(GraphBatch batch, List<TiledEdgeTape>? tapes)
     {
         var state = new BlockState(batch, EncodeNodes(batch), EncodeEdges(batch),
             globalInit?.unsqueeze(0).expand(batch.GraphCount, -1));
-        var tapes = training && is_grad_enabled() && tiledTraining ? pendingTapes : null;
         foreach (var block in blocks)
         {
             block.Tapes = tapes;

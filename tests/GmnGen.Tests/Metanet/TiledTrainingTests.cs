@@ -85,6 +85,47 @@ public class TiledTrainingTests
     }
 
     [Fact]
+    public void A_loss_over_two_forwards_takes_the_gradients_of_both()
+    {
+        using var metanet = CreateMetanet(Small with { Hidden = 64, Blocks = 2, ReverseEdges = true }, seed: 46, zeroResiduals: false);
+        metanet.TiledTrainingMinimumSize = 0;
+        using var first = GraphBatch.Collate([Graph("ZooCnn", 25), Graph("TinyMlp", 26)]);
+        using var second = GraphBatch.Collate([Graph("ZooCnn", 27), Graph("BatchNormCnn", 28)]);
+        metanet.train();
+        Tensor[] Gradients()
+        {
+            metanet.zero_grad();
+            using var a = metanet.forward(first);
+            using var b = metanet.forward(second);
+            using var loss = a.square().sum().add(b.mul(a.mean()).sum());   // the two forwards meet in one loss
+            metanet.Backward(loss);
+            return metanet.parameters().Select(p => p.grad!.clone()).ToArray();
+        }
+        var tiled = Gradients();
+        metanet.TiledTraining = false;
+        var composed = Gradients();
+        var names = metanet.named_parameters().Select(p => p.name).ToArray();
+        for (int i = 0; i < names.Length; i++) AssertClose(composed[i], tiled[i], $"the gradient of {names[i]}");
+    }
+
+    [Fact]
+    public void Training_forwards_never_backpropagated_are_capped()
+    {
+        using var metanet = CreateMetanet(Small with { Hidden = 64, Blocks = 1 }, seed: 47, zeroResiduals: false);
+        metanet.TiledTrainingMinimumSize = 0;
+        using var batch = GraphBatch.Collate([Graph("TinyMlp", 29)]);
+        metanet.train();
+        for (int i = 0; i < 16; i++) metanet.forward(batch).Dispose();
+        if (GraphMetanet.TiledInferenceSupported(64))
+            Assert.Contains("torch.no_grad()", Assert.Throws<InvalidOperationException>(() => metanet.forward(batch)).Message);
+        metanet.zero_grad();
+        using var output = metanet.forward(batch);
+        using var loss = output.square().sum();
+        metanet.Backward(loss);
+        Assert.All(metanet.parameters(), p => Assert.NotNull(p.grad));
+    }
+
+    [Fact]
     public void Batches_below_the_minimum_size_train_on_the_composition()
     {
         using var metanet = CreateMetanet(Small with { Hidden = 64, Blocks = 2 }, seed: 45, zeroResiduals: false);
