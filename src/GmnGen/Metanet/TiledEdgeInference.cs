@@ -88,9 +88,11 @@ internal static unsafe class TiledEdgeInference
         public float* For(int thread) => first == IntPtr.Zero ? null : thread == 0 ? (float*)first : (float*)others + (thread - 1) * stride;
     }
 
-    private static float* Floats(Tensor t) => (float*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(t.bytes));
+    /// <summary>A contiguous float32 CPU tensor's data (the kernels read and write it in place).</summary>
+    internal static float* Floats(Tensor t) => (float*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(t.bytes));
 
-    private static long* Longs(Tensor t) => (long*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(t.bytes));
+    /// <summary>A contiguous int64 CPU tensor's data.</summary>
+    internal static long* Longs(Tensor t) => (long*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(t.bytes));
 
-    private static Tensor Contiguous(Tensor t) => t.is_contiguous() ? t : t.contiguous();
+    internal static Tensor Contiguous(Tensor t) => t.is_contiguous() ? t : t.contiguous();
 }
