@@ -159,7 +159,7 @@ public sealed class MessagePassingBlock : Module<BlockState, BlockState>
     /// edge states the tiles take, at least <see cref="TiledTrainingMinimumSize"/> of them, and a metanet recording the pass).</summary>
     private bool UsesTrainingTiles(Tensor edges) =>
         TiledTraining && Tapes is not null && is_grad_enabled() && TrainingPrecision == ProductPrecision.Float32
-        && edges.numel() >= TiledTrainingMinimumSize && TiledEdgeTape.Applies(edges);
+        && edges.numel() >= TiledTrainingMinimumSize && TiledEdgeInference.Applies(edges);
 
     /// <summary>Training on the tiles: the pass runs outside autograd and its outputs are fresh leaves (<see cref="TiledEdgeTape"/>).</summary>
     private (Tensor Edges, EdgeSums Sums) TiledTrainingEdgePass(BlockState state, Tensor x)

@@ -64,9 +64,6 @@ internal sealed class TiledEdgeTape : IDisposable
 
     private static Tensor? Leaf(Tensor? t) => t?.requires_grad_(true).DetachFromDisposeScope();
 
-    /// <summary>Whether the tiles can run a training edge pass on these edge states (the forward's conditions: <see cref="TiledEdgeInference.Applies"/>).</summary>
-    public static bool Applies(Tensor edges) => TiledEdgeInference.Applies(edges);
-
     /// <summary>Takes the leaves' gradients (absent ones are zero) back through the pass and hands them on to autograd:
     /// into <c>ends</c> (and so the node states), the input edge states (the previous tape's leaf, or the encoder) and the
     /// edge-pass weights' <c>.grad</c>.</summary>
