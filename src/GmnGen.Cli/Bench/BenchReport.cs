@@ -181,22 +181,23 @@ public sealed class BenchReport(BenchSettings settings, MachineInfo machine)
 
     public ReportTable ReferenceTable()
     {
-        var table = new ReportTable("(f) Against the reference implementation, side by side", "network", "h", "what", "matmul GFLOP/s",
+        var table = new ReportTable("(f) Against the reference implementation, side by side", "network", "h", "what", "reference allocator", "matmul GFLOP/s",
             "reference steps", "reference s", "reference graphs/s", "GmnGen s before", "GmnGen s after", "spread", "GmnGen ÷ reference");
         foreach (var pair in Pairs)
         {
             var r = pair.Reference;
+            string allocator = ReferenceBench.AllocatorName(r.Allocator);
             foreach (var precision in settings.TrainingPrecisions)
                 if (pair.TrainingSeconds(precision) is var (before, after))
-                    table.Row(pair.Network, pair.Hidden, $"training step, B = {r.Batch}, GmnGen {PrecisionName(precision)}{(pair.Before.Any(t => t.Precision == precision && t.Tiled) ? ", tiles" : "")}", F(pair.MatmulGflops, 0),
+                    table.Row(pair.Network, pair.Hidden, $"training step, B = {r.Batch}, GmnGen {PrecisionName(precision)}{(pair.Before.Any(t => t.Precision == precision && t.Tiled) ? ", tiles" : "")}", allocator, F(pair.MatmulGflops, 0),
                         $"{r.WarmupSteps}+{r.TimedSteps}", F(r.MedianSeconds, 2), F(r.GraphsPerSecond, 2), F(before, 3), F(after, 3),
                         F(100 * SideBySideBench.Spread(before, after), 0) + " %", F(SideBySideBench.Speedup(r.MedianSeconds, before, after), 1) + "×");
             if (r.InferenceSeconds is { } seconds && pair.InferenceSeconds is var (inferBefore, inferAfter))
-                table.Row(pair.Network, pair.Hidden, $"inference, B = {r.InferenceBatch}, float32{(pair.InferenceBefore?.Tiled == true ? ", tiles" : "")}", F(pair.MatmulGflops, 0), r.InferenceWarm == true ? "1+1" : "1 (cold)",
+                table.Row(pair.Network, pair.Hidden, $"inference, B = {r.InferenceBatch}, float32{(pair.InferenceBefore?.Tiled == true ? ", tiles" : "")}", allocator, F(pair.MatmulGflops, 0), r.InferenceWarm == true ? "1+1" : "1 (cold)",
                     F(seconds, 2), F(r.InferenceBatch / seconds, 1), F(inferBefore, 3), F(inferAfter, 3),
                     F(100 * SideBySideBench.Spread(inferBefore, inferAfter), 0) + " %", F(SideBySideBench.Speedup(seconds, inferBefore, inferAfter), 1) + "×");
         }
-        foreach (var f in ReferenceFailures) table.Row(f.Network, f.Hidden, $"B = {f.Batch}", "", "failed", f.Reason, "", "", "", "", "");
+        foreach (var f in ReferenceFailures) table.Row(f.Network, f.Hidden, $"B = {f.Batch}", ReferenceBench.AllocatorName(f.Allocator), "", "failed", f.Reason, "", "", "", "", "");
         if (ReferenceUnavailable is { } reason) table.Note("The reference did not run: " + reason + ".");
         var first = Pairs.FirstOrDefault()?.Reference;
         return table
@@ -206,7 +207,11 @@ public sealed class BenchReport(BenchSettings settings, MachineInfo machine)
                   "Its width h is the official code's; GmnGen's blocks do fewer FLOPs at the same h (see (c)).")
             .Note("Each row is one pair, in this order: the 1024³ matmul (median of 5), GmnGen measured as in (c) and (d), the reference, GmnGen again. " +
                   "GmnGen ÷ reference = reference time ÷ the mean of GmnGen's before and after, which cancels a drift of the machine's speed that is linear over the pair; " +
-                  "spread = |after − before| ÷ their mean: the drift and noise the ratio carries. reference steps: warm-up + timed (median).");
+                  "spread = |after − before| ÷ their mean: the drift and noise the ratio carries. reference steps: warm-up + timed (median). " +
+                  "With two allocator settings the order is GmnGen, reference (default), GmnGen, reference (tuned), GmnGen: the middle measurement ends one pair and starts the next.")
+            .Note("reference allocator: default = Python's and glibc's settings, what a user of the official code gets (each large temporary a fresh mmap, faulted in on every step: " +
+                  "where the first touch of memory is slow, stage (0), most of the reference's time); tuned = the settings GmnGen gives its own process (freed memory stays in the heap, " +
+                  "passed to the reference as GLIBC_TUNABLES), so that ratio measures the computations and holds whatever the machine's page faults cost.");
     }
 
     public IEnumerable<ReportTable> Tables()

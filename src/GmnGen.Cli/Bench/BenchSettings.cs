@@ -37,6 +37,8 @@ public sealed record BenchSettings
     public required bool Reference { get; init; }
     /// <summary>Graphs per batch of the reference's training steps (the figure: 32).</summary>
     public required int ReferenceBatch { get; init; }
+    /// <summary>The allocator settings the reference runs under, one reference run each (<see cref="ReferenceAllocator"/>).</summary>
+    public IReadOnlyList<ReferenceAllocator> ReferenceAllocators { get; init; } = [ReferenceAllocator.Default, ReferenceAllocator.Tuned];
     public required string OutputPath { get; init; }
     /// <summary>Where the matmul, training and inference run (graphs are built on the CPU and collated onto it).</summary>
     public TorchSharp.torch.Device Device { get; init; } = TorchSharp.torch.CPU;

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.IO;
 using System.Collections.Generic;
 using System.Text.Json;
+using GmnGen.Runtime;
 
 namespace GmnGen.Cli.Bench;
 
@@ -15,9 +16,9 @@ public static class ReferenceBench
 {
     public sealed record Result(string Network, int Hidden, int Batch, long Edges, int WarmupSteps, int TimedSteps,
         double MedianSeconds, double GraphsPerSecond, int InferenceBatch, double? InferenceSeconds, bool? InferenceWarm,
-        string Torch, string Blas, double PeakRssMiB);
+        string Torch, string Blas, double PeakRssMiB, ReferenceAllocator Allocator);
 
-    public sealed record Failed(string Network, int Hidden, int Batch, string Reason);
+    public sealed record Failed(string Network, int Hidden, int Batch, string Reason, ReferenceAllocator Allocator);
 
     public const string Python = "/usr/bin/python3";
     public const string ScriptPath = "scripts/reference_gmn.py";
@@ -44,14 +45,14 @@ public static class ReferenceBench
     }
 
     public static (Result? Result, Failed? Failure) Run(string script, string network, int hidden, int batch, int threads,
-        int warmup, int steps, double maxSeconds, int inferenceBatch, TimeSpan timeout, string device = "cpu")
+        int warmup, int steps, double maxSeconds, int inferenceBatch, TimeSpan timeout, ReferenceAllocator allocator, string device = "cpu")
     {
         string[] arguments = [script, "--network", network, "--hidden", hidden.ToString(), "--batch", batch.ToString(),
             "--threads", threads.ToString(), "--warmup", warmup.ToString(), "--steps", steps.ToString(),
             "--max-seconds", maxSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--inference-batch", inferenceBatch.ToString(), "--device", device];
-        var (code, output, error) = Execute(Python, arguments, timeout);
-        if (code != 0) return (null, new Failed(network, hidden, batch, code == -1 ? $"timed out after {timeout.TotalSeconds:F0} s" : $"exit {code}: {LastLine(error)}"));
+        var (code, output, error) = Execute(Python, arguments, timeout, allocator);
+        if (code != 0) return (null, new Failed(network, hidden, batch, code == -1 ? $"timed out after {timeout.TotalSeconds:F0} s" : $"exit {code}: {LastLine(error)}", allocator));
         try
         {
             using var json = JsonDocument.Parse(LastLine(output));
@@ -60,18 +61,27 @@ public static class ReferenceBench
             bool? warm = r.GetProperty("inference_warm").ValueKind is JsonValueKind.True or JsonValueKind.False ? r.GetProperty("inference_warm").GetBoolean() : null;
             return (new Result(network, hidden, batch, r.GetProperty("edges").GetInt64(), r.GetProperty("warmup").GetInt32(), r.GetProperty("steps").GetInt32(),
                 r.GetProperty("median_step_seconds").GetDouble(), r.GetProperty("graphs_per_second").GetDouble(), inferenceBatch, inference, warm,
-                r.GetProperty("torch").GetString() ?? "?", r.GetProperty("blas").GetString() ?? "?", r.GetProperty("peak_rss_mib").GetDouble()), null);
+                r.GetProperty("torch").GetString() ?? "?", r.GetProperty("blas").GetString() ?? "?", r.GetProperty("peak_rss_mib").GetDouble(), allocator), null);
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
         {
-            return (null, new Failed(network, hidden, batch, $"unreadable output ({e.Message}): {LastLine(output)}"));
+            return (null, new Failed(network, hidden, batch, $"unreadable output ({e.Message}): {LastLine(output)}", allocator));
         }
     }
 
-    private static (int Code, string Output, string Error) Execute(string file, string[] arguments, TimeSpan timeout)
+    /// <summary>How options and reports name a <see cref="ReferenceAllocator"/>.</summary>
+    public static string AllocatorName(ReferenceAllocator allocator) => allocator == ReferenceAllocator.Tuned ? "tuned" : "default";
+
+    private static (int Code, string Output, string Error) Execute(string file, string[] arguments, TimeSpan timeout,
+        ReferenceAllocator allocator = ReferenceAllocator.Default)
     {
         var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var argument in arguments) start.ArgumentList.Add(argument);
+        if (allocator == ReferenceAllocator.Tuned)
+        {
+            start.Environment["GLIBC_TUNABLES"] = NativeAllocator.ChildTunables(Environment.GetEnvironmentVariable("GLIBC_TUNABLES"));
+            start.Environment[NativeAllocator.HugePagesVariable] = "1";   // libtorch's huge-page switch, where its version reads it
+        }
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
@@ -85,4 +95,15 @@ public static class ReferenceBench
 
     private static string LastLine(string text) =>
         text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) is { Length: > 0 } lines ? lines[^1] : "(no output)";
+}
+
+/// <summary>Which memory allocator settings the reference's process runs with (<c>gmn bench --reference-allocator</c>).</summary>
+public enum ReferenceAllocator
+{
+    /// <summary>What a user of the official code gets: Python's and glibc's defaults, under which every large temporary is a
+    /// fresh mmap whose pages fault in on each step (on a VM with slow first touch, most of the reference's time).</summary>
+    Default,
+    /// <summary>The settings GmnGen gives its own process (<see cref="NativeAllocator.Tune"/>, through <c>GLIBC_TUNABLES</c>):
+    /// freed blocks stay in the heap, so the ratio measures the computations rather than how the machine faults memory in.</summary>
+    Tuned,
 }

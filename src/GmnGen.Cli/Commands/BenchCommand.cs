@@ -61,6 +61,12 @@ public static class BenchCommand
             Description = "Comma-separated precisions of the per-edge products that training is measured in: float32, bfloat16 (GraphMetanet.TrainingPrecision; each configuration runs in each, side by side).",
             DefaultValueFactory = _ => "float32,bfloat16",
         };
+        var referenceAllocator = new Option<string>("--reference-allocator")
+        {
+            Description = "Comma-separated allocator settings the reference runs under, each between two GmnGen measurements: default (Python's and glibc's, " +
+                          "what a user of the official code gets) and tuned (GmnGen's own: freed memory stays in the heap, so the ratio does not depend on how fast the machine faults memory in).",
+            DefaultValueFactory = _ => "default,tuned",
+        };
         var threads = new Option<int?>("--threads") { Description = "torch.set_num_threads before measuring (default: leave torch's default)." };
         var device = new Option<string>("--device") { Description = "Where the matmul, training, inference and the reference run: cpu, cuda or auto.", DefaultValueFactory = _ => "cpu" };
         var output = new Option<string>("--out")
@@ -73,7 +79,7 @@ public static class BenchCommand
             "Measure, side by side in one run: the 1024³ matmul rate, graph building + collation against a plain copy, " +
             "metanet training throughput and memory per batch size and width, and inference on 256 graphs. Prints tables and writes a markdown report.")
         {
-            batchSizes, steps, warmup, configSeconds, maxStepSeconds, networks, widths, trainingPrecisions, inferenceBatch, leakSteps, quick, noReference, referenceBatch, threads, device, output,
+            batchSizes, steps, warmup, configSeconds, maxStepSeconds, networks, widths, trainingPrecisions, inferenceBatch, leakSteps, quick, noReference, referenceBatch, referenceAllocator, threads, device, output,
         };
         command.SetAction(parse =>
         {
@@ -127,6 +133,7 @@ public static class BenchCommand
                 Quick = isQuick,
                 Reference = reference,
                 ReferenceBatch = referenceSize,
+                ReferenceAllocators = ParseAllocators(parse.GetValue(referenceAllocator)!),
                 OutputPath = parse.GetValue(output)!,
                 CommandLine = CommandLineText(),
                 Device = DeviceChoices.Parse(parse.GetValue(device)!).Resolve(),
@@ -304,37 +311,50 @@ public static class BenchCommand
 
                 var matmul = MatmulBench.Run(5, settings.Device);
                 Progress($"{architecture.Name} h={hidden}: matmul {matmul.MedianGflops:F0} GFLOP/s");
+                // GmnGen, then each reference run followed by GmnGen again: every reference run lies between two GmnGen
+                // measurements (with two allocator settings, the one in the middle serves both pairs).
                 var before = MeasureGmnGen("GmnGen before");
-                var (result, failure) = ReferenceBench.Run(script!, architecture.Name, hidden, settings.ReferenceBatch, torch.get_num_threads(),
-                    warmup: 1, steps: settings.Steps, maxSeconds: 4 * settings.ConfigSeconds, infer ? settings.InferenceBatch : 0, timeout: TimeSpan.FromMinutes(15),
-                    device: settings.Device.type == DeviceType.CUDA ? "cuda" : "cpu");
-                if (failure is not null)
+                foreach (var allocator in settings.ReferenceAllocators)
                 {
-                    report.ReferenceFailures.Add(failure);
-                    Progress($"{architecture.Name} h={hidden}: reference failed, {failure.Reason}");
-                    continue;
+                    string name = ReferenceBench.AllocatorName(allocator);
+                    var (result, failure) = ReferenceBench.Run(script!, architecture.Name, hidden, settings.ReferenceBatch, torch.get_num_threads(),
+                        // Tuned, the first steps still fault the heap in (a timed first step took twice the next ones): two warm-up steps.
+                        warmup: allocator == ReferenceAllocator.Tuned ? 2 : 1, steps: settings.Steps, maxSeconds: 4 * settings.ConfigSeconds, infer ? settings.InferenceBatch : 0, timeout: TimeSpan.FromMinutes(15),
+                        allocator, device: settings.Device.type == DeviceType.CUDA ? "cuda" : "cpu");
+                    if (failure is not null)
+                    {
+                        report.ReferenceFailures.Add(failure);
+                        Progress($"{architecture.Name} h={hidden}: reference ({name} allocator) failed, {failure.Reason}");
+                        continue;
+                    }
+                    Progress($"reference ({name} allocator) {architecture.Name} h={hidden} B={result!.Batch}: {result.MedianSeconds:F2} s/step, {result.GraphsPerSecond:F2} graphs/s" +
+                             (result.InferenceSeconds is { } s ? $"; inference of {result.InferenceBatch}: {s:F2} s" : ""));
+                    var after = MeasureGmnGen("GmnGen after");
+                    report.Pairs.Add(new SideBySideBench.Pair(architecture.Name, hidden, matmul.MedianGflops, result, before.Training, after.Training, before.Inference, after.Inference));
+                    before = after;
                 }
-                Progress($"reference {architecture.Name} h={hidden} B={result!.Batch}: {result.MedianSeconds:F2} s/step, {result.GraphsPerSecond:F2} graphs/s" +
-                         (result.InferenceSeconds is { } s ? $"; inference of {result.InferenceBatch}: {s:F2} s" : ""));
-                var after = MeasureGmnGen("GmnGen after");
-                report.Pairs.Add(new SideBySideBench.Pair(architecture.Name, hidden, matmul.MedianGflops, result, before.Training, after.Training, before.Inference, after.Inference));
             }
+    }
+
+    private static IReadOnlyList<ProductPrecision> ParsePrecisions(string text) =>
+        ParseChoices(text, "--training-precisions", ("float32", ProductPrecision.Float32), ("bfloat16", ProductPrecision.BFloat16));
+
+    private static IReadOnlyList<ReferenceAllocator> ParseAllocators(string text) =>
+        ParseChoices(text, "--reference-allocator", ("default", ReferenceAllocator.Default), ("tuned", ReferenceAllocator.Tuned));
+
+    /// <summary>A comma-separated list of <paramref name="choices"/>' names (case-insensitive, repeats dropped).</summary>
+    private static T[] ParseChoices<T>(string text, string option, params (string Name, T Value)[] choices)
+    {
+        string expected = string.Join(" or ", choices.Select(c => c.Name));
+        var names = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (names.Length == 0) throw new ArgumentException($"{option} needs at least one of {expected}.");
+        return names.Select(name => choices.FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase)) is { Name: not null } choice
+            ? choice.Value
+            : throw new ArgumentException($"Unknown value '{name}' in {option}: expected {expected}.")).Distinct().ToArray();
     }
 
     /// <summary>Why a configuration is skipped: its step or its memory, predicted from the next smaller
     /// batch's by scaling with the edge count, would exceed the time limit or 80 % of the available memory.</summary>
-    private static IReadOnlyList<ProductPrecision> ParsePrecisions(string text)
-    {
-        var names = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if (names.Length == 0) throw new ArgumentException("--training-precisions needs at least one of float32, bfloat16.");
-        return names.Select(name => name.ToLowerInvariant() switch
-        {
-            "float32" => ProductPrecision.Float32,
-            "bfloat16" => ProductPrecision.BFloat16,
-            _ => throw new ArgumentException($"Unknown precision '{name}' in --training-precisions: expected float32 or bfloat16."),
-        }).Distinct().ToArray();
-    }
-
     private static string? SkipReason(TrainingBench.Result? previous, long edges, BenchSettings settings)
     {
         if (previous is null) return null;

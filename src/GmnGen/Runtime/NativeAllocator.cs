@@ -54,6 +54,17 @@ public static class NativeAllocator
         return tuned;
     }
 
+    /// <summary>The <c>GLIBC_TUNABLES</c> value that gives a child process (one that cannot call <see cref="Tune"/>, such as
+    /// Python) glibc's side of the same settings: no mmap for large blocks, no trimming. <paramref name="existing"/>, the
+    /// value the child would otherwise get, is kept in front, so a user's own tunables still apply where they set others.</summary>
+    /// <param name="existing">The inherited <c>GLIBC_TUNABLES</c>, or null.</param>
+    public static string ChildTunables(string? existing)
+    {
+        // glibc reads the trim threshold as a size_t: its largest value is "never trim", as mallopt's -1 above.
+        const string tuned = "glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=18446744073709551615";
+        return string.IsNullOrEmpty(existing) ? tuned : existing + ":" + tuned;
+    }
+
     /// <summary>
     /// Hands the heap's free pages back to the system (glibc's <c>malloc_trim(0)</c>). With trimming
     /// off, a long process keeps every page it ever freed and, as the sizes of its work vary, its
