@@ -8,16 +8,16 @@ namespace GmnGen.Metanet;
 
 /// <summary>
 /// The backward pass of a block's edge pass on tiles of <see cref="Rows"/> edges held in the L1/L2 cache: it recomputes
-/// the forward's LayerNorm, pre-activation and SiLU from the block's input edge states (nothing edge-sized is kept
-/// between forward and backward), then takes every gradient in one pass over the edges:
+/// the forward's LayerNorm and SiLU from the block's input edge states and the pre-activations the forward kept
+/// (<see cref="EdgeTileKernels.Operands.Pre"/>), then takes every gradient in one pass over the edges:
 /// <code>
-///   n = LN(e),  z = W₁n + P_src + P_dst + b₁,  a = silu(z),  e' = e + W₂a + b₂     (forward, recomputed)
+///   n = LN(e),  z = W₁n + P_src + P_dst + b₁ (kept),  a = silu(z),  e' = e + W₂a + b₂   (forward)
 ///   ∂a = W₂ᵀ∂e' + ∂S_in[dst] + ∂S_out[src] + ∂S_pool[graph]                        (the sums' gradients gathered)
 ///   ∂z = ∂a ⊙ silu'(z)  →  ∂P_src[src], ∂P_dst[dst], ∂b₁ += ∂z                      (scattered)
 ///   ∂W₂ += ∂e'ᵀa,  ∂W₁ += ∂zᵀn,  ∂b₂ += ∂e',  ∂n = W₁ᵀ∂z
 ///   ∂e = ∂e' + LN-backward(∂n)  (written over ∂e'),  ∂γ, ∂β                          (per-thread sums)
 /// </code>
-/// Five h × h products per edge (one of them the recomputed forward product), on the same 4 × 64 AVX-512 kernel as
+/// Four h × h products per edge, on the same 4 × 64 AVX-512 kernel as
 /// the forward (<see cref="EdgeTileKernels.Accumulate4x64"/>); the weight gradients are rank-<see cref="Rows"/> updates of
 /// per-thread accumulators (<see cref="AccumulateOuter4x64"/>).
 /// </summary>
@@ -33,13 +33,13 @@ internal static unsafe class EdgeTileBackwardKernels
         public int H;
         /// <summary>[rows, H]: the block's input edge states (read only).</summary>
         public float* EdgesIn;
+        /// <summary>[rows, H]: the forward's pre-activations z (read only).</summary>
+        public float* Pre;
         /// <summary>[rows, H]: the gradient of the block's output edge states, overwritten with that of its input.</summary>
         public float* Grad;
-        /// <summary>[nodes, 2H]: A's source and destination parts per node, as in the forward.</summary>
-        public float* Ends;
-        public float* Gamma, Beta, BiasIn;
-        /// <summary>A's edge part transposed ([in, out]: the forward product), A's and Rₑ's edge weights as stored ([out, in]).</summary>
-        public float* W1t, W1, W2;
+        public float* Gamma, Beta;
+        /// <summary>A's and Rₑ's edge weights as stored ([out, in]).</summary>
+        public float* W1, W2;
         /// <summary>Gradients of the per-node sums of the hidden features (incoming; outgoing and per-graph, or null).</summary>
         public float* GradIncoming, GradOutgoing, GradPooled;
         public long* Src, Dst, Graph;
@@ -66,19 +66,21 @@ internal static unsafe class EdgeTileBackwardKernels
             {
                 int m = (int)Math.Min(Rows, end - i);
                 float* grad = o.Grad + i * h;
+                float* z = o.Pre + i * h;   // the kept pre-activations, read in place
                 if (m < Rows)
                 {
                     // The last, partial tile: rows past the end stay zero in every buffer, so they add nothing.
                     new Span<float>(scratch, 6 * tile).Clear();
                     Buffer.MemoryCopy(grad, gradNormalised, (long)tile * sizeof(float), (long)m * h * sizeof(float));
                     grad = gradNormalised;   // a copy with zero rows, read until the LN backward; gradNormalised is zeroed below
+                    Buffer.MemoryCopy(z, pre, (long)tile * sizeof(float), (long)m * h * sizeof(float));
+                    z = pre;
                 }
                 for (int r = 0; r < m; r++)
-                    Prepare(o, i + r, normalisedUnscaled + r * h, normalised + r * h, pre + r * h, gradHidden + r * h, rstd + r);
-                EdgeTileKernels.Products(normalised, o.W1t, pre, Rows, h);
+                    Prepare(o, i + r, normalisedUnscaled + r * h, normalised + r * h, gradHidden + r * h, rstd + r);
                 EdgeTileKernels.Products(grad, o.W2, gradHidden, Rows, h);
                 for (int r = 0; r < Rows; r++)
-                    ActivationBackward(o, sums, r < m ? i + r : -1, pre + r * h, hidden + r * h, gradHidden + r * h, grad + r * h);
+                    ActivationBackward(o, sums, r < m ? i + r : -1, z + r * h, hidden + r * h, gradHidden + r * h, grad + r * h);
                 for (int j = 0; j < h; j += 64)
                     for (int p = 0; p < h; p += 4)
                         AccumulateOuter4x64(grad + p, h, hidden + j, h, sums.W2 + p * h + j, h);
@@ -99,10 +101,10 @@ internal static unsafe class EdgeTileBackwardKernels
         }
     }
 
-    /// <summary>Row i: x̂ (the unscaled LayerNorm) and its 1/σ, n = γx̂ + β, A's node parts and bias into
-    /// <paramref name="pre"/>, and the gathered gradients of the sums the row's hidden features went into.</summary>
+    /// <summary>Row i: x̂ (the unscaled LayerNorm) and its 1/σ, n = γx̂ + β, and the gathered gradients of the sums the
+    /// row's hidden features went into.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Prepare(in Operands o, long i, float* unscaled, float* normalised, float* pre, float* gradHidden, float* rstd)
+    private static void Prepare(in Operands o, long i, float* unscaled, float* normalised, float* gradHidden, float* rstd)
     {
         int h = o.H;
         float* e = o.EdgesIn + i * h;
@@ -110,7 +112,6 @@ internal static unsafe class EdgeTileBackwardKernels
         *rstd = r;
         var vMean = Vector512.Create(mean);
         var vRstd = Vector512.Create(r);
-        float* fromSrc = o.Ends + o.Src[i] * 2 * h, fromDst = o.Ends + o.Dst[i] * 2 * h + h;
         float* into = o.GradIncoming + o.Dst[i] * h;
         float* outOf = o.GradOutgoing == null ? null : o.GradOutgoing + o.Src[i] * h;
         float* pool = o.GradPooled == null ? null : o.GradPooled + o.Graph[i] * h;
@@ -119,7 +120,6 @@ internal static unsafe class EdgeTileBackwardKernels
             var xh = (Vector512.Load(e + j) - vMean) * vRstd;
             Vector512.Store(xh, unscaled + j);
             Vector512.Store(xh * Vector512.Load(o.Gamma + j) + Vector512.Load(o.Beta + j), normalised + j);
-            Vector512.Store(Vector512.Load(fromSrc + j) + Vector512.Load(fromDst + j) + Vector512.Load(o.BiasIn + j), pre + j);
             var g = Vector512.Load(into + j);
             if (outOf != null) g += Vector512.Load(outOf + j);
             if (pool != null) g += Vector512.Load(pool + j);

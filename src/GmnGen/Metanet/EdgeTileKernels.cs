@@ -19,13 +19,14 @@ internal static unsafe class EdgeTileKernels
     public const float NormEpsilon = 1e-5f;
 
     /// <summary>One call's operands: edge states [rows, H] and where their new states go, <see cref="Out"/> (the same rows
-    /// for an update in place), the per-node projections <see cref="Ends"/>
+    /// for an update in place), where the pre-activations go, <see cref="Pre"/> [rows, H] (training keeps them for the
+    /// backward; null: not kept), the per-node projections <see cref="Ends"/>
     /// [nodes, 2H] (source part, then destination part), the norm's γ and β, A's bias b₁, Rₑ's bias b₂ and the int64
     /// endpoints (and graphs, or null) of each edge.</summary>
     public struct Operands
     {
         public int H;
-        public float* E, Out, Ends, Gamma, Beta, BiasIn, BiasOut;
+        public float* E, Out, Pre, Ends, Gamma, Beta, BiasIn, BiasOut;
         public long* Src, Dst, Graph;
     }
 
@@ -124,7 +125,8 @@ internal static unsafe class EdgeTileKernels
         return (mean, 1f / MathF.Sqrt(Vector512.Sum(q0 + q1) / h + NormEpsilon));
     }
 
-    /// <summary>SiLU of row i's pre-activation in place, summed into the scatter targets.</summary>
+    /// <summary>SiLU of row i's pre-activation in place (the pre-activation kept first where <see cref="Operands.Pre"/> asks),
+    /// summed into the scatter targets.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Activate(in Operands o, long i, float* pre, float* incoming, float* outgoing, float* pooled)
     {
@@ -132,9 +134,11 @@ internal static unsafe class EdgeTileKernels
         float* into = incoming + o.Dst[i] * h;
         float* outOf = outgoing == null ? null : outgoing + o.Src[i] * h;
         float* pool = pooled == null ? null : pooled + o.Graph[i] * h;
+        float* keep = o.Pre == null ? null : o.Pre + i * h;
         for (int j = 0; j < h; j += 16)
         {
             var z = Vector512.Load(pre + j);
+            if (keep != null) Vector512.Store(z, keep + j);
             var y = z * Reciprocal(Vector512<float>.One + Exp(-z));
             Vector512.Store(y, pre + j);
             Vector512.Store(Vector512.Load(into + j) + y, into + j);

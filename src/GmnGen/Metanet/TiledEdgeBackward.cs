@@ -16,7 +16,8 @@ internal static unsafe class TiledEdgeBackward
     private static Tensor Contiguous(Tensor t) => TiledEdgeInference.Contiguous(t);
 
     /// <summary>The pass's backward; <paramref name="gradEdges"/> (∂ of the output edge states) is overwritten with ∂ of the input ones.</summary>
-    public static EdgeGradients Run(EdgePassWeights w, Tensor edgesIn, Tensor ends, Tensor gradEdges,
+    /// <param name="preActivations">The forward's pre-activations [E, h] (<see cref="EdgeTileKernels.Operands.Pre"/>).</param>
+    public static EdgeGradients Run(EdgePassWeights w, Tensor edgesIn, Tensor preActivations, Tensor gradEdges,
         Tensor gradIncoming, Tensor? gradOutgoing, Tensor? gradPooled, GraphBatch batch)
     {
         long rows = edgesIn.shape[0];
@@ -26,7 +27,7 @@ internal static unsafe class TiledEdgeBackward
         // Per thread: ∂P [nodes, 2h], then ∂W₁, ∂W₂ (h × h each) and ∂b₁, ∂b₂, ∂γ, ∂β (h each).
         var endSums = zeros(threads, nodes, 2 * h, dtype: float32);
         var weightSums = zeros(threads, 2 * hh + 4 * h, dtype: float32);
-        if (rows > 0) Sum(w, edgesIn, ends, gradEdges, gradIncoming, gradOutgoing, gradPooled, batch, threads, endSums, weightSums);
+        if (rows > 0) Sum(w, edgesIn, preActivations, gradEdges, gradIncoming, gradOutgoing, gradPooled, batch, threads, endSums, weightSums);
         var gradEnds = threads == 1 ? endSums[0] : endSums.sum(0L);
         var weightGrads = threads == 1 ? weightSums[0] : weightSums.sum(0L);
         var parts = weightGrads.split([hh, hh, h, h, h, h]);
@@ -34,13 +35,12 @@ internal static unsafe class TiledEdgeBackward
     }
 
     /// <summary>Runs the kernels, each thread over its range of edges into its slice of <paramref name="endSums"/> and <paramref name="weightSums"/>.</summary>
-    private static void Sum(EdgePassWeights w, Tensor edgesIn, Tensor ends, Tensor gradEdges, Tensor gradIncoming, Tensor? gradOutgoing,
+    private static void Sum(EdgePassWeights w, Tensor edgesIn, Tensor preActivations, Tensor gradEdges, Tensor gradIncoming, Tensor? gradOutgoing,
         Tensor? gradPooled, GraphBatch batch, int threads, Tensor endSums, Tensor weightSums)
     {
         long rows = edgesIn.shape[0];
         int h = (int)edgesIn.shape[1];
         long nodes = batch.NodeCount, hh = (long)h * h;
-        var w1t = w.W1.t().contiguous();
         var w1 = w.W1.contiguous();
         var w2 = w.W2.contiguous();
         var src = Contiguous(batch.EdgeIndex[0]);
@@ -48,9 +48,8 @@ internal static unsafe class TiledEdgeBackward
         var graph = gradPooled is null ? null : Contiguous(batch.EdgeGraph);
         var o = new EdgeTileBackwardKernels.Operands
         {
-            H = h, EdgesIn = Floats(Contiguous(edgesIn)), Grad = Floats(gradEdges), Ends = Floats(Contiguous(ends)),
-            Gamma = Floats(w.Gamma), Beta = Floats(w.Beta), BiasIn = Floats(w.B1),
-            W1t = Floats(w1t), W1 = Floats(w1), W2 = Floats(w2),
+            H = h, EdgesIn = Floats(Contiguous(edgesIn)), Pre = Floats(preActivations), Grad = Floats(gradEdges),
+            Gamma = Floats(w.Gamma), Beta = Floats(w.Beta), W1 = Floats(w1), W2 = Floats(w2),
             GradIncoming = Floats(gradIncoming), GradOutgoing = gradOutgoing is null ? null : Floats(gradOutgoing),
             GradPooled = gradPooled is null ? null : Floats(gradPooled),
             Src = Longs(src), Dst = Longs(dst), Graph = graph is null ? null : Longs(graph),

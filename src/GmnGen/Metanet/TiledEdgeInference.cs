@@ -41,8 +41,9 @@ internal static unsafe class TiledEdgeInference
     /// <param name="graphCount">Graphs in the batch.</param>
     /// <param name="outgoing">Whether the sums per source node are wanted too.</param>
     /// <param name="into">[E, h] float32, contiguous: where the new edge states go (null: over <paramref name="edges"/>).</param>
+    /// <param name="preActivations">[E, h] float32, contiguous: where A's pre-activations go (training keeps them for the backward), or null.</param>
     public static EdgeSums Run(Tensor edges, Tensor ends, Tensor w1, Tensor b1, Tensor gamma, Tensor beta, Tensor w2, Tensor b2,
-        Tensor src, Tensor dst, Tensor? graphOfEdge, long nodeCount, int graphCount, bool outgoing, Tensor? into = null)
+        Tensor src, Tensor dst, Tensor? graphOfEdge, long nodeCount, int graphCount, bool outgoing, Tensor? into = null, Tensor? preActivations = null)
     {
         long rows = edges.shape[0];
         int h = (int)edges.shape[1];
@@ -55,7 +56,8 @@ internal static unsafe class TiledEdgeInference
         var w2t = w2.t().contiguous();
         var o = new EdgeTileKernels.Operands
         {
-            H = h, E = rows == 0 ? null : Floats(edges), Out = rows == 0 ? null : Floats(into ?? edges), Ends = ends.numel() == 0 ? null : Floats(Contiguous(ends)), Gamma = Floats(gamma), Beta = Floats(beta),
+            H = h, E = rows == 0 ? null : Floats(edges), Out = rows == 0 ? null : Floats(into ?? edges),
+            Pre = rows == 0 || preActivations is null ? null : Floats(preActivations), Ends = ends.numel() == 0 ? null : Floats(Contiguous(ends)), Gamma = Floats(gamma), Beta = Floats(beta),
             BiasIn = Floats(b1), BiasOut = Floats(b2),
             Src = rows == 0 ? null : Longs(Contiguous(src)), Dst = rows == 0 ? null : Longs(Contiguous(dst)),
             Graph = graphOfEdge is null || rows == 0 ? null : Longs(Contiguous(graphOfEdge)),

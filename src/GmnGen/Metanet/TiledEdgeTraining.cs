@@ -20,7 +20,7 @@ internal sealed class TiledEdgeTape : IDisposable
 {
     private readonly EdgePassWeights weights;
     private readonly GraphBatch batch;
-    private readonly Tensor edgesIn, ends;
+    private readonly Tensor edgesIn, ends, preActivations;
     private readonly bool ownsEdgesIn;
 
     /// <summary>The pass's output edge states: a leaf whose gradient backward reads (owned by the tape).</summary>
@@ -47,8 +47,11 @@ internal sealed class TiledEdgeTape : IDisposable
         using var scope = NewDisposeScope();
         var input = edgesIn.detach();
         var edges = empty_like(input);
+        // Kept for the backward: reading them back costs an E × h write and read, recomputing them an E × h × h product.
+        preActivations = empty_like(input).DetachFromDisposeScope();
         var sums = TiledEdgeInference.Run(input, ends.detach(), weights.W1, weights.B1, weights.Gamma, weights.Beta, weights.W2, weights.B2,
-            batch.EdgeIndex[0], batch.EdgeIndex[1], weights.Pooled ? batch.EdgeGraph : null, batch.NodeCount, batch.GraphCount, weights.Outgoing, into: edges);
+            batch.EdgeIndex[0], batch.EdgeIndex[1], weights.Pooled ? batch.EdgeGraph : null, batch.NodeCount, batch.GraphCount, weights.Outgoing,
+            into: edges, preActivations: preActivations);
         EdgesOut = Leaf(edges)!;
         Sums = new EdgeSums(Leaf(sums.Incoming)!, Leaf(sums.Outgoing), Leaf(sums.Pooled));
     }
@@ -76,7 +79,7 @@ internal sealed class TiledEdgeTape : IDisposable
         using (no_grad())
         {
             gradEdges = GradOrZeros(EdgesOut)!;
-            g = TiledEdgeBackward.Run(weights, edgesIn.detach(), ends.detach(), gradEdges,
+            g = TiledEdgeBackward.Run(weights, edgesIn.detach(), preActivations, gradEdges,
                 GradOrZeros(Sums.Incoming)!, GradOrZeros(Sums.Outgoing), GradOrZeros(Sums.Pooled), batch);
         }
         var targets = new List<Tensor>();
@@ -107,9 +110,10 @@ internal sealed class TiledEdgeTape : IDisposable
         return grad.is_contiguous() ? grad : grad.contiguous();
     }
 
-    /// <summary>Disposes the leaves, <c>ends</c> and, when owned, the input edge states.</summary>
+    /// <summary>Disposes the leaves, <c>ends</c>, the kept pre-activations and, when owned, the input edge states.</summary>
     public void Dispose()
     {
+        preActivations.Dispose();
         EdgesOut.Dispose();
         Sums.Incoming.Dispose();
         Sums.Outgoing?.Dispose();
