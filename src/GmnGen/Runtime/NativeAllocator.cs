@@ -92,9 +92,10 @@ public static class NativeAllocator
     private static extern IntPtr getenv([MarshalAs(UnmanagedType.LPUTF8Str)] string name);
 }
 
-internal static class NativeAllocatorStartup
+internal static class RuntimeStartup
 {
-    /// <summary>Tunes the allocator as soon as GmnGen loads, which is before the first GmnGen tensor.
+    /// <summary>Tunes the allocator as soon as GmnGen loads, which is before the first GmnGen tensor, then switches libtorch's
+    /// oneDNN off where its convolutions are wrong (<see cref="OneDnn.ApplyDefault"/>).
     /// Set GMNGEN_DEFAULT_MALLOC=1 to keep glibc's and libtorch's defaults (e.g. to measure the difference).</summary>
 #pragma warning disable CA2255 // a library initializer is the point: users should not have to remember this
     [System.Runtime.CompilerServices.ModuleInitializer]
@@ -102,5 +103,6 @@ internal static class NativeAllocatorStartup
     internal static void Initialize()
     {
         if (Environment.GetEnvironmentVariable("GMNGEN_DEFAULT_MALLOC") != "1") NativeAllocator.Tune();
+        OneDnn.ApplyDefault();
     }
 }
