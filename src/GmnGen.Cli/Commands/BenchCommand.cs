@@ -7,6 +7,7 @@ using System.IO;
 using System.Linq;
 using GmnGen.Cli.Bench;
 using GmnGen.Metanet;
+using GmnGen.Runtime;
 using Spectre.Console;
 using TorchSharp;
 
@@ -58,7 +59,8 @@ public static class BenchCommand
         };
         var trainingPrecisions = new Option<string>("--training-precisions")
         {
-            Description = "Comma-separated precisions of the per-edge products that training is measured in: float32, bfloat16 (GraphMetanet.TrainingPrecision; each configuration runs in each, side by side).",
+            Description = "Comma-separated precisions of the per-edge products that training is measured in: float32, bfloat16 (GraphMetanet.TrainingPrecision; each configuration runs in each, side by side; " +
+                          "by default float32 alone where GmnGen switched libtorch's oneDNN off, docs/onednn-zen5.md).",
             DefaultValueFactory = _ => "float32,bfloat16",
         };
         var referenceAllocator = new Option<string>("--reference-allocator")
@@ -120,7 +122,10 @@ public static class BenchCommand
                 BatchSizes = sizes,
                 Networks = networkList,
                 Widths = widthList,
-                TrainingPrecisions = ParsePrecisions(parse.GetValue(trainingPrecisions)!),
+                // With oneDNN off (docs/onednn-zen5.md) bfloat16 products take libtorch's slow fallback: only when asked for.
+                TrainingPrecisions = parse.GetResult(trainingPrecisions) is null or { Implicit: true } && !OneDnn.Enabled
+                    ? [ProductPrecision.Float32]
+                    : ParsePrecisions(parse.GetValue(trainingPrecisions)!),
                 Steps = isQuick && parse.GetResult(steps) is null or { Implicit: true } ? 2 : Positive(parse.GetValue(steps), "--steps"),
                 WarmupSteps = Math.Max(0, parse.GetValue(warmup)),
                 ConfigSeconds = isQuick ? Math.Min(parse.GetValue(configSeconds), 3) : parse.GetValue(configSeconds),
@@ -232,7 +237,7 @@ public static class BenchCommand
                         }
                     }
                     // float32 on the tiles (the default) and, where the tiles apply, on the libtorch composition right after; then bfloat16.
-                    foreach (var precision in Enum.GetValues<ProductPrecision>())
+                    foreach (var precision in OneDnn.Enabled ? Enum.GetValues<ProductPrecision>() : [ProductPrecision.Float32])
                     foreach (bool tiled in InferenceBench.TilesApply(hidden, precision, settings.Device) ? new[] { true, false } : new[] { false })
                     {
                         var result = InferenceBench.Run(Architecture.Zoo, config, precision, batch, settings.InferenceReps, settings.ConfigSeconds, settings.Device, tiled);

@@ -39,6 +39,9 @@ public static unsafe class OneDnn
         try
         {
             Enabled = false;
+            // Without oneDNN libtorch tries NNPACK for convolutions, which does not recognise these CPUs and prints a warning on
+            // every call ("Could not initialize NNPACK! Reason: Unsupported hardware", thousands per zoo): its own kernels run.
+            Context.SetNnpack(Context.Global(), false);
             return true;
         }
         catch (Exception e) when (e is TypeInitializationException or DllNotFoundException or EntryPointNotFoundException)
@@ -70,6 +73,8 @@ public static unsafe class OneDnn
             (delegate* unmanaged<IntPtr, byte>)NativeLibrary.GetExport(Library, "_ZNK2at7Context17userEnabledMkldnnEv");
         private static readonly delegate* unmanaged<IntPtr, byte, void> SetUserEnabledMkldnn =
             (delegate* unmanaged<IntPtr, byte, void>)NativeLibrary.GetExport(Library, "_ZN2at7Context20setUserEnabledMkldnnEb");
+        private static readonly delegate* unmanaged<IntPtr, byte, void> SetUserEnabledNnpack =
+            (delegate* unmanaged<IntPtr, byte, void>)NativeLibrary.GetExport(Library, "_ZN2at7Context20setUserEnabledNNPACKEb");
 
         private static IntPtr LoadTorch()
         {
@@ -82,5 +87,7 @@ public static unsafe class OneDnn
         public static bool Get(IntPtr context) => UserEnabledMkldnn(context) != 0;
 
         public static void Set(IntPtr context, bool enabled) => SetUserEnabledMkldnn(context, enabled ? (byte)1 : (byte)0);
+
+        public static void SetNnpack(IntPtr context, bool enabled) => SetUserEnabledNnpack(context, enabled ? (byte)1 : (byte)0);
     }
 }
