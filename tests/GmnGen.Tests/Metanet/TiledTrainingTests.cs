@@ -16,6 +16,14 @@ namespace GmnGen.Tests.Metanet;
 /// </summary>
 public class TiledTrainingTests
 {
+    /// <summary>A metanet with live residuals whose training edge passes run on the tiles whatever the batch size.</summary>
+    private static GraphMetanet TiledFromTheFirstEdge(GmnConfig config, long seed)
+    {
+        var metanet = CreateMetanet(config, seed, zeroResiduals: false);
+        metanet.TiledTrainingMinimumSize = 0;
+        return metanet;
+    }
+
     private static List<ParameterGraph> Graphs() => MixedGraphs(500);
 
     [Theory]
@@ -24,9 +32,7 @@ public class TiledTrainingTests
     [InlineData(128, true, false)]
     public void Tiled_training_gradients_equal_the_composition(int hidden, bool reverseEdges, bool globalFeature)
     {
-        using var metanet = CreateMetanet(Small with { Hidden = hidden, Blocks = 3, ReverseEdges = reverseEdges, GlobalFeature = globalFeature },
-            seed: 41, zeroResiduals: false);
-        metanet.TiledTrainingMinimumSize = 0;
+        using var metanet = TiledFromTheFirstEdge(Small with { Hidden = hidden, Blocks = 3, ReverseEdges = reverseEdges, GlobalFeature = globalFeature }, seed: 41);
         using var batch = GraphBatch.Collate(Graphs());
         Assert.True(batch.EdgeCount % 32 != 0, "the batch should leave a partial tile");
         AssertTiledEqualsComposed(metanet, batch);
@@ -35,8 +41,7 @@ public class TiledTrainingTests
     [Fact]
     public void A_batch_too_small_to_split_trains_on_one_thread()
     {
-        using var metanet = CreateMetanet(Small with { Hidden = 64, Blocks = 2, GlobalFeature = true }, seed: 42, zeroResiduals: false);
-        metanet.TiledTrainingMinimumSize = 0;
+        using var metanet = TiledFromTheFirstEdge(Small with { Hidden = 64, Blocks = 2, GlobalFeature = true }, seed: 42);
         using var batch = GraphBatch.Collate([Graph("TinyMlp", 21), Graph("TinyMlp", 22)]);
         Assert.True(batch.EdgeCount < 1024, "one thread takes fewer than 1,024 edges");
         AssertTiledEqualsComposed(metanet, batch);
@@ -45,8 +50,7 @@ public class TiledTrainingTests
     [Fact]
     public void Loss_backward_after_a_tiled_forward_makes_the_next_forward_throw()
     {
-        using var metanet = CreateMetanet(Small with { Hidden = 64, Blocks = 2 }, seed: 43, zeroResiduals: false);
-        metanet.TiledTrainingMinimumSize = 0;
+        using var metanet = TiledFromTheFirstEdge(Small with { Hidden = 64, Blocks = 2 }, seed: 43);
         using var batch = GraphBatch.Collate([Graph("ZooCnn", 23)]);
         metanet.train();
         using (var output = metanet.forward(batch))
@@ -70,8 +74,7 @@ public class TiledTrainingTests
     [Fact]
     public void A_forward_never_backpropagated_or_in_eval_mode_leaves_loss_backward_working()
     {
-        using var metanet = CreateMetanet(Small with { Hidden = 64, Blocks = 2 }, seed: 44, zeroResiduals: false);
-        metanet.TiledTrainingMinimumSize = 0;
+        using var metanet = TiledFromTheFirstEdge(Small with { Hidden = 64, Blocks = 2 }, seed: 44);
         using var batch = GraphBatch.Collate([Graph("ZooCnn", 24)]);
         metanet.train();
         using (metanet.forward(batch)) { }   // autograd on, output dropped: nothing to backpropagate
@@ -87,8 +90,7 @@ public class TiledTrainingTests
     [Fact]
     public void A_loss_over_two_forwards_takes_the_gradients_of_both()
     {
-        using var metanet = CreateMetanet(Small with { Hidden = 64, Blocks = 2, ReverseEdges = true }, seed: 46, zeroResiduals: false);
-        metanet.TiledTrainingMinimumSize = 0;
+        using var metanet = TiledFromTheFirstEdge(Small with { Hidden = 64, Blocks = 2, ReverseEdges = true }, seed: 46);
         using var first = GraphBatch.Collate([Graph("ZooCnn", 25), Graph("TinyMlp", 26)]);
         using var second = GraphBatch.Collate([Graph("ZooCnn", 27), Graph("BatchNormCnn", 28)]);
         metanet.train();
@@ -111,8 +113,7 @@ public class TiledTrainingTests
     [Fact]
     public void Training_forwards_never_backpropagated_are_capped()
     {
-        using var metanet = CreateMetanet(Small with { Hidden = 64, Blocks = 1 }, seed: 47, zeroResiduals: false);
-        metanet.TiledTrainingMinimumSize = 0;
+        using var metanet = TiledFromTheFirstEdge(Small with { Hidden = 64, Blocks = 1 }, seed: 47);
         using var batch = GraphBatch.Collate([Graph("TinyMlp", 29)]);
         metanet.train();
         for (int i = 0; i < 16; i++) metanet.forward(batch).Dispose();
