@@ -13,6 +13,8 @@ public sealed class BenchReport(BenchSettings settings, MachineInfo machine)
     public MatmulBench.Result? Matmul { get; set; }
     /// <summary>The same product measured again after everything else: how much the machine's speed drifted during the run.</summary>
     public MatmulBench.Result? MatmulAtEnd { get; set; }
+    /// <summary>(a′): the float32 FMA peak on one thread and on the run's threads.</summary>
+    public List<FmaPeakBench.Result> FmaPeak { get; } = [];
     public LeakCheckBench.Result? LeakCheck { get; set; }
     public string LoadAtStart { get; } = MachineInfo.LoadAverage();
     public string? LoadAtEnd { get; set; }
@@ -66,6 +68,17 @@ public sealed class BenchReport(BenchSettings settings, MachineInfo machine)
         return table.Note("After 3 warm-up products. Every \"of matmul\" ratio in this report divides by the median at the start of the run; " +
                           "the end-of-run figure shows how much the machine's speed drifted meanwhile.");
     }
+
+    public ReportTable FmaPeakTable()
+    {
+        var table = new ReportTable("(a′) float32 arithmetic peak", "instruction", "threads", "GFLOP/s");
+        foreach (var p in FmaPeak) table.Row(p.Instruction ?? "none (no FMA)", p.Threads, F(p.Gflops, 0));
+        return table.Note("Fused multiply-adds on twelve independent register accumulators, no memory traffic, all threads at once; best of 3 runs of ~0.2 s. " +
+                          "No float32 computation runs faster. Two threads at well under twice one thread's rate: the vCPUs share a core's FMA units.");
+    }
+
+    /// <summary>The float32 FMA peak on the run's thread count, or NaN when it was not measured.</summary>
+    private double PeakGflops => FmaPeak.LastOrDefault() is { } p ? p.Gflops : double.NaN;
 
     public ReportTable GraphBuildTable() => GraphBuilds.Aggregate(
         new ReportTable("(b) Graph construction for B live networks", "network", "B", "edges", "ToParameterGraph ×B ms", "Collate ms",
@@ -166,6 +179,15 @@ public sealed class BenchReport(BenchSettings settings, MachineInfo machine)
             .Note($"Each width is first run on {InferenceProbeBatch} graphs; the {settings.InferenceBatch}-graph batch is skipped when that run, scaled by edges, predicts more than 80 % of the available memory.");
     }
 
+    /// <summary>The float32 ceiling of a pair's training row (see the (f) note), or n/a without the peak.</summary>
+    private string Ceiling(SideBySideBench.Pair pair, double referenceSeconds)
+    {
+        var run = pair.Before.FirstOrDefault(t => t.Precision == Metanet.ProductPrecision.Float32);
+        if (run is null || double.IsNaN(PeakGflops)) return "n/a";
+        double floorSeconds = ReferenceFlops.GmnGenTrainingProducts(run.Edges, run.Hidden, run.Blocks) / (PeakGflops * 1e9);
+        return F(referenceSeconds / floorSeconds, 1) + "×";
+    }
+
     public ReportTable MemoryTouchTable()
     {
         var table = new ReportTable("(0) Memory: first touch, mapped, and after handing it back", "GiB", "first touch s", "first touch GiB/s",
@@ -183,7 +205,7 @@ public sealed class BenchReport(BenchSettings settings, MachineInfo machine)
     public ReportTable ReferenceTable()
     {
         var table = new ReportTable("(f) Against the reference implementation, side by side", "network", "h", "what", "reference allocator", "matmul GFLOP/s",
-            "reference steps", "reference s", "reference graphs/s", "GmnGen s before", "GmnGen s after", "spread", "GmnGen ÷ reference");
+            "reference steps", "reference s", "reference graphs/s", "GmnGen s before", "GmnGen s after", "spread", "GmnGen ÷ reference", "float32 ceiling");
         foreach (var pair in Pairs)
         {
             var r = pair.Reference;
@@ -192,13 +214,14 @@ public sealed class BenchReport(BenchSettings settings, MachineInfo machine)
                 if (pair.TrainingSeconds(precision) is var (before, after))
                     table.Row(pair.Network, pair.Hidden, $"training step, B = {r.Batch}, GmnGen {PrecisionName(precision)}{(pair.Before.Any(t => t.Precision == precision && t.Tiled) ? ", tiles" : "")}", allocator, F(pair.MatmulGflops, 0),
                         $"{r.WarmupSteps}+{r.TimedSteps}", F(r.MedianSeconds, 2), F(r.GraphsPerSecond, 2), F(before, 3), F(after, 3),
-                        F(100 * SideBySideBench.Spread(before, after), 0) + " %", F(SideBySideBench.Speedup(r.MedianSeconds, before, after), 1) + "×");
+                        F(100 * SideBySideBench.Spread(before, after), 0) + " %", F(SideBySideBench.Speedup(r.MedianSeconds, before, after), 1) + "×",
+                        precision == Metanet.ProductPrecision.Float32 ? Ceiling(pair, r.MedianSeconds) : "");
             if (r.InferenceSeconds is { } seconds && pair.InferenceSeconds is var (inferBefore, inferAfter))
                 table.Row(pair.Network, pair.Hidden, $"inference, B = {r.InferenceBatch}, float32{(pair.InferenceBefore?.Tiled == true ? ", tiles" : "")}", allocator, F(pair.MatmulGflops, 0), r.InferenceWarm == true ? "1+1" : "1 (cold)",
                     F(seconds, 2), F(r.InferenceBatch / seconds, 1), F(inferBefore, 3), F(inferAfter, 3),
-                    F(100 * SideBySideBench.Spread(inferBefore, inferAfter), 0) + " %", F(SideBySideBench.Speedup(seconds, inferBefore, inferAfter), 1) + "×");
+                    F(100 * SideBySideBench.Spread(inferBefore, inferAfter), 0) + " %", F(SideBySideBench.Speedup(seconds, inferBefore, inferAfter), 1) + "×", "");
         }
-        foreach (var f in ReferenceFailures) table.Row(f.Network, f.Hidden, $"B = {f.Batch}", ReferenceBench.AllocatorName(f.Allocator), "", "failed", f.Reason, "", "", "", "", "");
+        foreach (var f in ReferenceFailures) table.Row(f.Network, f.Hidden, $"B = {f.Batch}", ReferenceBench.AllocatorName(f.Allocator), "", "failed", f.Reason, "", "", "", "", "", "");
         if (ReferenceUnavailable is { } reason) table.Note("The reference did not run: " + reason + ".");
         var first = Pairs.FirstOrDefault()?.Reference;
         return table
@@ -210,6 +233,9 @@ public sealed class BenchReport(BenchSettings settings, MachineInfo machine)
                   "GmnGen ÷ reference = reference time ÷ the mean of GmnGen's before and after, which cancels a drift of the machine's speed that is linear over the pair; " +
                   "spread = |after − before| ÷ their mean: the drift and noise the ratio carries. reference steps: warm-up + timed (median). " +
                   "With two allocator settings the order is GmnGen, reference (default), GmnGen, reference (tuned), GmnGen: the middle measurement ends one pair and starts the next.")
+            .Note("float32 ceiling: the ratio GmnGen's float32 training step would reach if it were nothing but its per-edge products (" +
+                  "2 products per block forward, 4 backward: 3 × blocks × 4·E·h² FLOPs) at the CPU's FMA peak of (a′): reference s ÷ (those FLOPs ÷ peak). " +
+                  "No float32 implementation of GmnGen's step does better; a goal above it needs fewer products or a faster arithmetic (bfloat16's vdpbf16ps).")
             .Note("reference allocator: default = Python's and glibc's settings, what a user of the official code gets (each large temporary a fresh mmap, faulted in on every step: " +
                   "where the first touch of memory is slow, stage (0), most of the reference's time); tuned = the settings GmnGen gives its own process (freed memory stays in the heap, " +
                   "passed to the reference as GLIBC_TUNABLES), so that ratio measures the computations and holds whatever the machine's page faults cost.");
@@ -220,6 +246,7 @@ public sealed class BenchReport(BenchSettings settings, MachineInfo machine)
         yield return MachineTable();
         if (MemoryTouch is not null) yield return MemoryTouchTable();
         yield return MatmulTable();
+        if (FmaPeak.Count > 0) yield return FmaPeakTable();
         yield return GraphBuildTable();
         yield return TopologyBuildTable();
         yield return TrainingTable();

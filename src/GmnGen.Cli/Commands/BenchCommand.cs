@@ -167,6 +167,16 @@ public static class BenchCommand
 
         Stage("(a) matmul 1024³", () => report.Matmul = MatmulBench.Run(settings.MatmulReps, settings.Device));
         console.Write(report.MatmulTable().ToSpectre());
+        if (settings.Device.type == DeviceType.CPU)
+        {
+            Stage("(a′) float32 FMA peak", () =>
+            {
+                int threads = torch.get_num_threads();
+                report.FmaPeak.Add(FmaPeakBench.Run(1));
+                if (threads > 1) report.FmaPeak.Add(FmaPeakBench.Run(threads));
+            });
+            console.Write(report.FmaPeakTable().ToSpectre());
+        }
 
         Stage("(b) graph construction", () =>
         {
