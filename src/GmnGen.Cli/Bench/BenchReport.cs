@@ -52,6 +52,7 @@ public sealed class BenchReport(BenchSettings settings, MachineInfo machine)
         .Row("GMNGEN_DEFAULT_MALLOC", machine.MallocEnvironment)
         .Row("GLIBC_TUNABLES", machine.GlibcTunables)
         .Row("OMP_WAIT_POLICY", machine.OmpWaitPolicy)
+        .Row("OpenMP spin-waits", GmnGen.Runtime.OpenMpSpin.Describe())
         .Row("transparent huge pages", machine.TransparentHugePages)
         .Row("libtorch oneDNN", GmnGen.Runtime.OneDnn.Enabled ? "on" : "off (its convolutions are wrong on this CPU, docs/onednn-zen5.md; bfloat16 products take a slow path and are measured only when asked for)")
         .Row("load average at start", LoadAtStart)
@@ -238,7 +239,7 @@ public sealed class BenchReport(BenchSettings settings, MachineInfo machine)
                   "No float32 implementation of GmnGen's step does better; a goal above it needs fewer products or a faster arithmetic (bfloat16's vdpbf16ps).")
             .Note("reference allocator: default = Python's and glibc's settings, what a user of the official code gets (each large temporary a fresh mmap, faulted in on every step: " +
                   "where the first touch of memory is slow, stage (0), most of the reference's time); tuned = the settings GmnGen gives its own process (freed memory stays in the heap, " +
-                  "passed to the reference as GLIBC_TUNABLES), so that ratio measures the computations and holds whatever the machine's page faults cost.");
+                  "passed to the reference as GLIBC_TUNABLES, and OpenMP's shorter spin-waits, GOMP_SPINCOUNT), so that ratio measures the computations and holds whatever the machine's page faults cost.");
     }
 
     public IEnumerable<ReportTable> Tables()

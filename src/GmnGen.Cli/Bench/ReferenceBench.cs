@@ -81,6 +81,8 @@ public static class ReferenceBench
         {
             start.Environment["GLIBC_TUNABLES"] = NativeAllocator.ChildTunables(Environment.GetEnvironmentVariable("GLIBC_TUNABLES"));
             start.Environment[NativeAllocator.HugePagesVariable] = "1";   // libtorch's huge-page switch, where its version reads it
+            // The child inherits .NET's copy of the environment, not the C one GmnGen's start-up wrote to.
+            if (OpenMpSpin.Current is { } spin) start.Environment[OpenMpSpin.Variable] = spin;
         }
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
@@ -103,7 +105,8 @@ public enum ReferenceAllocator
     /// <summary>What a user of the official code gets: Python's and glibc's defaults, under which every large temporary is a
     /// fresh mmap whose pages fault in on each step (on a VM with slow first touch, most of the reference's time).</summary>
     Default,
-    /// <summary>The settings GmnGen gives its own process (<see cref="NativeAllocator.Tune"/>, through <c>GLIBC_TUNABLES</c>):
-    /// freed blocks stay in the heap, so the ratio measures the computations rather than how the machine faults memory in.</summary>
+    /// <summary>The settings GmnGen gives its own process (<see cref="NativeAllocator.Tune"/>, through <c>GLIBC_TUNABLES</c>, and
+    /// <see cref="OpenMpSpin"/>'s spin count): freed blocks stay in the heap, so the ratio measures the computations rather than
+    /// how the machine faults memory in.</summary>
     Tuned,
 }

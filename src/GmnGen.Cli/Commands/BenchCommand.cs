@@ -402,7 +402,7 @@ public static class BenchCommand
         value >= 1 ? value : throw new ArgumentException($"{option} must be at least 1, got {value}.");
 
     /// <summary>Environment variables that change what the benchmark measures.</summary>
-    private static readonly string[] Levers = ["GMNGEN_DEFAULT_MALLOC", "THP_MEM_ALLOC_ENABLE", "GLIBC_TUNABLES", "OMP_WAIT_POLICY", "OMP_NUM_THREADS", "MKL_NUM_THREADS"];
+    private static readonly string[] Levers = ["GMNGEN_DEFAULT_MALLOC", "THP_MEM_ALLOC_ENABLE", "GLIBC_TUNABLES", "OMP_WAIT_POLICY", "GOMP_SPINCOUNT", "OMP_NUM_THREADS", "MKL_NUM_THREADS"];
 
     /// <summary>The command as typed (program name <c>gmn</c>), preceded by the environment levers that are set.</summary>
     private static string CommandLineText()

@@ -22,6 +22,7 @@ public static class SelfCheckCommand
             {
                 var target = DeviceChoices.Parse(parse.GetValue(device)!).Resolve();
                 AnsiConsole.MarkupLine($"device: [bold]{target}[/] (CUDA available: {torch.cuda.is_available()}); TorchSharp {typeof(torch).Assembly.GetName().Version}");
+                AnsiConsole.MarkupLine($"OpenMP spin-waits: {Markup.Escape(GmnGen.Runtime.OpenMpSpin.Describe())}");
                 var results = SelfChecks.Run(target, parse.GetValue(seed));
                 var table = new Table().AddColumns("check", "relative difference", "tolerance", "result");
                 foreach (var r in results)

@@ -32,7 +32,7 @@ public static class NativeAllocator
     public static bool IsTuned => tuned;
 
     /// <summary>Whether libtorch was asked for huge-page allocations (the C environment has the switch on).</summary>
-    public static bool HugePagesRequested => OperatingSystem.IsLinux() && Marshal.PtrToStringUTF8(getenv(HugePagesVariable)) == "1";
+    public static bool HugePagesRequested => NativeEnvironment.Get(HugePagesVariable) == "1";
 
     /// <summary>Sets glibc's thresholds once per process and asks libtorch for huge pages unless the
     /// user set <see cref="HugePagesVariable"/> already; returns whether glibc was tuned.</summary>
@@ -45,7 +45,7 @@ public static class NativeAllocator
             // -1 is "never trim" (mallopt's int becomes SIZE_MAX); int.MaxValue still trimmed a
             // 9 GiB step's heap above 2 GiB of free top, to fault it back in on the next step.
             tuned = mallopt(M_MMAP_MAX, 0) == 1 & mallopt(M_TRIM_THRESHOLD, -1) == 1;
-            setenv(HugePagesVariable, "1", overwrite: 0);
+            NativeEnvironment.SetDefault(HugePagesVariable, "1");
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {
@@ -84,25 +84,21 @@ public static class NativeAllocator
 
     [DllImport("libc", EntryPoint = "mallopt")]
     private static extern int mallopt(int param, int value);
-
-    [DllImport("libc", EntryPoint = "setenv")]
-    private static extern int setenv([MarshalAs(UnmanagedType.LPUTF8Str)] string name, [MarshalAs(UnmanagedType.LPUTF8Str)] string value, int overwrite);
-
-    [DllImport("libc", EntryPoint = "getenv")]
-    private static extern IntPtr getenv([MarshalAs(UnmanagedType.LPUTF8Str)] string name);
 }
 
 internal static class RuntimeStartup
 {
-    /// <summary>Tunes the allocator as soon as GmnGen loads, which is before the first GmnGen tensor, then switches libtorch's
-    /// oneDNN off where its convolutions are wrong (<see cref="OneDnn.ApplyDefault"/>).
-    /// Set GMNGEN_DEFAULT_MALLOC=1 to keep glibc's and libtorch's defaults (e.g. to measure the difference).</summary>
+    /// <summary>Tunes the allocator as soon as GmnGen loads, which is before the first GmnGen tensor, shortens OpenMP's
+    /// spin-waits (<see cref="OpenMpSpin.ApplyDefault"/>, before libtorch and its libgomp load), then switches libtorch's
+    /// oneDNN off where its convolutions are wrong (<see cref="OneDnn.ApplyDefault"/>, which loads libtorch).
+    /// Set GMNGEN_DEFAULT_MALLOC=1 to keep glibc's and libtorch's allocator defaults (e.g. to measure the difference).</summary>
 #pragma warning disable CA2255 // a library initializer is the point: users should not have to remember this
     [System.Runtime.CompilerServices.ModuleInitializer]
 #pragma warning restore CA2255
     internal static void Initialize()
     {
         if (Environment.GetEnvironmentVariable("GMNGEN_DEFAULT_MALLOC") != "1") NativeAllocator.Tune();
+        OpenMpSpin.ApplyDefault();
         OneDnn.ApplyDefault();
     }
 }
