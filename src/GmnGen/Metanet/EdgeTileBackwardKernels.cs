@@ -182,7 +182,7 @@ internal static unsafe class EdgeTileBackwardKernels
     /// <summary>C[0..3][0..63] += Σ_p A[p][0..3]ᵀ · B[p][0..63] over the <see cref="Rows"/> rows p of a tile: a rank-<see cref="Rows"/>
     /// update of four rows of a weight gradient (A's four columns are read with stride <paramref name="lda"/>, one row per edge).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void AccumulateOuter4x64(float* a, int lda, float* b, int ldb, float* c, int ldc)
+    internal static void AccumulateOuter4x64(float* a, int lda, float* b, int ldb, float* c, int ldc)
     {
         float* c1 = c + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
         var c00 = Vector512.Load(c); var c01 = Vector512.Load(c + 16); var c02 = Vector512.Load(c + 32); var c03 = Vector512.Load(c + 48);

@@ -70,13 +70,18 @@ internal static unsafe class EdgeTileKernels
     /// <summary>C[r] += A[r] · B for rows r &lt; <paramref name="rows"/> (A and C rows of h floats, B [h, h] row-major), panel by
     /// panel: each 64-column panel of B serves every row (four at a time, then one at a time) before the next is read.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void Products(float* a, float* b, float* c, int rows, int h)
+    internal static void Products(float* a, float* b, float* c, int rows, int h) => Products(a, h, b, c, rows, h);
+
+    /// <summary>C[r] += A[r] · B for rows r &lt; <paramref name="rows"/>: A [rows, k], B [k, n] and C [rows, n] row-major, n a
+    /// multiple of 64, panel by panel as <see cref="Products(float*, float*, float*, int, int)"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void Products(float* a, int k, float* b, float* c, int rows, int n)
     {
-        for (int j = 0; j < h; j += 64)
+        for (int j = 0; j < n; j += 64)
         {
             int r = 0;
-            for (; r + 4 <= rows; r += 4) Accumulate4x64(a + r * h, h, b + j, h, h, c + r * h + j, h);
-            for (; r < rows; r++) Accumulate1x64(a + r * h, b + j, h, h, c + r * h + j);
+            for (; r + 4 <= rows; r += 4) Accumulate4x64(a + r * k, k, b + j, n, k, c + r * n + j, n);
+            for (; r < rows; r++) Accumulate1x64(a + r * k, b + j, n, k, c + r * n + j);
         }
     }
 

@@ -231,9 +231,9 @@ public sealed class GraphMetanet : Module<GraphBatch, Tensor>
     }
 
     /// <summary>The forward pass; a training forward's tiled edge passes go to <paramref name="tapes"/> (null: none recorded).</summary>
-    private Tensor Run(GraphBatch batch, List<TiledEdgeTape>? tapes)
+    private Tensor Run(GraphBatch batch, List<ITiledTape>? tapes)
     {
-        var state = new BlockState(batch, EncodeNodes(batch), EncodeEdges(batch),
+        var state = new BlockState(batch, EncodeNodes(batch), EncodeEdges(batch, tapes),
             globalInit?.unsqueeze(0).expand(batch.GraphCount, -1));
         foreach (var block in blocks)
         {
@@ -344,7 +344,10 @@ public sealed class GraphMetanet : Module<GraphBatch, Tensor>
     /// distinct architecture's edges (<see cref="GraphBatch.StaticEdgeFeatures"/>) and gathered; only the
     /// value part is computed per edge, fused with the gather's sum in one product-with-accumulate.
     /// </summary>
-    private Tensor EncodeEdges(GraphBatch batch)
+    /// <param name="batch">The batch.</param>
+    /// <param name="tapes">Where a training forward records its tiled pieces: where the first block's edge pass runs on the
+    /// tiles, the encoder does too (<see cref="EdgeEncoderTape"/>), its output the block's input. Null: no recording.</param>
+    private Tensor EncodeEdges(GraphBatch batch, List<ITiledTape>? tapes)
     {
         var f = batch.StaticEdgeFeatures;
         var row = batch.EdgeStaticRow;
@@ -369,6 +372,12 @@ public sealed class GraphMetanet : Module<GraphBatch, Tensor>
         using var fromValueHalf = (grad ? trainingPrecision : inferencePrecision) == ProductPrecision.BFloat16 ? fromValue.to(bfloat16) : null;
         if (grad && fromValueHalf is not null)
             return valueScalars.forward(value.unsqueeze(1)).to(bfloat16).mm(fromValueHalf).to(float32).add_(staticCode.index_select(0, row), Scalars.One);
+        if (grad && tapes is not null && EncoderOnTiles(value))
+        {
+            var tape = new EdgeEncoderTape(value, row, staticCode, valueScalars.Frequency, valueScalars.Phase, edgeFromValue.weight!);
+            tapes.Add(tape);
+            return tape.EdgesOut;
+        }
         if (grad)
             return addmm(staticCode.index_select(0, row), valueScalars.forward(value.unsqueeze(1)), fromValue, 1, 1);
 
@@ -387,6 +396,12 @@ public sealed class GraphMetanet : Module<GraphBatch, Tensor>
         }
         return edges;
     }
+
+    /// <summary>Whether a training forward's edge encoder runs on the tiles: where the first block's edge pass does (float32 CPU
+    /// values, <see cref="TiledTraining"/>, the size threshold) and the value code is a multiple of 64 wide.</summary>
+    private bool EncoderOnTiles(Tensor value) =>
+        blocks.Count > 0 && value.device_type == DeviceType.CPU && value.dtype == ScalarType.Float32
+        && blocks[0].TrainsOnTiles(value.shape[0], Config.Hidden) && EdgeEncoderKernels.Supports(4 * Config.ScalarEncoding, Config.Hidden);
 
     /// <summary>
     /// Weight values differ in scale by orders of magnitude across parameter kinds (a BatchNorm

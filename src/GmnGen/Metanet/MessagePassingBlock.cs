@@ -153,13 +153,19 @@ public sealed class MessagePassingBlock : Module<BlockState, BlockState>
 
     /// <summary>Where a training forward records its tiled edge passes for <see cref="GraphMetanet.Backward"/> (set by the
     /// metanet for the length of its forward; null: no recording, so no tiles in training).</summary>
-    internal List<TiledEdgeTape>? Tapes { get; set; }
+    internal List<ITiledTape>? Tapes { get; set; }
 
     /// <summary>Whether this edge pass runs on the tiles with autograd on (<see cref="TiledTraining"/>, float32 products,
     /// edge states the tiles take, at least <see cref="TiledTrainingMinimumSize"/> of them, and a metanet recording the pass).</summary>
     private bool UsesTrainingTiles(Tensor edges) =>
-        TiledTraining && Tapes is not null && is_grad_enabled() && TrainingPrecision == ProductPrecision.Float32
-        && edges.numel() >= TiledTrainingMinimumSize && TiledEdgeInference.Applies(edges);
+        Tapes is not null && TrainsOnTiles(edges.shape[0], (int)edges.shape[1]) && TiledEdgeInference.Applies(edges);
+
+    /// <summary>Whether a training edge pass over <paramref name="edgeCount"/> float32 CPU edge states of this width, recorded
+    /// by the metanet, runs on the tiles (the conditions of <see cref="UsesTrainingTiles"/> that do not need the tensor;
+    /// the metanet asks it of the first block to put its edge encoder on tiles too).</summary>
+    internal bool TrainsOnTiles(long edgeCount, int width) =>
+        TiledTraining && is_grad_enabled() && TrainingPrecision == ProductPrecision.Float32
+        && edgeCount * width >= TiledTrainingMinimumSize && EdgeTileKernels.Supports(width) && edgeCount * width * sizeof(float) < int.MaxValue;
 
     /// <summary>Training on the tiles: the pass runs outside autograd and its outputs are fresh leaves (<see cref="TiledEdgeTape"/>).</summary>
     private (Tensor Edges, EdgeSums Sums) TiledTrainingEdgePass(BlockState state, Tensor x)

@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace GmnGen.Metanet;
 
 /// <summary>
-/// The tiled edge passes of the training forwards whose gradients <see cref="GraphMetanet.Backward"/> has yet to take, one list
+/// The tiled pieces (edge encoder, edge passes) of the training forwards whose gradients <see cref="GraphMetanet.Backward"/> has yet to take, one list
 /// per forward, so that a loss over several forwards (a siamese pair, summed micro-batches) reaches all of them.
 /// </summary>
 internal sealed class PendingTapes : IDisposable
@@ -15,7 +15,7 @@ internal sealed class PendingTapes : IDisposable
     /// edge states, so more means forwards that never get one (an evaluation loop in <c>train()</c> mode with autograd on).</summary>
     public const int MaxForwards = 16;
 
-    private List<List<TiledEdgeTape>> forwards = [];
+    private List<List<ITiledTape>> forwards = [];
 
     /// <summary>Checks the waiting forwards before a new one: throws (after dropping them) when a <c>loss.backward()</c>
     /// reached them instead of <see cref="GraphMetanet.Backward"/>, or when <see cref="MaxForwards"/> are waiting.</summary>
@@ -35,21 +35,21 @@ internal sealed class PendingTapes : IDisposable
     }
 
     /// <summary>A new forward's list, in block order.</summary>
-    public List<TiledEdgeTape> StartForward()
+    public List<ITiledTape> StartForward()
     {
-        var tapes = new List<TiledEdgeTape>();
+        var tapes = new List<ITiledTape>();
         forwards.Add(tapes);
         return tapes;
     }
 
     /// <summary>After the forward: a list without tiled passes (all below the minimum size) is not kept.</summary>
-    public void EndForward(List<TiledEdgeTape> tapes)
+    public void EndForward(List<ITiledTape> tapes)
     {
         if (tapes.Count == 0) forwards.Remove(tapes);
     }
 
     /// <summary>A forward that failed leaves nothing to backpropagate.</summary>
-    public void Discard(List<TiledEdgeTape> tapes)
+    public void Discard(List<ITiledTape> tapes)
     {
         foreach (var tape in tapes) tape.Dispose();
         forwards.Remove(tapes);

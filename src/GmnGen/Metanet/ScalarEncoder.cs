@@ -26,6 +26,12 @@ public sealed class ScalarEncoder : nn.Module<Tensor, Tensor>
         ModuleOwnership.OwnState(this);   // built inside a caller's dispose scope, the state still stays with the module
     }
 
+    /// <summary>The frequencies w [k, width] (the tiled edge encoder reads and trains them, <see cref="EdgeEncoderTape"/>).</summary>
+    internal Parameter Frequency => frequency;
+
+    /// <summary>The phases b [k, width].</summary>
+    internal Parameter Phase => phase;
+
     /// <summary>Encodes float <c>[n, k]</c> scalars as <c>[n, k·width]</c>: feature 0's sinusoids first.</summary>
     public override Tensor forward(Tensor scalars) =>
         sin(scalars.unsqueeze(-1).mul(frequency).add_(phase, Scalars.One)).flatten(1);

@@ -16,7 +16,7 @@ namespace GmnGen.Metanet;
 /// (TorchSharp's custom autograd functions would hide the cut, but leak native memory when chained:
 /// docs/torchsharp-custom-function-leak.md.)
 /// </summary>
-internal sealed class TiledEdgeTape : IDisposable
+internal sealed class TiledEdgeTape : ITiledTape
 {
     private readonly EdgePassWeights weights;
     private readonly GraphBatch batch;

@@ -1,0 +1,146 @@
+using System;
+using System.Collections.Generic;
+using System.Threading.Tasks;
+using static TorchSharp.torch;
+
+namespace GmnGen.Metanet;
+
+/// <summary>A piece of a training forward run on the CPU tiles outside autograd, whose gradients <see cref="GraphMetanet.Backward"/>
+/// takes: <see cref="TiledEdgeTape"/> (a block's edge pass) and <see cref="EdgeEncoderTape"/> (the edge encoder before them).</summary>
+internal interface ITiledTape : IDisposable
+{
+    /// <summary>The edge states it produced: a leaf whose gradient its <see cref="Backward"/> reads.</summary>
+    Tensor EdgesOut { get; }
+
+    /// <summary>Whether autograd has put a gradient into any of its leaves (a backward reached the cut).</summary>
+    bool HasGradients { get; }
+
+    /// <summary>Takes its leaves' gradients back through it and hands them on to autograd.</summary>
+    /// <param name="retainGraph">Keep the autograd graph for a later tape's call (every call but the last).</param>
+    void Backward(bool retainGraph);
+}
+
+/// <summary>
+/// The edge encoder of a training forward whose first block runs on the tiles, on <see cref="EdgeEncoderKernels"/>: the
+/// value code and its map are computed tile by tile into a fresh leaf (the first block's input edge states), and the
+/// backward recomputes the code to give the gradients of the static codes, the map and the code's frequencies and
+/// phases, which autograd carries on from there (the static codes into the static encoder). The value standardisation
+/// before it (and its noise or dropout) stays in libtorch: it has no parameters.
+/// </summary>
+internal sealed unsafe class EdgeEncoderTape : ITiledTape
+{
+    private readonly Tensor values, rows, staticCode, frequency, phase, map;
+
+    /// <param name="values">float32 [E]: each edge's standardised value (no gradient is taken through it).</param>
+    /// <param name="rows">int64 [E]: each edge's row of <paramref name="staticCode"/> (the batch's, not owned).</param>
+    /// <param name="staticCode">[rows, h]: the static codes (in the autograd graph; the tape takes it out of its dispose scope).</param>
+    /// <param name="frequency">The value code's frequencies [1, width] (a parameter).</param>
+    /// <param name="phase">Its phases [1, width] (a parameter).</param>
+    /// <param name="map">The value code's map [h, width] (out, in; a parameter).</param>
+    public EdgeEncoderTape(Tensor values, Tensor rows, Tensor staticCode, Tensor frequency, Tensor phase, Tensor map)
+    {
+        this.values = values.detach().contiguous().DetachFromDisposeScope();
+        this.rows = rows;
+        this.staticCode = staticCode.DetachFromDisposeScope();
+        this.frequency = frequency;
+        this.phase = phase;
+        this.map = map;
+        using var _ = no_grad();
+        using var scope = NewDisposeScope();
+        int h = (int)map.shape[0];
+        var edges = empty(values.shape[0], h, dtype: ScalarType.Float32);
+        var mapIn = map.t().contiguous();
+        var o = Operands(mapIn, staticCode.detach().contiguous(), map.contiguous());
+        float* output = TiledEdgeInference.Floats(edges);
+        long count = values.shape[0];
+        ForThreads(count, (start, end) => EdgeEncoderKernels.Forward(o, output, start, end));
+        EdgesOut = edges.requires_grad_(true).DetachFromDisposeScope();
+    }
+
+    /// <inheritdoc/>
+    public Tensor EdgesOut { get; }
+
+    /// <inheritdoc/>
+    public bool HasGradients
+    {
+        get
+        {
+            using var grad = EdgesOut.grad;
+            return grad is not null;
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Backward(bool retainGraph)
+    {
+        using var scope = NewDisposeScope();
+        int h = (int)map.shape[0], width = (int)map.shape[1];
+        long staticRows = staticCode.shape[0], count = values.shape[0];
+        Tensor gradStatic, gradMap, gradFrequency, gradPhase;
+        using (no_grad())
+        {
+            var grad = EdgesOut.grad is { } g ? (g.is_contiguous() ? g : g.contiguous()) : zeros_like(EdgesOut);
+            int threads = Threads(count);
+            // Per thread: ∂S [rows, h], ∂Wᵀ [width, h], ∂f and ∂p [width]; summed over threads afterwards.
+            long stride = staticRows * h + (long)width * h + 2L * width;
+            var sums = zeros(threads, stride, dtype: ScalarType.Float32);
+            var mapIn = map.t().contiguous();
+            var o = Operands(mapIn, staticCode.detach().contiguous(), map.contiguous());
+            float* gradData = TiledEdgeInference.Floats(grad), sumData = TiledEdgeInference.Floats(sums);
+            ForThreads(count, (start, end, t) =>
+            {
+                float* mine = sumData + t * stride;
+                var into = new EdgeEncoderKernels.Sums
+                {
+                    Static = mine, MapIn = mine + staticRows * h, Frequency = mine + staticRows * h + (long)width * h,
+                    Phase = mine + staticRows * h + (long)width * h + width,
+                };
+                EdgeEncoderKernels.Backward(o, into, gradData, start, end);
+            });
+            var total = threads == 1 ? sums[0] : sums.sum(0L);
+            var parts = total.split([staticRows * h, (long)width * h, width, width]);
+            gradStatic = parts[0].view(staticRows, h);
+            gradMap = parts[1].view(width, h).t();
+            gradFrequency = parts[2].view_as(frequency);
+            gradPhase = parts[3].view_as(phase);
+        }
+        var targets = new List<Tensor>();
+        var grads = new List<Tensor>();
+        foreach (var (target, grad) in new[] { (staticCode, gradStatic), (map, gradMap), (frequency, gradFrequency), (phase, gradPhase) })
+        {
+            if (!target.requires_grad) continue;
+            targets.Add(target);
+            grads.Add(grad);
+        }
+        if (targets.Count > 0) autograd.backward(targets, grads, retain_graph: retainGraph);
+    }
+
+    private EdgeEncoderKernels.Operands Operands(Tensor mapIn, Tensor staticRows, Tensor mapOut) => new()
+    {
+        H = (int)map.shape[0], Width = (int)map.shape[1],
+        Values = TiledEdgeInference.Floats(values), Frequency = TiledEdgeInference.Floats(frequency.detach().contiguous()),
+        Phase = TiledEdgeInference.Floats(phase.detach().contiguous()), Static = TiledEdgeInference.Floats(staticRows),
+        MapIn = TiledEdgeInference.Floats(mapIn), Map = TiledEdgeInference.Floats(mapOut), Row = TiledEdgeInference.Longs(TiledEdgeInference.Contiguous(rows)),
+    };
+
+    private static int Threads(long count) => (int)Math.Max(1, Math.Min(get_num_threads(), count / 1024 + 1));
+
+    private static void ForThreads(long count, Action<long, long> range) => ForThreads(count, (start, end, _) => range(start, end));
+
+    /// <summary>One contiguous range of edges per thread (as the edge passes split them).</summary>
+    private static void ForThreads(long count, Action<long, long, int> range)
+    {
+        int threads = Threads(count);
+        if (threads == 1) range(0, count, 0);
+        else Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads },
+            t => range(count * t / threads, count * (t + 1) / threads, t));
+    }
+
+    /// <summary>Disposes the leaf, the kept values and the static codes' handle.</summary>
+    public void Dispose()
+    {
+        EdgesOut.Dispose();
+        values.Dispose();
+        staticCode.Dispose();
+    }
+}
