@@ -15,9 +15,29 @@ internal interface ITiledTape : IDisposable
     /// <summary>Whether autograd has put a gradient into any of its leaves (a backward reached the cut).</summary>
     bool HasGradients { get; }
 
-    /// <summary>Takes its leaves' gradients back through it and hands them on to autograd.</summary>
+    /// <summary>Takes its leaves' gradients back through it and hands them on: to autograd, and the gradient of its input
+    /// edge states, where those are the previous tape's <see cref="EdgesOut"/>, straight to that tape.</summary>
     /// <param name="retainGraph">Keep the autograd graph for a later tape's call (every call but the last).</param>
-    void Backward(bool retainGraph);
+    /// <param name="handedGradient">A gradient of <see cref="EdgesOut"/> from the tape after this one (contiguous, the
+    /// caller's; it may be overwritten), added to what autograd put into the leaf; null: none.</param>
+    /// <returns>The gradient of the input edge states for the previous tape (the caller's to dispose), or null where the
+    /// input did not come from a tape.</returns>
+    Tensor? Backward(bool retainGraph, Tensor? handedGradient);
+}
+
+/// <summary>Helpers the tapes share.</summary>
+internal static class TapeGradients
+{
+    /// <summary>The gradient of an edge-state leaf: what autograd put into it plus what the next tape handed over
+    /// (contiguous; zeros where neither exists). Passing a gradient between tapes directly, instead of seeding the leaf
+    /// through autograd, saves the E × h copy autograd makes of a gradient it accumulates into a leaf.</summary>
+    public static Tensor Of(Tensor leaf, Tensor? handed)
+    {
+        var grad = leaf.grad;
+        if (grad is null) return handed ?? zeros_like(leaf);
+        if (!grad.is_contiguous()) grad = grad.contiguous();
+        return handed is null ? grad : grad.add_(handed, GmnGen.Runtime.Scalars.One);
+    }
 }
 
 /// <summary>
@@ -71,7 +91,7 @@ internal sealed unsafe class EdgeEncoderTape : ITiledTape
     }
 
     /// <inheritdoc/>
-    public void Backward(bool retainGraph)
+    public Tensor? Backward(bool retainGraph, Tensor? handedGradient)
     {
         using var scope = NewDisposeScope();
         int h = (int)map.shape[0], width = (int)map.shape[1];
@@ -79,7 +99,7 @@ internal sealed unsafe class EdgeEncoderTape : ITiledTape
         Tensor gradStatic, gradMap, gradFrequency, gradPhase;
         using (no_grad())
         {
-            var grad = EdgesOut.grad is { } g ? (g.is_contiguous() ? g : g.contiguous()) : zeros_like(EdgesOut);
+            var grad = TapeGradients.Of(EdgesOut, handedGradient);
             int threads = Threads(count);
             // Per thread: ∂S [rows, h], ∂Wᵀ [width, h], ∂f and ∂p [width]; summed over threads afterwards.
             long stride = staticRows * h + (long)width * h + 2L * width;
@@ -113,6 +133,7 @@ internal sealed unsafe class EdgeEncoderTape : ITiledTape
             grads.Add(grad);
         }
         if (targets.Count > 0) autograd.backward(targets, grads, retain_graph: retainGraph);
+        return null;   // the encoder's input is the batch's values, not a tape's
     }
 
     private EdgeEncoderKernels.Operands Operands(Tensor mapIn, Tensor staticRows, Tensor mapOut) => new()

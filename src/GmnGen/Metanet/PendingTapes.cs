@@ -71,7 +71,20 @@ internal sealed class PendingTapes : IDisposable
             // The node-level graph is kept for the tapes' calls, which run back through it.
             loss.backward(retain_graph: true);
             var order = waiting.Where(f => f.Any(t => t.HasGradients)).SelectMany(f => Enumerable.Reverse(f)).ToList();
-            for (int i = 0; i < order.Count; i++) order[i].Backward(retainGraph: i < order.Count - 1);
+            Tensor? handed = null;
+            try
+            {
+                for (int i = 0; i < order.Count; i++)
+                {
+                    var next = order[i].Backward(retainGraph: i < order.Count - 1, handed);
+                    if (!ReferenceEquals(next, handed)) handed?.Dispose();   // a tape may hand on the tensor it was handed
+                    handed = next;
+                }
+            }
+            finally
+            {
+                handed?.Dispose();
+            }
         }
         finally
         {

@@ -67,18 +67,17 @@ internal sealed class TiledEdgeTape : ITiledTape
 
     private static Tensor? Leaf(Tensor? t) => t?.requires_grad_(true).DetachFromDisposeScope();
 
-    /// <summary>Takes the leaves' gradients (absent ones are zero) back through the pass and hands them on to autograd:
-    /// into <c>ends</c> (and so the node states), the input edge states (the previous tape's leaf, or the encoder) and the
-    /// edge-pass weights' <c>.grad</c>.</summary>
-    /// <param name="retainGraph">Keep the autograd graph for a later tape's call (every call but the last).</param>
-    public void Backward(bool retainGraph)
+    /// <summary>Takes the leaves' gradients (absent ones are zero) back through the pass and hands them on: to autograd
+    /// into <c>ends</c> (and so the node states), the edge-pass weights' <c>.grad</c> and an encoder's output; the input edge
+    /// states' gradient to the previous tape, where they are its leaf (<see cref="ITiledTape.Backward"/>).</summary>
+    public Tensor? Backward(bool retainGraph, Tensor? handedGradient)
     {
         using var scope = NewDisposeScope();
         Tensor gradEdges;
         EdgeGradients g;
         using (no_grad())
         {
-            gradEdges = GradOrZeros(EdgesOut)!;
+            gradEdges = TapeGradients.Of(EdgesOut, handedGradient);
             g = TiledEdgeBackward.Run(weights, edgesIn.detach(), preActivations, gradEdges,
                 GradOrZeros(Sums.Incoming)!, GradOrZeros(Sums.Outgoing), GradOrZeros(Sums.Pooled), batch);
         }
@@ -91,7 +90,7 @@ internal sealed class TiledEdgeTape : ITiledTape
             grads.Add(grad);
         }
         Seed(ends, g.Ends);
-        Seed(edgesIn, gradEdges);
+        if (ownsEdgesIn) Seed(edgesIn, gradEdges);
         Seed(weights.W1, g.W1);
         Seed(weights.B1, g.B1);
         Seed(weights.Gamma, g.Gamma);
@@ -99,6 +98,9 @@ internal sealed class TiledEdgeTape : ITiledTape
         Seed(weights.W2, g.W2);
         Seed(weights.B2, g.B2);
         if (targets.Count > 0) autograd.backward(targets, grads, retain_graph: retainGraph);
+        // Overwritten with the input's gradient by the backward pass: the previous tape's leaf takes it as it is.
+        // (The handed tensor itself is the caller's already: it stays where it is.)
+        return ownsEdgesIn ? null : ReferenceEquals(gradEdges, handedGradient) ? gradEdges : gradEdges.MoveToOuterDisposeScope();
     }
 
     /// <summary>The leaf's gradient, contiguous (zeros where autograd gave it none), or null for no leaf.</summary>
