@@ -96,7 +96,7 @@ internal static unsafe class EdgeEncoderKernels
                 EdgeTileKernels.Products(g, h, o.Map, gradCode, Rows, w);
                 for (int p = 0; p < w; p += 4)
                     for (int j = 0; j < h; j += 64)
-                        EdgeTileBackwardKernels.AccumulateOuter4x64(code + p, w, g + j, h, sums.MapIn + p * h + j, h);
+                        EdgeTileBackwardKernels.AccumulateOuter4x64(code + p, w, g + j, h, sums.MapIn + p * h + j, h, Rows);
                 for (int r = 0; r < m; r++)
                 {
                     var v = Vector512.Create(o.Values[i + r]);
