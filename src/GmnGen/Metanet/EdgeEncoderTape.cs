@@ -66,15 +66,22 @@ internal sealed unsafe class EdgeEncoderTape : ITiledTape
         this.phase = phase;
         this.map = map;
         using var _ = no_grad();
+        EdgesOut = Encode(this.values, rows, staticCode, frequency, phase, map).requires_grad_(true).DetachFromDisposeScope();
+    }
+
+    /// <summary>The edge encoder's forward on the tiles, without a tape (inference): new [E, h] edge states, in the caller's
+    /// dispose scope. The arguments are the constructor's.</summary>
+    public static Tensor Encode(Tensor values, Tensor rows, Tensor staticCode, Tensor frequency, Tensor phase, Tensor map)
+    {
+        using var _ = no_grad();
         using var scope = NewDisposeScope();
         int h = (int)map.shape[0];
-        var edges = empty(values.shape[0], h, dtype: ScalarType.Float32);
-        var mapIn = map.t().contiguous();
-        var o = Operands(mapIn, staticCode.detach().contiguous(), map.contiguous());
-        float* output = TiledEdgeInference.Floats(edges);
         long count = values.shape[0];
+        var edges = empty(count, h, dtype: ScalarType.Float32);
+        var o = Operands(values.detach().contiguous(), rows, frequency, phase, map.t().contiguous(), staticCode.detach().contiguous(), map.contiguous());
+        float* output = TiledEdgeInference.Floats(edges);
         ForThreads(count, (start, end) => EdgeEncoderKernels.Forward(o, output, start, end));
-        EdgesOut = edges.requires_grad_(true).DetachFromDisposeScope();
+        return edges.MoveToOuterDisposeScope();
     }
 
     /// <inheritdoc/>
@@ -104,8 +111,7 @@ internal sealed unsafe class EdgeEncoderTape : ITiledTape
             // Per thread: ∂S [rows, h], ∂Wᵀ [width, h], ∂f and ∂p [width]; summed over threads afterwards.
             long stride = staticRows * h + (long)width * h + 2L * width;
             var sums = zeros(threads, stride, dtype: ScalarType.Float32);
-            var mapIn = map.t().contiguous();
-            var o = Operands(mapIn, staticCode.detach().contiguous(), map.contiguous());
+            var o = Operands(values, rows, frequency, phase, map.t().contiguous(), staticCode.detach().contiguous(), map.contiguous());
             float* gradData = TiledEdgeInference.Floats(grad), sumData = TiledEdgeInference.Floats(sums);
             ForThreads(count, (start, end, t) =>
             {
@@ -136,9 +142,12 @@ internal sealed unsafe class EdgeEncoderTape : ITiledTape
         return null;   // the encoder's input is the batch's values, not a tape's
     }
 
-    private EdgeEncoderKernels.Operands Operands(Tensor mapIn, Tensor staticRows, Tensor mapOut) => new()
+    /// <summary>The kernels' operands (every tensor float32 and contiguous, made so in the caller's dispose scope, which keeps
+    /// them alive while the kernels read them).</summary>
+    private static EdgeEncoderKernels.Operands Operands(Tensor values, Tensor rows, Tensor frequency, Tensor phase, Tensor mapIn,
+        Tensor staticRows, Tensor mapOut) => new()
     {
-        H = (int)map.shape[0], Width = (int)map.shape[1],
+        H = (int)mapOut.shape[0], Width = (int)mapOut.shape[1],
         Values = TiledEdgeInference.Floats(values), Frequency = TiledEdgeInference.Floats(frequency.detach().contiguous()),
         Phase = TiledEdgeInference.Floats(phase.detach().contiguous()), Static = TiledEdgeInference.Floats(staticRows),
         MapIn = TiledEdgeInference.Floats(mapIn), Map = TiledEdgeInference.Floats(mapOut), Row = TiledEdgeInference.Longs(TiledEdgeInference.Contiguous(rows)),

@@ -381,6 +381,11 @@ public sealed class GraphMetanet : Module<GraphBatch, Tensor>
         if (grad)
             return addmm(staticCode.index_select(0, row), valueScalars.forward(value.unsqueeze(1)), fromValue, 1, 1);
 
+        // Inference on the tiles, where the blocks' edge passes run there: the code never leaves a tile.
+        if (fromValueHalf is null && TiledInference && value.device_type == DeviceType.CPU && value.dtype == ScalarType.Float32
+            && EdgeEncoderKernels.Supports(4 * Config.ScalarEncoding, Config.Hidden))
+            return EdgeEncoderTape.Encode(value, row, staticCode, valueScalars.Frequency, valueScalars.Phase, edgeFromValue.weight!);
+
         // Inference: the static codes gathered straight into the edge states, then the value codes added
         // in chunks, as the blocks do, so the E × 4d value code never exists whole.
         long edgeCount = row.shape[0];
