@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Threading.Tasks;
 using static TorchSharp.torch;
 
 namespace GmnGen.Metanet;
@@ -45,7 +44,7 @@ internal sealed unsafe class EdgeEncoderTape : ITiledTape
         var edges = empty(count, h, dtype: ScalarType.Float32);
         var o = Operands(values.detach().contiguous(), rows, frequency, phase, map.t().contiguous(), staticCode.detach().contiguous(), map.contiguous());
         float* output = TiledEdgeInference.Floats(edges);
-        ForThreads(count, (start, end) => EdgeEncoderKernels.Forward(o, output, start, end));
+        TileThreads.Run(count, TileThreads.For(count), (start, end, _) => EdgeEncoderKernels.Forward(o, output, start, end));
         return edges.MoveToOuterDisposeScope();
     }
 
@@ -72,13 +71,13 @@ internal sealed unsafe class EdgeEncoderTape : ITiledTape
         using (no_grad())
         {
             var grad = TapeGradients.Of(EdgesOut, handedGradient);
-            int threads = Threads(count);
+            int threads = TileThreads.For(count);
             // Per thread: ∂S [rows, h], ∂Wᵀ [width, h], ∂f and ∂p [width]; summed over threads afterwards.
             long stride = staticRows * h + (long)width * h + 2L * width;
             var sums = zeros(threads, stride, dtype: ScalarType.Float32);
             var o = Operands(values, rows, frequency, phase, map.t().contiguous(), staticCode.detach().contiguous(), map.contiguous());
             float* gradData = TiledEdgeInference.Floats(grad), sumData = TiledEdgeInference.Floats(sums);
-            ForThreads(count, (start, end, t) =>
+            TileThreads.Run(count, threads, (start, end, t) =>
             {
                 float* mine = sumData + t * stride;
                 var into = new EdgeEncoderKernels.Sums
@@ -117,19 +116,6 @@ internal sealed unsafe class EdgeEncoderTape : ITiledTape
         Phase = TiledEdgeInference.Floats(phase.detach().contiguous()), Static = TiledEdgeInference.Floats(staticRows),
         MapIn = TiledEdgeInference.Floats(mapIn), Map = TiledEdgeInference.Floats(mapOut), Row = TiledEdgeInference.Longs(TiledEdgeInference.Contiguous(rows)),
     };
-
-    private static int Threads(long count) => (int)Math.Max(1, Math.Min(get_num_threads(), count / 1024 + 1));
-
-    private static void ForThreads(long count, Action<long, long> range) => ForThreads(count, (start, end, _) => range(start, end));
-
-    /// <summary>One contiguous range of edges per thread (as the edge passes split them).</summary>
-    private static void ForThreads(long count, Action<long, long, int> range)
-    {
-        int threads = Threads(count);
-        if (threads == 1) range(0, count, 0);
-        else Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads },
-            t => range(count * t / threads, count * (t + 1) / threads, t));
-    }
 
     /// <summary>Disposes the leaf, the kept values and the static codes' handle.</summary>
     public void Dispose()

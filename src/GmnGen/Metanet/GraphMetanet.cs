@@ -372,7 +372,7 @@ public sealed class GraphMetanet : Module<GraphBatch, Tensor>
         using var fromValueHalf = (grad ? trainingPrecision : inferencePrecision) == ProductPrecision.BFloat16 ? fromValue.to(bfloat16) : null;
         if (grad && fromValueHalf is not null)
             return valueScalars.forward(value.unsqueeze(1)).to(bfloat16).mm(fromValueHalf).to(float32).add_(staticCode.index_select(0, row), Scalars.One);
-        if (grad && tapes is not null && EncoderOnTiles(value))
+        if (grad && tapes is not null && EncoderTilesTake(value) && blocks[0].TrainsOnTiles(value.shape[0], Config.Hidden))
         {
             var tape = new EdgeEncoderTape(value, row, staticCode, valueScalars.Frequency, valueScalars.Phase, edgeFromValue.weight!);
             tapes.Add(tape);
@@ -382,8 +382,7 @@ public sealed class GraphMetanet : Module<GraphBatch, Tensor>
             return addmm(staticCode.index_select(0, row), valueScalars.forward(value.unsqueeze(1)), fromValue, 1, 1);
 
         // Inference on the tiles, where the blocks' edge passes run there: the code never leaves a tile.
-        if (fromValueHalf is null && TiledInference && value.device_type == DeviceType.CPU && value.dtype == ScalarType.Float32
-            && EdgeEncoderKernels.Supports(4 * Config.ScalarEncoding, Config.Hidden))
+        if (fromValueHalf is null && TiledInference && EncoderTilesTake(value))
             return EdgeEncoderTape.Encode(value, row, staticCode, valueScalars.Frequency, valueScalars.Phase, edgeFromValue.weight!);
 
         // Inference: the static codes gathered straight into the edge states, then the value codes added
@@ -402,11 +401,12 @@ public sealed class GraphMetanet : Module<GraphBatch, Tensor>
         return edges;
     }
 
-    /// <summary>Whether a training forward's edge encoder runs on the tiles: where the first block's edge pass does (float32 CPU
-    /// values, <see cref="TiledTraining"/>, the size threshold) and the value code is a multiple of 64 wide.</summary>
-    private bool EncoderOnTiles(Tensor value) =>
+    /// <summary>Whether the encoder's tiles can take these values: float32 on the CPU, a width the kernels take and a value code
+    /// a multiple of 64 wide. Training then also asks the first block (<see cref="MessagePassingBlock.TrainsOnTiles"/>), inference
+    /// <see cref="TiledInference"/>: the encoder runs on the tiles where the first edge pass does.</summary>
+    private bool EncoderTilesTake(Tensor value) =>
         blocks.Count > 0 && value.device_type == DeviceType.CPU && value.dtype == ScalarType.Float32
-        && blocks[0].TrainsOnTiles(value.shape[0], Config.Hidden) && EdgeEncoderKernels.Supports(4 * Config.ScalarEncoding, Config.Hidden);
+        && EdgeEncoderKernels.Supports(4 * Config.ScalarEncoding, Config.Hidden);
 
     /// <summary>
     /// Weight values differ in scale by orders of magnitude across parameter kinds (a BatchNorm

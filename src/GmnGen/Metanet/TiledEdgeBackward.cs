@@ -1,5 +1,4 @@
 using System;
-using System.Threading.Tasks;
 using GmnGen.Batching;
 using static TorchSharp.torch;
 
@@ -22,7 +21,7 @@ internal static unsafe class TiledEdgeBackward
     {
         long rows = edgesIn.shape[0];
         int h = (int)edgesIn.shape[1];
-        int threads = (int)Math.Max(1, Math.Min(get_num_threads(), rows / 1024 + 1));
+        int threads = TileThreads.For(rows);
         long nodes = batch.NodeCount, hh = (long)h * h;
         // Per thread: ∂P [nodes, 2h], then ∂W₁, ∂W₂ (h × h each) and ∂b₁, ∂b₂, ∂γ, ∂β (h each).
         var endSums = zeros(threads, nodes, 2 * h, dtype: float32);
@@ -56,7 +55,7 @@ internal static unsafe class TiledEdgeBackward
         };
         float* endBase = Floats(endSums), weightBase = Floats(weightSums);
         long endStride = nodes * 2 * h, weightStride = 2 * hh + 4 * h;
-        void Range(int t)
+        void Range(long start, long end, int t)
         {
             float* ws = weightBase + t * weightStride;
             var sums = new EdgeTileBackwardKernels.Sums
@@ -64,9 +63,8 @@ internal static unsafe class TiledEdgeBackward
                 Ends = endBase + t * endStride, W1 = ws, W2 = ws + hh,
                 BiasIn = ws + 2 * hh, BiasOut = ws + 2 * hh + h, Gamma = ws + 2 * hh + 2 * h, Beta = ws + 2 * hh + 3 * h,
             };
-            EdgeTileBackwardKernels.Run(o, sums, rows * t / threads, rows * (t + 1) / threads);
+            EdgeTileBackwardKernels.Run(o, sums, start, end);
         }
-        if (threads == 1) Range(0);
-        else Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, Range);
+        TileThreads.Run(rows, threads, Range);
     }
 }

@@ -1,7 +1,6 @@
 using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Threading.Tasks;
 using GmnGen.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -47,7 +46,7 @@ internal static unsafe class TiledEdgeInference
     {
         long rows = edges.shape[0];
         int h = (int)edges.shape[1];
-        int threads = (int)Math.Max(1, Math.Min(get_num_threads(), rows / 1024 + 1));
+        int threads = TileThreads.For(rows);
         var (incoming, incomingOthers) = Targets(nodeCount, h, threads);
         var (outgoingSum, outgoingOthers) = outgoing ? Targets(nodeCount, h, threads) : (null, null);
         var (pooled, pooledOthers) = graphOfEdge is null ? (null, null) : Targets(graphCount, h, threads);
@@ -66,12 +65,8 @@ internal static unsafe class TiledEdgeInference
         var toDst = new Scatter(incoming, incomingOthers, nodeCount * h);
         var outOf = new Scatter(outgoingSum, outgoingOthers, nodeCount * h);
         var pool = new Scatter(pooled, pooledOthers, (long)graphCount * h);
-        if (rows == 0) { }
-        else if (threads == 1)
-            EdgeTileKernels.Run(o, w1p, w2p, 0, rows, toDst.For(0), outOf.For(0), pool.For(0));
-        else
-            Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
-                EdgeTileKernels.Run(o, w1p, w2p, rows * t / threads, rows * (t + 1) / threads, toDst.For(t), outOf.For(t), pool.For(t)));
+        if (rows > 0)
+            TileThreads.Run(rows, threads, (start, end, t) => EdgeTileKernels.Run(o, w1p, w2p, start, end, toDst.For(t), outOf.For(t), pool.For(t)));
         return new EdgeSums(Total(incoming, incomingOthers)!, Total(outgoingSum, outgoingOthers), Total(pooled, pooledOthers));
     }
 

@@ -104,13 +104,7 @@ internal sealed class TiledEdgeTape : ITiledTape
     }
 
     /// <summary>The leaf's gradient, contiguous (zeros where autograd gave it none), or null for no leaf.</summary>
-    private static Tensor? GradOrZeros(Tensor? leaf)
-    {
-        if (leaf is null) return null;
-        var grad = leaf.grad;
-        if (grad is null) return zeros_like(leaf);
-        return grad.is_contiguous() ? grad : grad.contiguous();
-    }
+    private static Tensor? GradOrZeros(Tensor? leaf) => leaf is null ? null : TapeGradients.Of(leaf, null);
 
     /// <summary>Disposes the leaves, <c>ends</c>, the kept pre-activations and, when owned, the input edge states.</summary>
     public void Dispose()
